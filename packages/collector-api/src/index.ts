@@ -1,0 +1,33 @@
+/**
+ * @tessera/collector-api — the contract between Tessera collectors and the host.
+ *
+ * A collector package default-exports a plugin built with `defineCollector`; the host validates its
+ * config, calls `create()` once per instance with an injected `CollectorContext`, and calls
+ * `collect(sink, signal)` on scrapes. See DESIGN.md §3 and the package README.
+ */
+export type { Clock, CollectorContext, FilesystemRoots, LogFn, Logger, ScheduledTask, Scheduler } from './context.js';
+export {
+  CollectorTimeoutError,
+  ConfigError,
+  ErrorCode,
+  formatConfigPath,
+  isCollectorTimeoutError,
+  isConfigError,
+  isNoDataError,
+  MetricContractError,
+  NoDataError,
+  type ConfigPath,
+} from './errors.js';
+export { defineMetric, describeFamilyProblem, type LabelsOf, type MetricFamily, type MetricType } from './metric-family.js';
+export { COLLECTOR_NAME_PATTERN, isValidLabelName, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './naming.js';
+export {
+  defineCollector,
+  describeFamiliesProblem,
+  describePluginProblem,
+  RESERVED_CONFIG_KEYS,
+  SPECIFICATION_VERSION,
+  type Collector,
+  type CollectorPlugin,
+} from './plugin.js';
+export type { HistogramValue, MetricSink, SummaryValue } from './sink.js';
+export { validateWithSchema, type StandardSchemaV1 } from './standard-schema.js';

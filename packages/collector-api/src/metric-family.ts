@@ -1,0 +1,56 @@
+import { isValidLabelName, METRIC_NAME_PATTERN } from './naming.js';
+
+/** The exposition types a family may have (text format 0.0.4). */
+export type MetricType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
+
+/**
+ * A declared metric family: everything about a metric except its samples.
+ *
+ * Immutable once declared: the host compares families by name and fields, and may share one object
+ * between concurrent collections. `TLabel` is the union of label names, so `sink.add` can check the
+ * label set at compile time when the family is built with {@link defineMetric}.
+ */
+export interface MetricFamily<TLabel extends string = string> {
+  /** Full metric name, e.g. `node_cpu_seconds_total`. Counters end in `_total`. */
+  readonly name: string;
+  readonly type: MetricType;
+  /** One line of HELP text. Say where the value comes from and any conversion applied. */
+  readonly help: string;
+  /** Label names, exactly the keys every sample of this family carries. Order is the output order. */
+  readonly labelNames: readonly TLabel[];
+  /** The base unit, when the value has one (`seconds`, `bytes`, `celsius`, `ratio`, …). Informative. */
+  readonly unit?: string | undefined;
+}
+
+/** The label object a family's samples take: one string per declared label name. */
+export type LabelsOf<TFamily> = TFamily extends MetricFamily<infer TLabel> ? Readonly<Record<TLabel, string>> : never;
+
+/**
+ * Declares a metric family: checks the name and label names, then freezes it.
+ * Throws `TypeError` on an illegal name or a duplicated label: that is a bug in the collector, found
+ * at import time rather than at the first scrape.
+ */
+export function defineMetric<const TLabel extends string = never>(family: MetricFamily<TLabel>): MetricFamily<TLabel> {
+  const problem = describeFamilyProblem(family);
+  if (problem !== undefined) throw new TypeError(problem);
+  return Object.freeze({ ...family, labelNames: Object.freeze([...family.labelNames]) });
+}
+
+const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
+
+/** Returns why a family declaration is illegal, or `undefined` when it is fine. Used by host and testkit. */
+export function describeFamilyProblem(family: MetricFamily): string | undefined {
+  if (!METRIC_NAME_PATTERN.test(family.name)) return `metric name ${JSON.stringify(family.name)} is not a legal Prometheus name`;
+  if (!METRIC_TYPES.has(family.type)) return `metric ${family.name}: unknown type ${JSON.stringify(family.type)}`;
+  if (typeof family.help !== 'string' || family.help.trim() === '') return `metric ${family.name}: HELP text is empty`;
+  const seen = new Set<string>();
+  for (const label of family.labelNames) {
+    if (!isValidLabelName(label)) return `metric ${family.name}: label name ${JSON.stringify(label)} is not legal`;
+    if (seen.has(label)) return `metric ${family.name}: label ${label} declared twice`;
+    if ((family.type === 'histogram' && label === 'le') || (family.type === 'summary' && label === 'quantile')) {
+      return `metric ${family.name}: label ${label} is reserved for the ${family.type} type`;
+    }
+    seen.add(label);
+  }
+  return undefined;
+}

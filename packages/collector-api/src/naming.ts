@@ -1,0 +1,13 @@
+/** Metric names, per the Prometheus data model (colons are legal but reserved for recording rules). */
+export const METRIC_NAME_PATTERN = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Label names, per the Prometheus data model. Names starting with `__` are reserved for Prometheus. */
+export const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Collector names: the config key, the `collector` label value and the package suffix. */
+export const COLLECTOR_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** True for a label name a collector may use: legal, not reserved (`__*`), not `le`/`quantile`. */
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME_PATTERN.test(name) && !name.startsWith('__');
+}
