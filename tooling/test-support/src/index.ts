@@ -1,0 +1,12 @@
+/** Shared helpers for Tessera's test suites and benchmarks. Never imported by published code. */
+export { requireBinary } from './binaries.js';
+export { getFreePort, startPeer, type RunningPeer, type StartPeerOptions } from './peer.js';
+export {
+  promtoolCheckMetrics,
+  startNodeExporter,
+  startPrometheus,
+  startPushgateway,
+  type PromSample,
+  type PromtoolResult,
+  type RunningPrometheus,
+} from './peers.js';
