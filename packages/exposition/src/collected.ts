@@ -1,0 +1,13 @@
+import type { HistogramValue, MetricFamily, SummaryValue } from '@tessera/collector-api';
+
+/** One series of a collected family: its labels and a value of the family's shape. */
+export interface Series {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number | HistogramValue | SummaryValue;
+}
+
+/** A family with the samples one collection produced. Immutable once the collection is sealed. */
+export interface CollectedFamily {
+  readonly family: MetricFamily;
+  readonly series: readonly Series[];
+}

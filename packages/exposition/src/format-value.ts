@@ -1,0 +1,21 @@
+/**
+ * Formats a sample value the way Prometheus' Go client does (`strconv.FormatFloat(v, 'g', -1, 64)`),
+ * so our output diffs cleanly against node_exporter's: shortest round-trip digits, and exponent form
+ * (with at least two exponent digits) when the decimal exponent is below -4 or at least 6.
+ */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const exponential = value.toExponential(); // shortest digits that round-trip, e.g. "2.5150341e+10"
+  const eIndex = exponential.indexOf('e');
+  const exponent = Number(exponential.slice(eIndex + 1));
+  if (exponent < -4 || exponent >= 6) {
+    const mantissa = exponential.slice(0, eIndex);
+    const sign = exponent < 0 ? '-' : '+';
+    const digits = Math.abs(exponent).toString().padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  return value.toString();
+}

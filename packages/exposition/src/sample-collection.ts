@@ -1,0 +1,166 @@
+import {
+  describeFamilyProblem,
+  MetricContractError,
+  type HistogramValue,
+  type MetricFamily,
+  type MetricSink,
+  type SummaryValue,
+} from '@tessera/collector-api';
+import type { CollectedFamily, Series } from './collected.js';
+
+interface FamilyEntry {
+  readonly family: MetricFamily;
+  /** Series keyed by their label values, so a duplicate is found in O(1). */
+  readonly series: Map<string, Series>;
+}
+
+/**
+ * The host's {@link MetricSink}: records one collection and enforces the contract on every call
+ * (declared family, exact label set, no duplicate series, well-formed values). Create one per
+ * collection; {@link seal} ends it and returns the immutable result.
+ */
+export class SampleCollection implements MetricSink {
+  readonly #families = new Map<string, FamilyEntry>();
+  readonly #owner: string;
+  #sealed = false;
+
+  /**
+   * @param declared every family the collector declared (plugin and instance level)
+   * @param owner how errors name the collector, e.g. `collector node (instance default)`
+   */
+  constructor(declared: readonly MetricFamily[], owner = 'collector') {
+    this.#owner = owner;
+    for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
+  }
+
+  add<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: number): void {
+    const entry = this.#entryFor(family);
+    if (family.type === 'histogram' || family.type === 'summary') {
+      throw this.#error(`${family.name} is a ${family.type}: use add${family.type === 'histogram' ? 'Histogram' : 'Summary'}()`);
+    }
+    if (typeof value !== 'number') throw this.#error(`${family.name}: value ${String(value)} is not a number`);
+    this.#record(entry, labels, value);
+  }
+
+  addHistogram<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: HistogramValue): void {
+    const entry = this.#entryFor(family);
+    if (family.type !== 'histogram') throw this.#error(`${family.name} is a ${family.type}, not a histogram`);
+    const problem = describeHistogramProblem(value);
+    if (problem !== undefined) throw this.#error(`${family.name}: ${problem}`);
+    this.#record(entry, labels, value);
+  }
+
+  addSummary<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: SummaryValue): void {
+    const entry = this.#entryFor(family);
+    if (family.type !== 'summary') throw this.#error(`${family.name} is a ${family.type}, not a summary`);
+    const problem = describeSummaryProblem(value);
+    if (problem !== undefined) throw this.#error(`${family.name}: ${problem}`);
+    this.#record(entry, labels, value);
+  }
+
+  declare(family: MetricFamily): void {
+    this.#assertOpen();
+    const problem = describeFamilyProblem(family);
+    if (problem !== undefined) throw this.#error(problem);
+    const existing = this.#families.get(family.name);
+    if (existing !== undefined) {
+      if (!sameFamily(existing.family, family)) throw this.#error(`${family.name} is already declared with another type, HELP or label set`);
+      return;
+    }
+    this.#families.set(family.name, { family: Object.freeze({ ...family, labelNames: [...family.labelNames] }), series: new Map() });
+  }
+
+  /** Ends the collection: later calls throw. Returns the families that received samples, unsorted. */
+  seal(): CollectedFamily[] {
+    this.#sealed = true;
+    const result: CollectedFamily[] = [];
+    for (const { family, series } of this.#families.values()) {
+      if (series.size > 0) result.push({ family, series: [...series.values()] });
+    }
+    return result;
+  }
+
+  /** Number of series recorded so far. */
+  get seriesCount(): number {
+    let count = 0;
+    for (const entry of this.#families.values()) count += entry.series.size;
+    return count;
+  }
+
+  #entryFor(family: MetricFamily): FamilyEntry {
+    this.#assertOpen();
+    const entry = this.#families.get(family?.name);
+    if (entry === undefined) throw this.#error(`${String(family?.name)} was not declared`);
+    if (entry.family !== family && !sameFamily(entry.family, family)) {
+      throw this.#error(`${family.name} differs from its declaration (type, HELP or label names)`);
+    }
+    return entry;
+  }
+
+  #record(entry: FamilyEntry, labels: Readonly<Record<string, string>>, value: Series['value']): void {
+    const { labelNames, name } = entry.family;
+    if (typeof labels !== 'object' || labels === null) throw this.#error(`${name}: labels must be an object`);
+    let key = '';
+    let given = 0;
+    for (const label in labels) {
+      given++;
+      if (!labelNames.includes(label)) throw this.#error(`${name}: label ${label} is not declared (declared: ${labelNames.join(', ') || 'none'})`);
+    }
+    const copy: Record<string, string> = {};
+    for (const label of labelNames) {
+      const labelValue = labels[label];
+      if (typeof labelValue !== 'string') {
+        throw this.#error(`${name}: label ${label} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
+      }
+      copy[label] = labelValue;
+      key += `${labelValue}\u0000`;
+    }
+    if (given !== labelNames.length) throw this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
+    if (entry.series.has(key)) throw this.#error(`${name}: duplicate series ${JSON.stringify(copy)}`);
+    entry.series.set(key, { labels: copy, value });
+  }
+
+  #assertOpen(): void {
+    if (this.#sealed) throw this.#error('the collection is over: the sink was used after collect() settled');
+  }
+
+  #error(message: string): MetricContractError {
+    return new MetricContractError(`${this.#owner}: ${message}`);
+  }
+}
+
+function sameFamily(a: MetricFamily, b: MetricFamily): boolean {
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.help === b.help &&
+    a.labelNames.length === b.labelNames.length &&
+    a.labelNames.every((label, index) => b.labelNames[index] === label)
+  );
+}
+
+function describeHistogramProblem(value: HistogramValue): string | undefined {
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.buckets)) return 'histogram value needs buckets, count and sum';
+  if (typeof value.count !== 'number' || typeof value.sum !== 'number') return 'histogram count and sum must be numbers';
+  let previousBound = -Infinity;
+  let previousCount = 0;
+  for (const [bound, count] of value.buckets) {
+    if (typeof bound !== 'number' || Number.isNaN(bound) || bound <= previousBound) return 'histogram bucket bounds must increase';
+    if (typeof count !== 'number' || count < previousCount) return 'histogram bucket counts must be cumulative';
+    if (bound === Infinity && count !== value.count) return 'the +Inf bucket must equal count';
+    previousBound = bound;
+    previousCount = count;
+  }
+  if (previousCount > value.count) return 'histogram count is below its largest bucket';
+  return undefined;
+}
+
+function describeSummaryProblem(value: SummaryValue): string | undefined {
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.quantiles)) return 'summary value needs quantiles, count and sum';
+  if (typeof value.count !== 'number' || typeof value.sum !== 'number') return 'summary count and sum must be numbers';
+  for (const [quantile, quantileValue] of value.quantiles) {
+    if (typeof quantile !== 'number' || !(quantile >= 0 && quantile <= 1)) return `quantile ${String(quantile)} is outside [0, 1]`;
+    if (typeof quantileValue !== 'number') return 'quantile values must be numbers';
+  }
+  return undefined;
+}
