@@ -10,3 +10,4 @@ export {
   type PromtoolResult,
   type RunningPrometheus,
 } from './peers.js';
+export { startTessera, TESSERA_BIN } from './tessera.js';

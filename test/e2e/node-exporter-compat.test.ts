@@ -1,0 +1,126 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseText, type ParsedFamily } from '@tessera/exposition';
+import { startNodeExporter, startTessera, type RunningPeer } from '@tessera/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The Debian node_exporter (1.5.0) runs beside tessera with the same collectors. Every family it
+// emits, tessera emits with the same name, type and label names, and stable values agree.
+const COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'];
+
+/**
+ * Deliberate differences from node_exporter 1.5.0, each with its reason (also listed in
+ * packages/collector-node/README.md). Keys are family names; `extraLabels` are labels tessera adds.
+ */
+const ALLOWED_DIFFERENCES: Record<string, { readonly reason: string; readonly missing?: true; readonly extraLabels?: readonly string[] }> = {
+  node_filesystem_avail_bytes: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_device_error: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_files: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_files_free: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_free_bytes: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_readonly: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+  node_filesystem_size_bytes: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
+};
+
+const textfileContent = [
+  '# HELP ml_nightly_last_success_timestamp_seconds Last time the nightly job succeeded.',
+  '# TYPE ml_nightly_last_success_timestamp_seconds gauge',
+  'ml_nightly_last_success_timestamp_seconds{pipeline="train"} 1.7e+09',
+  '',
+].join('\n');
+
+function byName(text: string): Map<string, ParsedFamily> {
+  return new Map(parseText(text).map((family) => [family.name, family]));
+}
+
+function labelNames(family: ParsedFamily): string[] {
+  const names = new Set<string>();
+  for (const sample of family.samples) for (const name of Object.keys(sample.labels)) names.add(name);
+  for (const reserved of ['le', 'quantile']) names.delete(reserved);
+  return [...names].sort();
+}
+
+function valuesBy(family: ParsedFamily | undefined, label: string): Map<string, number> {
+  return new Map((family?.samples ?? []).map((sample) => [sample.labels[label] ?? '', sample.value]));
+}
+
+describe('compatibility with the Debian node_exporter', () => {
+  let textfileDirectory: string;
+  let nodeExporter: RunningPeer;
+  let tessera: RunningPeer;
+  let theirs: Map<string, ParsedFamily>;
+  let ours: Map<string, ParsedFamily>;
+
+  beforeAll(async () => {
+    textfileDirectory = await mkdtemp(join(tmpdir(), 'tessera-textfile-'));
+    await writeFile(join(textfileDirectory, 'nightly.prom'), textfileContent);
+    nodeExporter = await startNodeExporter([
+      '--collector.disable-defaults',
+      ...COLLECTORS.map((collector) => `--collector.${collector}`),
+      `--collector.textfile.directory=${textfileDirectory}`,
+      '--web.disable-exporter-metrics',
+    ]);
+    tessera = await startTessera({
+      config: { collectors: { node: { collectors: COLLECTORS, textfile: { directory: textfileDirectory } } } },
+      args: ['--web.disable-exporter-metrics'],
+    });
+    // Scrape both back to back so counters and gauges are as close in time as they can be.
+    const [theirText, ourText] = await Promise.all([
+      fetch(`${nodeExporter.url}/metrics`).then((response) => response.text()),
+      fetch(`${tessera.url}/metrics`).then((response) => response.text()),
+    ]);
+    theirs = byName(theirText);
+    ours = byName(ourText);
+  });
+
+  afterAll(async () => {
+    await nodeExporter?.stop();
+    await tessera?.stop();
+    if (textfileDirectory) await rm(textfileDirectory, { recursive: true, force: true });
+  });
+
+  it('emits every node_exporter family with the same type and label names', () => {
+    const problems: string[] = [];
+    for (const [name, family] of theirs) {
+      const allowed = ALLOWED_DIFFERENCES[name];
+      const mine = ours.get(name);
+      if (mine === undefined) {
+        if (!allowed?.missing) problems.push(`${name}: missing`);
+        continue;
+      }
+      if (mine.type !== family.type) problems.push(`${name}: type ${mine.type}, node_exporter ${family.type}`);
+      const expected = labelNames(family);
+      const actual = labelNames(mine).filter((label) => !(allowed?.extraLabels ?? []).includes(label));
+      if (expected.join(',') !== actual.join(',')) problems.push(`${name}: labels [${actual.join(',')}], node_exporter [${expected.join(',')}]`);
+    }
+    expect(problems).toEqual([]);
+    expect(theirs.size).toBeGreaterThan(50);
+  });
+
+  it('agrees on memory total, CPU count, boot time and uname', () => {
+    expect(ours.get('node_memory_MemTotal_bytes')?.samples[0]?.value).toBe(theirs.get('node_memory_MemTotal_bytes')?.samples[0]?.value);
+    const idleCpus = (families: Map<string, ParsedFamily>): string[] =>
+      (families.get('node_cpu_seconds_total')?.samples ?? []).filter((sample) => sample.labels.mode === 'idle').map((sample) => sample.labels.cpu ?? '').sort();
+    expect(idleCpus(ours)).toEqual(idleCpus(theirs));
+    expect(idleCpus(ours).length).toBeGreaterThan(0);
+    expect(ours.get('node_boot_time_seconds')?.samples[0]?.value).toBe(theirs.get('node_boot_time_seconds')?.samples[0]?.value);
+    expect(ours.get('node_uname_info')?.samples[0]?.labels).toEqual(theirs.get('node_uname_info')?.samples[0]?.labels);
+  });
+
+  it('agrees on filesystem sizes for every mount point node_exporter reports', () => {
+    const theirSizes = valuesBy(theirs.get('node_filesystem_size_bytes'), 'mountpoint');
+    const ourSizes = valuesBy(ours.get('node_filesystem_size_bytes'), 'mountpoint');
+    expect(theirSizes.size).toBeGreaterThan(0);
+    expect(Object.fromEntries(ourSizes)).toEqual(Object.fromEntries(theirSizes));
+  });
+
+  it('serves the same textfile metrics', () => {
+    const family = 'ml_nightly_last_success_timestamp_seconds';
+    expect(ours.get(family)?.samples).toEqual(theirs.get(family)?.samples.map((sample) => ({ ...sample, lineNumber: expect.any(Number) })));
+    expect(ours.get('node_textfile_scrape_error')?.samples[0]?.value).toBe(0);
+    expect(ours.get('node_textfile_mtime_seconds')?.samples.map((sample) => sample.labels.file)).toEqual(
+      theirs.get('node_textfile_mtime_seconds')?.samples.map((sample) => sample.labels.file),
+    );
+  });
+});
