@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type {
+  ConfigError} from '../src/index.js';
 import {
-  ConfigError,
   defineCollector,
   defineMetric,
   describePluginProblem,

@@ -2,6 +2,7 @@ import {
   describeFamilyProblem,
   MetricContractError,
   type HistogramValue,
+  type LabelsOf,
   type MetricFamily,
   type MetricSink,
   type SummaryValue,
@@ -33,7 +34,7 @@ export class SampleCollection implements MetricSink {
     for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
   }
 
-  add<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: number): void {
+  add<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: number): void {
     const entry = this.#entryFor(family);
     if (family.type === 'histogram' || family.type === 'summary') {
       throw this.#error(`${family.name} is a ${family.type}: use add${family.type === 'histogram' ? 'Histogram' : 'Summary'}()`);
@@ -42,7 +43,7 @@ export class SampleCollection implements MetricSink {
     this.#record(entry, labels, value);
   }
 
-  addHistogram<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: HistogramValue): void {
+  addHistogram<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: HistogramValue): void {
     const entry = this.#entryFor(family);
     if (family.type !== 'histogram') throw this.#error(`${family.name} is a ${family.type}, not a histogram`);
     const problem = describeHistogramProblem(value);
@@ -50,7 +51,7 @@ export class SampleCollection implements MetricSink {
     this.#record(entry, labels, value);
   }
 
-  addSummary<TFamily extends MetricFamily>(family: TFamily, labels: Readonly<Record<string, string>>, value: SummaryValue): void {
+  addSummary<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: SummaryValue): void {
     const entry = this.#entryFor(family);
     if (family.type !== 'summary') throw this.#error(`${family.name} is a ${family.type}, not a summary`);
     const problem = describeSummaryProblem(value);
