@@ -1,0 +1,430 @@
+import { join } from 'node:path';
+import { renderText } from '@tessera/exposition';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { systemClock, type Clock } from './clock.js';
+import { getDefaultLogger } from './default-logger.js';
+import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
+import { describeLabelNameProblem, describeMetricNameProblem, MetricDefinitionError, toMetricNamespace, type MetricKind } from './metric-definition.js';
+import { PeriodicPush, type PeriodicPushOptions } from './periodic-push.js';
+import { PushgatewayClient, type SendOptions, type TransportOptions } from './pushgateway-client.js';
+import { PushError, type PushFailure, type PushMethod, type PushResult, type TextfileResult } from './push-result.js';
+import { collectRegistryFamilies } from './registry-families.js';
+import { writeFileAtomically } from './write-file-atomically.js';
+
+/** Options of {@link createJob}. Transport settings (gateway, TLS, auth, retries) come from {@link TransportOptions}. */
+export interface JobOptions extends TransportOptions {
+  /**
+   * The job name: the `job` label of every pushed series and the first part of the group's URL.
+   * Name the kind of work (`nightly_train`), never one run of it: every run then replaces the last
+   * one's group instead of leaving a new group behind forever.
+   */
+  readonly job: string;
+  /**
+   * Further labels of the group's URL, e.g. `{ model: 'resnet50' }`. Keep them stable (no run ids,
+   * no host names): the Pushgateway keeps each group until it is deleted.
+   */
+  readonly groupingKey?: Readonly<Record<string, string>> | undefined;
+  /** Labels added to every series this job creates (`team`, `project`). */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Prefix of every metric name the helpers create. Defaults to the job name with the characters a
+   * metric name cannot hold replaced by `_`; `''` turns prefixing off.
+   */
+  readonly namespace?: string | undefined;
+  /** Throw {@link PushError} when a push fails, instead of returning the failure. Default false. */
+  readonly strict?: boolean | undefined;
+  /** Receives one warning per failed push. Default: pino at level `warn` on stderr. */
+  readonly logger?: Logger | undefined;
+  /** Clocks for durations and timestamps; tests inject one. */
+  readonly clock?: Clock | undefined;
+}
+
+/** Options of the metric helpers. `name` is given without the job's namespace prefix. */
+export interface MetricOptions<TLabel extends string = string> {
+  readonly name: string;
+  /** One line saying what the metric measures; `promtool check metrics` requires it. */
+  readonly help: string;
+  readonly labelNames?: readonly TLabel[] | undefined;
+}
+
+/** Options of {@link Job.histogram}. */
+export interface HistogramOptions<TLabel extends string = string> extends MetricOptions<TLabel> {
+  /** Upper bounds, increasing; prom-client's defaults when omitted. */
+  readonly buckets?: readonly number[] | undefined;
+}
+
+/** Options of {@link Job.summary}. */
+export interface SummaryOptions<TLabel extends string = string> extends MetricOptions<TLabel> {
+  /** Quantiles to report, e.g. `[0.5, 0.9, 0.99]`; `[]` reports only `_sum` and `_count`. */
+  readonly percentiles?: readonly number[] | undefined;
+  /** Sliding window of the quantiles, in seconds; all observations when omitted. */
+  readonly maxAgeSeconds?: number | undefined;
+  readonly ageBuckets?: number | undefined;
+}
+
+/** Options of {@link Job.writeTextfile}. */
+export interface TextfileOptions {
+  /** File name inside the directory; must end in `.prom`. Default: the job name and grouping values. */
+  readonly fileName?: string | undefined;
+}
+
+type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string>;
+
+interface Registered {
+  readonly kind: MetricKind;
+  readonly labelNames: readonly string[];
+  readonly metric: AnyMetric;
+}
+
+interface Timer {
+  readonly duration: Summary<string>;
+  readonly failures: Counter<string>;
+}
+
+/**
+ * Creates the handle of one batch job. Throws {@link MetricDefinitionError} or `TypeError` for
+ * options that can never work (an empty job name, an illegal label name); everything that depends on
+ * the environment (the gateway being up, its certificate) is reported by the push results instead.
+ */
+export function createJob(options: JobOptions): Job {
+  return new Job(options);
+}
+
+/**
+ * One batch job: its own prom-client registry (never the global one, so two jobs or a library's
+ * `collectDefaultMetrics()` cannot collide), metric helpers that check names, timers, outcome
+ * timestamps, and the push, textfile and periodic-push channels.
+ *
+ * A failed push never throws into the job unless `strict` is set (seed 003: the job outlives its
+ * metrics); it returns a {@link PushResult} saying why and logs one warning.
+ */
+export class Job {
+  /** The job name, as given. */
+  readonly name: string;
+  /** The metric-name prefix the helpers apply (`''` when prefixing is off). */
+  readonly namespace: string;
+  /** The grouping key without `job`. */
+  readonly groupingKey: Readonly<Record<string, string>>;
+  /** This job's registry. Register extra prom-client metrics here (`registers: [job.registry]`). */
+  readonly registry: Registry;
+
+  readonly #options: JobOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #client: PushgatewayClient;
+  readonly #groupPath: string;
+  readonly #reservedLabels: ReadonlySet<string>;
+  readonly #metrics = new Map<string, Registered>();
+  readonly #timers = new Map<string, Timer>();
+  #periodicPush: PeriodicPush | undefined;
+
+  constructor(options: JobOptions) {
+    const groupingKey = { ...options.groupingKey };
+    const groupingProblem = describeGroupingProblem(options.job, groupingKey);
+    if (groupingProblem !== undefined) throw new TypeError(groupingProblem);
+    const namespace = options.namespace ?? toMetricNamespace(options.job);
+    if (namespace !== '' && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(namespace)) throw new MetricDefinitionError(`namespace ${JSON.stringify(namespace)} is not a valid metric-name prefix`);
+    this.name = options.job;
+    this.namespace = namespace;
+    this.groupingKey = Object.freeze(groupingKey);
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? getDefaultLogger();
+    this.#groupPath = buildGroupingPath(options.job, groupingKey);
+    this.#reservedLabels = new Set(['job', ...Object.keys(groupingKey)]);
+    const labels = { ...options.labels };
+    for (const labelName of Object.keys(labels)) {
+      const problem = describeLabelNameProblem(labelName, 'gauge', this.#reservedLabels);
+      if (problem !== undefined) throw new MetricDefinitionError(`job label: ${problem}`);
+    }
+    this.#reservedLabels = new Set([...this.#reservedLabels, ...Object.keys(labels)]);
+    this.registry = new Registry();
+    this.registry.setDefaultLabels(labels);
+    this.#client = new PushgatewayClient({ ...options, logger: this.#logger, logContext: { job: options.job, groupingKey } });
+  }
+
+  /** A gauge named `<namespace>_<name>`. Declaring the same gauge twice returns the first one. */
+  gauge<TLabel extends string = string>(options: MetricOptions<TLabel>): Gauge<TLabel> {
+    return this.#register('gauge', options, (configuration) => new Gauge(configuration)) as Gauge<TLabel>;
+  }
+
+  /** A counter named `<namespace>_<name>`; the name must end in `_total`. */
+  counter<TLabel extends string = string>(options: MetricOptions<TLabel>): Counter<TLabel> {
+    return this.#register('counter', options, (configuration) => new Counter(configuration)) as Counter<TLabel>;
+  }
+
+  /** A histogram named `<namespace>_<name>`; `le` is reserved. */
+  histogram<TLabel extends string = string>(options: HistogramOptions<TLabel>): Histogram<TLabel> {
+    return this.#register('histogram', options, (configuration) =>
+      new Histogram({ ...configuration, ...(options.buckets === undefined ? {} : { buckets: [...options.buckets] }) }),
+    ) as Histogram<TLabel>;
+  }
+
+  /** A summary named `<namespace>_<name>`; `quantile` is reserved. */
+  summary<TLabel extends string = string>(options: SummaryOptions<TLabel>): Summary<TLabel> {
+    return this.#register('summary', options, (configuration) =>
+      new Summary({
+        ...configuration,
+        ...(options.percentiles === undefined ? {} : { percentiles: [...options.percentiles] }),
+        ...(options.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: options.maxAgeSeconds }),
+        ...(options.ageBuckets === undefined ? {} : { ageBuckets: options.ageBuckets }),
+      }),
+    ) as Summary<TLabel>;
+  }
+
+  /**
+   * Runs `work` and records how long it took in the summary `<namespace>_<name>_duration_seconds`
+   * (`_sum` and `_count`), measured with the monotonic clock and never negative. When `work` throws or
+   * its promise rejects, `<namespace>_<name>_failures_total` goes up by one and the very same error is
+   * rethrown. Whether that failure fails the job is the caller's call: use {@link Job.fail} for that.
+   * Accepts a function (sync or async) or a promise; returns what it returns.
+   */
+  time<T>(name: string, work: () => Promise<T>): Promise<T>;
+  time<T>(name: string, work: PromiseLike<T>): Promise<T>;
+  time<T>(name: string, work: () => T): T;
+  time<T>(name: string, work: (() => T) | PromiseLike<T>): T | Promise<T> {
+    const timer = this.#timer(name);
+    const clock = this.#clock;
+    const start = clock.monotonicMilliseconds();
+    const record = (failed: boolean): void => {
+      timer.duration.observe(Math.max(0, clock.monotonicMilliseconds() - start) / 1000);
+      if (failed) timer.failures.inc();
+    };
+    if (isPromiseLike(work)) return settle(work, record);
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      record(true);
+      throw error;
+    }
+    if (isPromiseLike(result)) return settle(result, record) as T;
+    record(false);
+    return result;
+  }
+
+  /**
+   * A TC39 method decorator (TypeScript 5+ standard decorators) that wraps each call in
+   * {@link Job.time}. The timer name defaults to the method name in snake_case (`trainEpoch` →
+   * `train_epoch`). The name is checked when the class is defined.
+   *
+   * ```ts
+   * class Trainer {
+   *   @job.timed() async trainEpoch() { … }
+   * }
+   * ```
+   */
+  timed(name?: string) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the decorator's `this` is the decorated instance
+    const job = this;
+    return function timedDecorator<This, Args extends unknown[], Return>(
+      method: (this: This, ...args: Args) => Return,
+      context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+    ): (this: This, ...args: Args) => Return {
+      const timerName = name ?? toSnakeCase(typeof context.name === 'string' ? context.name : (context.name.description ?? ''));
+      job.#timer(timerName);
+      return function timedMethod(this: This, ...args: Args): Return {
+        return job.time(timerName, () => method.apply(this, args));
+      };
+    };
+  }
+
+  /** Records a successful run: `<namespace>_last_success_timestamp_seconds` and `_last_completion_…` become now. */
+  succeed(): void {
+    const now = this.#clock.wallMilliseconds() / 1000;
+    this.#outcomeGauge('last_success_timestamp_seconds', 'Unix time of the last successful run of this job.').set(now);
+    this.#outcomeGauge('last_completion_timestamp_seconds', 'Unix time of the last completed run of this job, successful or not.').set(now);
+  }
+
+  /**
+   * Records a failed run: `<namespace>_last_failure_timestamp_seconds` and `_last_completion_…` become
+   * now. The previous success timestamp is kept, so push with {@link Job.pushAdd} (or a periodic push,
+   * which uses POST) to keep the last success in the group; a PUT replaces the whole group.
+   */
+  fail(error?: unknown): void {
+    const now = this.#clock.wallMilliseconds() / 1000;
+    this.#outcomeGauge('last_failure_timestamp_seconds', 'Unix time of the last failed run of this job.').set(now);
+    this.#outcomeGauge('last_completion_timestamp_seconds', 'Unix time of the last completed run of this job, successful or not.').set(now);
+    this.#logger.debug({ job: this.name, err: error }, 'job run recorded as failed');
+  }
+
+  /** PUT: replaces the whole group with this registry ("the complete state of this run"). */
+  push(): Promise<PushResult> {
+    return this.#push('PUT');
+  }
+
+  /** POST: replaces only the metrics with the names this registry holds; the group's others stay. */
+  pushAdd(): Promise<PushResult> {
+    return this.#push('POST');
+  }
+
+  /** DELETE: removes the group from the Pushgateway (clean-up after a job is retired). */
+  delete(): Promise<PushResult> {
+    return this.#push('DELETE');
+  }
+
+  /**
+   * Pushes every `intervalMs` until `stop()`, for runs that last hours or days, with a final push on
+   * `stop()` and on SIGTERM/SIGINT (see {@link PeriodicPushOptions}). One at a time per job.
+   */
+  startPeriodicPush(intervalMs: number, options: PeriodicPushOptions = {}): PeriodicPush {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive number, not ${intervalMs}`);
+    if (this.#periodicPush?.running === true) throw new Error(`a periodic push is already running for job ${this.name}`);
+    const periodicPush = new PeriodicPush(
+      (method, sendOptions) => this.#send(method, sendOptions),
+      intervalMs,
+      options,
+      this.#options.strict ?? false,
+      () => {
+        if (this.#periodicPush === periodicPush) this.#periodicPush = undefined;
+      },
+    );
+    this.#periodicPush = periodicPush;
+    return periodicPush;
+  }
+
+  /**
+   * Writes the registry, atomically (temporary file, fsync, rename), as a `.prom` file for the
+   * node_exporter textfile collector: the better channel for machine-level jobs such as cron jobs.
+   * The grouping key labels (not `job`, which the scrape sets) are added to every series.
+   */
+  async writeTextfile(directory: string, options: TextfileOptions = {}): Promise<TextfileResult> {
+    const result = await this.#writeTextfile(directory, options);
+    if (result.ok) return result;
+    this.#logger.warn({ job: this.name, path: result.path, reason: result.reason, err: result.error }, `textfile write failed, the job goes on: ${result.message}`);
+    if (this.#options.strict === true) throw new PushError(result);
+    return result;
+  }
+
+  /** The exposition text a push would send. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Stops a periodic push (with its final push) and closes the connections. */
+  async close(): Promise<void> {
+    const periodicPush = this.#periodicPush;
+    if (periodicPush !== undefined) await periodicPush.stop().catch(() => undefined);
+    await this.#client.close();
+  }
+
+  async #writeTextfile(directory: string, options: TextfileOptions): Promise<TextfileResult> {
+    const fileName = options.fileName ?? `${[this.name, ...Object.values(this.groupingKey)].map(toMetricNamespace).join('_')}.prom`;
+    if (!fileName.endsWith('.prom') || fileName.includes('/')) {
+      return { ok: false, path: undefined, reason: 'filesystem', message: `textfile name ${JSON.stringify(fileName)} must be a plain file name ending in .prom` };
+    }
+    const path = join(directory, fileName);
+    let text: string;
+    try {
+      text = renderText(await collectRegistryFamilies(this.registry, this.groupingKey));
+    } catch (error) {
+      return { ok: false, path, reason: 'render', message: `cannot render the registry: ${errorMessage(error)}`, error: asError(error) };
+    }
+    try {
+      await writeFileAtomically(path, text);
+      return { ok: true, path };
+    } catch (error) {
+      return { ok: false, path, reason: 'filesystem', message: `cannot write ${path}: ${errorMessage(error)}`, error: asError(error) };
+    }
+  }
+
+  async #push(method: PushMethod): Promise<PushResult> {
+    const result = await this.#send(method, {});
+    if (!result.ok && this.#options.strict === true) throw new PushError(result);
+    return result;
+  }
+
+  /** Renders and sends; never throws. */
+  async #send(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
+    let body: string | undefined;
+    if (method !== 'DELETE') {
+      try {
+        body = await this.registry.metrics();
+      } catch (error) {
+        const failure: PushFailure = { ok: false, method, url: undefined, reason: 'render', message: `cannot render the registry: ${errorMessage(error)}`, attempts: 0, error: asError(error) };
+        this.#client.report(failure);
+        return failure;
+      }
+    }
+    return this.#client.send(method, this.#groupPath, body, sendOptions);
+  }
+
+  #timer(name: string): Timer {
+    let timer = this.#timers.get(name);
+    if (timer === undefined) {
+      timer = {
+        duration: this.summary({ name: `${name}_duration_seconds`, help: `Time spent in ${name}, in seconds (monotonic clock).`, percentiles: [] }),
+        failures: this.counter({ name: `${name}_failures_total`, help: `Runs of ${name} that threw or rejected.` }),
+      };
+      this.#timers.set(name, timer);
+    }
+    return timer;
+  }
+
+  #outcomeGauge(name: string, help: string): Gauge<string> {
+    return this.gauge({ name, help });
+  }
+
+  #register(kind: MetricKind, options: MetricOptions, create: (configuration: { name: string; help: string; labelNames: string[]; registers: Registry[] }) => AnyMetric): AnyMetric {
+    const fullName = this.namespace === '' ? options.name : `${this.namespace}_${options.name}`;
+    const labelNames = [...(options.labelNames ?? [])];
+    const existing = this.#metrics.get(fullName);
+    if (existing !== undefined) {
+      if (existing.kind === kind && sameMembers(existing.labelNames, labelNames)) return existing.metric;
+      throw new MetricDefinitionError(`${fullName} is already declared as a ${existing.kind} with labels [${existing.labelNames.join(', ')}]`);
+    }
+    const nameProblem = describeMetricNameProblem(fullName, kind);
+    if (nameProblem !== undefined) throw new MetricDefinitionError(nameProblem);
+    if (typeof options.help !== 'string' || options.help.trim() === '') throw new MetricDefinitionError(`${fullName} needs help text`);
+    for (const labelName of labelNames) {
+      const problem = describeLabelNameProblem(labelName, kind, this.#reservedLabels);
+      if (problem !== undefined) throw new MetricDefinitionError(`${fullName}: ${problem}`);
+    }
+    if (new Set(labelNames).size !== labelNames.length) throw new MetricDefinitionError(`${fullName}: a label name is listed twice`);
+    for (const suffix of ['_bucket', '_sum', '_count']) {
+      const clash = this.#metrics.get(fullName.endsWith(suffix) ? fullName.slice(0, -suffix.length) : '');
+      if (clash !== undefined && (clash.kind === 'histogram' || clash.kind === 'summary')) throw new MetricDefinitionError(`${fullName} clashes with the samples of ${clash.kind} ${fullName.slice(0, -suffix.length)}`);
+    }
+    const metric = create({ name: fullName, help: options.help, labelNames, registers: [this.registry] });
+    this.#metrics.set(fullName, { kind, labelNames, metric });
+    return metric;
+  }
+}
+
+function settle<T>(work: PromiseLike<T>, record: (failed: boolean) => void): Promise<T> {
+  return Promise.resolve(work).then(
+    (value) => {
+      record(false);
+      return value;
+    },
+    (error: unknown) => {
+      record(true);
+      throw error;
+    },
+  );
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((entry) => b.includes(entry));
+}
+
+/** `trainEpoch` → `train_epoch`, `loadHTTPData` → `load_http_data`. */
+function toSnakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+function errorMessage(value: unknown): string {
+  return asError(value).message;
+}

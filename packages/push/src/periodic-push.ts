@@ -1,0 +1,120 @@
+import { PushError, type PushResult } from './push-result.js';
+
+/** Options of `job.startPeriodicPush()`. */
+export interface PeriodicPushOptions {
+  /**
+   * `'POST'` (default) replaces only the metrics this job pushes, so the previous run's
+   * `<job>_last_success_timestamp_seconds` stays in the group while this run is in progress or if it
+   * fails; `'PUT'` replaces the whole group on every push.
+   */
+  readonly method?: 'POST' | 'PUT';
+  /**
+   * On SIGTERM or SIGINT: push once more, then exit as the signal would have, unless the process has
+   * its own listener for that signal, in which case the exit is left to it. Default true.
+   */
+  readonly handleSignals?: boolean;
+}
+
+type Send = (method: 'POST' | 'PUT', options: { retries?: number }) => Promise<PushResult>;
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * A running periodic push (seed 004's "concurrent design" for runs that last days). Pushes never
+ * overlap: the next one is scheduled when the previous one settles. The timer is `unref()`'d, so a
+ * job that finishes its work exits even if nobody calls `stop()` (but then without a final push).
+ */
+export class PeriodicPush {
+  readonly #send: Send;
+  readonly #intervalMs: number;
+  readonly #method: 'POST' | 'PUT';
+  readonly #strict: boolean;
+  readonly #onStopped: () => void;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<PushResult> | undefined;
+  #lastResult: PushResult | undefined;
+  #stopping: Promise<PushResult> | undefined;
+  #signalled = false;
+  readonly #onSignal = (signal: NodeJS.Signals): void => this.#handleSignal(signal);
+
+  /** @internal Created by `job.startPeriodicPush()`. */
+  constructor(send: Send, intervalMs: number, options: PeriodicPushOptions, strict: boolean, onStopped: () => void) {
+    this.#send = send;
+    this.#intervalMs = intervalMs;
+    this.#method = options.method ?? 'POST';
+    this.#strict = strict;
+    this.#onStopped = onStopped;
+    if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, this.#onSignal);
+    this.#schedule();
+  }
+
+  /** The result of the latest push, periodic or final; `undefined` before the first one. */
+  get lastResult(): PushResult | undefined {
+    return this.#lastResult;
+  }
+
+  /** True until `stop()` is called or a signal arrives. */
+  get running(): boolean {
+    return this.#stopping === undefined;
+  }
+
+  /**
+   * Stops the timer, waits for a push in flight, pushes a final time and removes the signal
+   * listeners. Calling it again returns the same final result. Throws {@link PushError} only for a
+   * job created with `strict: true`.
+   */
+  async stop(): Promise<PushResult> {
+    const result = await this.#finish({});
+    if (!result.ok && this.#strict) throw new PushError(result);
+    return result;
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => void this.#tick(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  async #tick(): Promise<void> {
+    this.#timer = undefined;
+    this.#inFlight = this.#send(this.#method, {});
+    this.#lastResult = await this.#inFlight;
+    this.#inFlight = undefined;
+    if (this.#stopping === undefined) this.#schedule();
+  }
+
+  #finish(options: { retries?: number }): Promise<PushResult> {
+    this.#stopping ??= (async () => {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      await this.#inFlight;
+      const result = await this.#send(this.#method, options);
+      this.#lastResult = result;
+      this.#removeSignalListeners();
+      this.#onStopped();
+      return result;
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * A signal means the job is being shut down (Kubernetes sends SIGTERM, then SIGKILL after the grace
+   * period), so the final push gets one attempt and no retries. A second signal during that push gives
+   * up on it. Adding a listener disables Node's default "exit on signal", so once done we re-raise the
+   * signal, unless the job registered its own listener, which then owns the shutdown.
+   */
+  #handleSignal(signal: NodeJS.Signals): void {
+    if (this.#signalled) {
+      this.#removeSignalListeners();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      return;
+    }
+    this.#signalled = true;
+    void this.#finish({ retries: 0 }).then(() => {
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
+
+  #removeSignalListeners(): void {
+    for (const signal of SIGNALS) process.off(signal, this.#onSignal);
+  }
+}
