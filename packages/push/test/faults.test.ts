@@ -1,0 +1,205 @@
+import { startPushgateway, type RunningPeer } from '@tessera/test-support';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createJob, PushError } from '../src/index.js';
+import { captureLogger, closedPortUrl, runNodeScript, startHttpServer, startSilentServer, warningLines } from './helpers.js';
+
+const unhandledRejection = vi.fn();
+let gateway: RunningPeer;
+
+beforeAll(async () => {
+  process.on('unhandledRejection', unhandledRejection);
+  gateway = await startPushgateway();
+});
+
+afterAll(async () => {
+  process.off('unhandledRejection', unhandledRejection);
+  await gateway.stop();
+});
+
+describe('push failures never break the job', () => {
+  test('gateway down: the result says the connection was refused, after the configured retries, with one warning', async () => {
+    const { logger, records, warnings } = captureLogger();
+    const job = createJob({ job: 'down', gateway: await closedPortUrl(), logger, retries: 2, retryDelayMs: 10 });
+    job.gauge({ name: 'loss', help: 'Training loss.' }).set(0.3);
+    const steps: string[] = [];
+    const result = await job.push();
+    steps.push('the job went on');
+    expect(steps).toEqual(['the job went on']);
+    expect(result).toMatchObject({ ok: false, reason: 'connection', attempts: 3 });
+    expect(result.ok ? '' : result.message).toMatch(/ECONNREFUSED/);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatchObject({ job: 'down', reason: 'connection', attempts: 3 });
+    expect(records.filter((record) => record.msg.includes('retrying'))).toHaveLength(2);
+  });
+
+  test('500s are retried with jittered exponential backoff, then reported with the answer', async () => {
+    const server = await startHttpServer((_request, response) => response.writeHead(500).end('storage on fire'));
+    try {
+      const { logger, records, warnings } = captureLogger();
+      const job = createJob({ job: 'five_hundred', gateway: server.url, logger, retries: 3, retryDelayMs: 40, maxRetryDelayMs: 100 });
+      const result = await job.push();
+      expect(result).toMatchObject({ ok: false, reason: 'status', status: 500, attempts: 4 });
+      expect(result.ok ? '' : result.message).toContain('storage on fire');
+      expect(server.requests).toHaveLength(4);
+      const delays = records.filter((record) => record.msg.includes('retrying')).map((record) => record.delayMs as number);
+      // Equal jitter: each delay lies in [step/2, step], step = 40, 80, then capped at 100.
+      expect(delays).toHaveLength(3);
+      expect(delays[0]).toBeGreaterThanOrEqual(20);
+      expect(delays[0]).toBeLessThanOrEqual(40);
+      expect(delays[1]).toBeGreaterThanOrEqual(40);
+      expect(delays[1]).toBeLessThanOrEqual(80);
+      expect(delays[2]).toBeGreaterThanOrEqual(50);
+      expect(delays[2]).toBeLessThanOrEqual(100);
+      expect(warnings()).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a 503 followed by a 200 succeeds on the retry', async () => {
+    const server = await startHttpServer((_request, response, index) => response.writeHead(index === 0 ? 503 : 200).end());
+    try {
+      const { logger, warnings } = captureLogger();
+      const result = await createJob({ job: 'flaky', gateway: server.url, logger, retryDelayMs: 5 }).push();
+      expect(result).toMatchObject({ ok: true, status: 200, attempts: 2 });
+      expect(warnings()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a gateway that never answers: each attempt times out, the retry happens, the job goes on', async () => {
+    const silent = await startSilentServer();
+    try {
+      const { logger, warnings } = captureLogger();
+      const job = createJob({ job: 'hung', gateway: silent.url, logger, timeoutMs: 250, retries: 1, retryDelayMs: 10 });
+      const started = performance.now();
+      const result = await job.push();
+      const elapsed = performance.now() - started;
+      expect(result).toMatchObject({ ok: false, reason: 'timeout', attempts: 2 });
+      expect(result.ok ? '' : result.message).toMatch(/within 250 ms/);
+      expect(silent.requests()).toBe(2);
+      expect(elapsed).toBeGreaterThanOrEqual(490);
+      expect(elapsed).toBeLessThan(3000);
+      expect(warnings()).toHaveLength(1);
+      await job.close();
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test("400 from the real Pushgateway (inconsistent types) is not retried and carries the gateway's reason", async () => {
+    const { logger, warnings } = captureLogger();
+    const first = createJob({ job: 'conflict_a', namespace: 'shared', gateway: gateway.url, logger });
+    first.gauge({ name: 'value', help: 'A value.' }).set(1);
+    expect(await first.push()).toMatchObject({ ok: true });
+    const second = createJob({ job: 'conflict_b', namespace: 'shared', gateway: gateway.url, logger, retries: 3 });
+    second.histogram({ name: 'value', help: 'A value.' }).observe(1);
+    const result = await second.push();
+    expect(result).toMatchObject({ ok: false, reason: 'status', status: 400, attempts: 1 });
+    expect(result.ok ? '' : result.message).toMatch(/pushed metrics are invalid or inconsistent/);
+    expect(warnings()).toHaveLength(1);
+  });
+
+  test('a redirect is a failure (nothing was stored), and it is not retried', async () => {
+    const server = await startHttpServer((_request, response) => response.writeHead(301, { location: '/elsewhere' }).end());
+    try {
+      const { logger } = captureLogger();
+      const result = await createJob({ job: 'moved', gateway: server.url, logger }).push();
+      expect(result).toMatchObject({ ok: false, reason: 'status', status: 301, attempts: 1 });
+      expect(result.ok ? '' : result.message).toMatch(/redirect to \/elsewhere/);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('no gateway configured: a configuration failure, not an exception', async () => {
+    const { logger, warnings } = captureLogger();
+    const previous = process.env.PUSHGATEWAY_URL;
+    delete process.env.PUSHGATEWAY_URL;
+    try {
+      const result = await createJob({ job: 'nowhere', logger }).push();
+      expect(result).toMatchObject({ ok: false, reason: 'configuration', attempts: 0 });
+      expect(warnings()).toHaveLength(1);
+    } finally {
+      if (previous !== undefined) process.env.PUSHGATEWAY_URL = previous;
+    }
+  });
+
+  test('a collector that throws while rendering is a render failure, not an exception', async () => {
+    const { logger, warnings } = captureLogger();
+    const job = createJob({ job: 'broken_collect', gateway: gateway.url, logger });
+    job.gauge({ name: 'broken', help: 'Throws on collect.' });
+    job.registry.getSingleMetric('broken_collect_broken')!.collect = () => {
+      throw new Error('sensor gone');
+    };
+    const result = await job.push();
+    expect(result).toMatchObject({ ok: false, reason: 'render', attempts: 0 });
+    expect(warnings()).toHaveLength(1);
+  });
+
+  test('strict: true throws a PushError that carries the same result', async () => {
+    const { logger } = captureLogger();
+    const job = createJob({ job: 'strict', gateway: await closedPortUrl(), logger, strict: true, retries: 0 });
+    const error: unknown = await job.push().catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(PushError);
+    expect((error as PushError).result).toMatchObject({ ok: false, reason: 'connection', attempts: 1 });
+  });
+
+  test('no unhandled rejection came out of any of the failures above', () => {
+    expect(unhandledRejection).not.toHaveBeenCalled();
+  });
+});
+
+describe('the request', () => {
+  test('carries the exact text-format Content-Type, the credentials, and keeps a path prefix', async () => {
+    const server = await startHttpServer((_request, response) => response.writeHead(200).end());
+    try {
+      const { logger } = captureLogger();
+      const url = new URL(server.url);
+      const withPrefix = createJob({ job: 'headers', gateway: `http://pusher:s%3Acret@${url.host}/gateway/`, logger });
+      const result = await withPrefix.push();
+      expect(result).toMatchObject({ ok: true, url: `${server.url}/gateway/metrics/job/headers` });
+      const withToken = createJob({ job: 'headers', gateway: server.url, logger, bearerToken: 'token-123' });
+      await withToken.pushAdd();
+      await withToken.delete();
+      const [put, post, remove] = server.requests;
+      expect(put).toMatchObject({ method: 'PUT', url: '/gateway/metrics/job/headers' });
+      expect(put?.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(put?.headers.authorization).toBe(`Basic ${Buffer.from('pusher:s:cret').toString('base64')}`);
+      expect(post?.headers.authorization).toBe('Bearer token-123');
+      expect(post?.method).toBe('POST');
+      expect(remove?.method).toBe('DELETE');
+      expect(remove?.body).toBe('');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a job process whose gateway is down or hung', () => {
+  test('finishes its work and exits cleanly with code 0, one warning per failed push, no hang', async () => {
+    const silent = await startSilentServer();
+    const down = await closedPortUrl();
+    try {
+      const outcome = await runNodeScript(`
+        import { createJob } from PUSH_ENTRY;
+        const down = createJob({ job: 'exit_down', gateway: ${JSON.stringify(down)}, retries: 1, retryDelayMs: 10 });
+        const hung = createJob({ job: 'exit_hung', gateway: ${JSON.stringify(silent.url)}, timeoutMs: 300, retries: 1, retryDelayMs: 10 });
+        down.gauge({ name: 'loss', help: 'Loss.' }).set(1);
+        await hung.time('train', async () => { await new Promise((resolve) => setTimeout(resolve, 20)); });
+        const results = [await down.push(), await hung.push()];
+        hung.startPeriodicPush(60_000);
+        console.log('work done', JSON.stringify(results.map((result) => [result.ok, result.reason, result.attempts])));
+      `);
+      expect(outcome.stdout).toContain('work done [[false,"connection",2],[false,"timeout",2]]');
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.signal).toBeNull();
+      expect(warningLines(outcome.stderr)).toHaveLength(2);
+      expect(outcome.durationMs).toBeLessThan(8000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
