@@ -123,7 +123,7 @@ export class PushgatewayClient {
     let attempts = 0;
     for (;;) {
       attempts++;
-      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, timeoutMs);
+      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined });
       if (outcome.ok) return { ok: true, method, url: target.displayUrl, status: outcome.status, attempts };
       if (!outcome.retryable || attempts > retries) {
         const failure: PushFailure = { ok: false, method, url: target.displayUrl, reason: outcome.reason, message: outcome.message, attempts };
@@ -226,9 +226,9 @@ async function attemptOnce(
   url: string,
   headers: Record<string, string>,
   body: string | undefined,
-  timeoutMs: number,
+  context: AttemptContext,
 ): Promise<AttemptOutcome> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.timeout(context.timeoutMs);
   try {
     const response = await request(url, { method, headers, body: body ?? null, dispatcher, signal });
     const status = response.statusCode;
@@ -246,25 +246,36 @@ async function attemptOnce(
       message: `the Pushgateway answered ${status}${redirect}${answer === '' ? '' : `: ${answer}`}`,
     };
   } catch (error) {
-    return classifyError(error, signal.aborted, timeoutMs, url);
+    return classifyError(error, signal.aborted, context, url);
   }
 }
 
-function classifyError(thrown: unknown, timedOut: boolean, timeoutMs: number, url: string): AttemptOutcome {
+interface AttemptContext {
+  readonly timeoutMs: number;
+  readonly hasClientCertificate: boolean;
+}
+
+function classifyError(thrown: unknown, timedOut: boolean, context: AttemptContext, url: string): AttemptOutcome {
   const error = asError(thrown);
   const code = errorCode(error);
   if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return { ok: false, retryable: true, reason: 'timeout', message: `no answer from ${new URL(url).host} within ${timeoutMs} ms`, error };
+    return { ok: false, retryable: true, reason: 'timeout', message: `no answer from ${new URL(url).host} within ${context.timeoutMs} ms`, error };
   }
   if (code !== undefined && isTlsCode(code)) {
     const hint = CERTIFICATE_CODES.has(code) ? '; if the Pushgateway uses a private CA, pass its certificate with caFile' : '';
     return { ok: false, retryable: false, reason: 'tls', message: `TLS handshake with ${new URL(url).host} failed: ${innermostMessage(error)} (${code})${hint}`, error };
   }
+  // With TLS 1.3 a server that requires a client certificate checks it after the handshake and just
+  // closes the connection; undici then only knows that the other side closed.
+  const hint =
+    code === 'UND_ERR_SOCKET' && url.startsWith('https:') && !context.hasClientCertificate
+      ? '; if the Pushgateway requires a client certificate (mutual TLS), pass certFile and keyFile'
+      : '';
   return {
     ok: false,
     retryable: code === undefined || RETRYABLE_CODES.has(code),
     reason: 'connection',
-    message: `cannot reach ${new URL(url).host}: ${innermostMessage(error)}${code === undefined ? '' : ` (${code})`}`,
+    message: `cannot reach ${new URL(url).host}: ${innermostMessage(error)}${code === undefined ? '' : ` (${code})`}${hint}`,
     error,
   };
 }
@@ -273,30 +284,33 @@ function isTlsCode(code: string): boolean {
   return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code === 'EPROTO';
 }
 
-/** undici wraps socket errors; the code that says what happened may sit on a cause. */
-function errorCode(error: Error): string | undefined {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR') {
-      if (code === 'UND_ERR_SOCKET' && current.cause instanceof Error && errorCode(current.cause) !== undefined) continue;
-      return code;
-    }
-    if (error instanceof AggregateError) {
-      const inner = error.errors.find((entry): entry is Error => entry instanceof Error);
-      if (inner !== undefined) return errorCode(inner);
-    }
+/**
+ * The errors along the chain: undici wraps socket errors (as `cause`), and a connection attempt to
+ * several addresses fails with an AggregateError. Deeper errors say more precisely what happened.
+ */
+function errorChain(error: Error): Error[] {
+  const chain: Error[] = [];
+  for (let current: unknown = error; current instanceof Error && chain.length < 5; ) {
+    chain.push(current);
+    current = current instanceof AggregateError ? (current.errors as unknown[]).find((entry) => entry instanceof Error) : current.cause;
   }
-  return undefined;
+  return chain;
+}
+
+function errorCode(error: Error): string | undefined {
+  const codes = errorChain(error)
+    .map((entry) => (entry as { code?: unknown }).code)
+    .filter((code): code is string => typeof code === 'string');
+  return codes.at(-1);
 }
 
 function innermostMessage(error: Error): string {
-  let current: Error = error;
-  while (current.cause instanceof Error && current.message === '') current = current.cause;
-  if (current.message === '' && current instanceof AggregateError) {
-    const inner = current.errors.find((entry): entry is Error => entry instanceof Error);
-    if (inner !== undefined) return inner.message;
-  }
-  return current.message;
+  return (
+    errorChain(error)
+      .map((entry) => entry.message)
+      .filter((message) => message !== '')
+      .at(-1) ?? error.name
+  );
 }
 
 function asError(value: unknown): Error {
