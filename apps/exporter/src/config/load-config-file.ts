@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigFileError } from './config-error.js';
+import type { TesseraConfig } from './config-schema.js';
+import { parseConfigDocument } from './parse-config-document.js';
+
+/** The name of the config file used when `--config` is not given. */
+export const DEFAULT_CONFIG_FILE = 'tessera.yaml';
+
+/** How messages name a file: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const absolute = resolve(cwd, file);
+  const fromCwd = relative(cwd, absolute);
+  return fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : absolute;
+}
+
+/**
+ * Reads and parses a YAML config file into plain data, without validating it. A missing file is
+ * `undefined` (defaults) unless `required` (the operator named it explicitly). YAML syntax errors
+ * throw {@link ConfigFileError} as `file:line:col: message`.
+ */
+export async function readConfigDocument(file: string, options: { readonly required?: boolean } = {}): Promise<unknown> {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.required !== true) return undefined;
+    const reason = code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`;
+    throw new ConfigFileError(shown, reason, { cause: error });
+  }
+  const document = parseDocument(text, { prettyErrors: false });
+  const [problem] = document.errors;
+  if (problem !== undefined) {
+    const position = problem.linePos?.[0];
+    throw new ConfigFileError(shown, problem.message, {
+      ...(position === undefined ? {} : { line: position.line, column: position.col }),
+      cause: problem,
+    });
+  }
+  return document.toJS({ maxAliasCount: 1000 }) as unknown;
+}
+
+/**
+ * Reads, parses and validates a config file (the host's part; plugin entries are validated when
+ * the plugins load). Throws {@link ConfigFileError} with file, key path and expectation.
+ */
+export async function loadConfigFile(
+  file: string,
+  options: { readonly required?: boolean; readonly environment?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<TesseraConfig> {
+  const document = await readConfigDocument(file, options);
+  return parseConfigDocument(document, displayPath(file), options.environment);
+}

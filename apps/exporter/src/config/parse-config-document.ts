@@ -1,0 +1,110 @@
+import type { ConfigPath } from '@tessera/collector-api';
+import type { z } from 'zod';
+import { ConfigFileError, tidyIssueMessage } from './config-error.js';
+import {
+  collectorEntrySchema,
+  hostConfigSchema,
+  SECTION_KEYS,
+  type CollectorEntryConfig,
+  type TesseraConfig,
+} from './config-schema.js';
+import { MissingEnvironmentVariableError, substituteEnvironment } from './substitute-environment.js';
+
+/**
+ * Validates a parsed config document (the YAML as plain data) against the host's schema: `${ENV}`
+ * substitution, defaults, unknown keys, the reserved keys of every collector entry. The plugin part
+ * of each entry is left for the plugin's own schema (see `loadCollectors`).
+ * Throws {@link ConfigFileError} naming `file`, the key path and what was expected.
+ */
+export function parseConfigDocument(
+  document: unknown,
+  file: string,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): TesseraConfig {
+  const root = document ?? {};
+  if (!isMapping(root)) throw new ConfigFileError(file, `expected a mapping of sections, received ${describeValue(root)}`);
+  let substituted: Record<string, unknown>;
+  try {
+    substituted = substituteEnvironment(root, environment) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof MissingEnvironmentVariableError) throw new ConfigFileError(file, error.message, { path: error.path });
+    throw error;
+  }
+  const result = hostConfigSchema.safeParse(substituted);
+  if (!result.success) throw issueToError(result.error.issues, substituted, file);
+  return { ...result.data, collectors: parseCollectors(result.data.collectors, file) };
+}
+
+function parseCollectors(value: unknown, file: string): TesseraConfig['collectors'] {
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) {
+    throw new ConfigFileError(file, `expected a mapping of collector names to settings, received ${describeValue(value)}`, { path: ['collectors'] });
+  }
+  const collectors: Record<string, CollectorEntryConfig | readonly CollectorEntryConfig[]> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const path: ConfigPath = ['collectors', key];
+    if (Array.isArray(entry)) {
+      const instances = new Map<string, number>();
+      collectors[key] = entry.map((item: unknown, index) => {
+        const parsed = parseEntry(item, [...path, index], file);
+        if (parsed.instance === undefined) {
+          throw new ConfigFileError(file, 'expected an instance name: every entry of a list needs "instance"', { path: [...path, index] });
+        }
+        const previous = instances.get(parsed.instance);
+        if (previous !== undefined) {
+          throw new ConfigFileError(file, `instance "${parsed.instance}" is already used by entry [${previous}]`, { path: [...path, index, 'instance'] });
+        }
+        instances.set(parsed.instance, index);
+        return parsed;
+      });
+    } else {
+      // `node:` with nothing after it is YAML null; read it as "enabled with defaults".
+      collectors[key] = parseEntry(entry ?? {}, path, file);
+    }
+  }
+  return collectors;
+}
+
+function parseEntry(entry: unknown, path: ConfigPath, file: string): CollectorEntryConfig {
+  if (!isMapping(entry)) throw new ConfigFileError(file, `expected a mapping of settings (or a list of them), received ${describeValue(entry)}`, { path });
+  const result = collectorEntrySchema.safeParse(entry);
+  if (!result.success) throw issueToError(result.error.issues, entry, file, path);
+  return result.data;
+}
+
+function issueToError(issues: readonly z.core.$ZodIssue[], input: unknown, file: string, basePath: ConfigPath = []): ConfigFileError {
+  const issue = issues[0];
+  if (issue === undefined) return new ConfigFileError(file, 'invalid configuration', { path: basePath });
+  const path: ConfigPath = [...basePath, ...issue.path.map((key) => (typeof key === 'number' ? key : String(key)))];
+  if (issue.code === 'unrecognized_keys') {
+    const [unknownKey = ''] = issue.keys;
+    const valid = SECTION_KEYS[issue.path.map(String).join('.')];
+    const hint = valid === undefined ? '' : ` (valid keys: ${valid.join(', ')})`;
+    return new ConfigFileError(file, `unknown key${hint}`, { path: [...path, unknownKey] });
+  }
+  if (issue.code === 'invalid_value') {
+    const received = valueAt(input, issue.path);
+    return new ConfigFileError(file, `${tidyIssueMessage(issue.message)}, received ${describeValue(received)}`, { path });
+  }
+  return new ConfigFileError(file, tidyIssueMessage(issue.message), { path });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = isMapping(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+/** True for a plain YAML mapping (not null, not a list). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How messages name a received value: strings quoted, containers by kind. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,309 @@
+import { dirname, resolve } from 'node:path';
+import {
+  describeFamiliesProblem,
+  formatConfigPath,
+  isConfigError,
+  type CollectorContext,
+  type FilesystemRoots,
+} from '@tessera/collector-api';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Agent } from 'undici';
+import { ConfigFileError } from './config/config-error.js';
+import type { LogFormat, LogLevel, TesseraConfig } from './config/config-schema.js';
+import { displayPath, DEFAULT_CONFIG_FILE } from './config/load-config-file.js';
+import { parseConfigDocument } from './config/parse-config-document.js';
+import { createHttpApp } from './http/create-http-app.js';
+import { baseUrl, parseListenAddress } from './http/listen-address.js';
+import { createLogger } from './logging/create-logger.js';
+import { loadCollectors, type LoadedCollector, type SuppliedPlugin } from './plugins/load-collectors.js';
+import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
+import type { CollectorSelection } from './plugins/plan-collectors.js';
+import { CollectorInstance, errorMessage } from './runtime/collector-instance.js';
+import { createScheduler } from './runtime/scheduler.js';
+import { renderScrape, scrape, type ScrapeResult } from './runtime/scrape.js';
+import { VERSION } from './version.js';
+
+/** Command-line settings that beat the config file (see `tessera --help`). */
+export interface ExporterOverrides {
+  readonly listenAddress?: string;
+  readonly disableExporterMetrics?: boolean;
+  readonly maxRequests?: number;
+  readonly paths?: Partial<FilesystemRoots>;
+  readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat };
+  readonly collectors?: CollectorSelection;
+}
+
+/** Options of {@link createExporter}. */
+export interface ExporterOptions {
+  /** Parsed config document, same shape as tessera.yaml (default `{}`); validated here. */
+  readonly config?: unknown;
+  /** For messages and as the package resolution base; default `${cwd}/tessera.yaml`. */
+  readonly configFile?: string;
+  /** Plugins supplied directly, keyed by config key; bypasses package resolution. */
+  readonly plugins?: Readonly<Record<string, SuppliedPlugin>>;
+  /** Default: a pino logger to STDERR built from `log:` (and `overrides.log`). */
+  readonly logger?: Logger;
+  /** `true`: do not auto-enable builtins (tests); default `false`. */
+  readonly onlySuppliedPlugins?: boolean;
+  /** Command-line settings; they beat `config`. */
+  readonly overrides?: ExporterOverrides;
+}
+
+/** What one {@link Exporter.collect} produced. */
+export interface CollectResult {
+  /** Text format 0.0.4: collector families and the scrape self-metrics (no process metrics). */
+  readonly text: string;
+  /** How many instances failed. */
+  readonly failures: number;
+  /** `collector/instance: reason` for each failure. */
+  readonly errors: readonly string[];
+}
+
+/** A running exporter (collectors created, routes registered). */
+export interface Exporter {
+  /** Routes registered, ready; `inject()` works without `listen`. */
+  readonly app: FastifyInstance;
+  /** The validated configuration, flags applied. */
+  readonly config: TesseraConfig;
+  readonly logger: Logger;
+  /** Enabled collector names, sorted. */
+  readonly collectors: readonly string[];
+  /** Starts listening (`127.0.0.1:0` style; default `web.listenAddress`); returns the base URL. */
+  listen(address?: string): Promise<string>;
+  /** One collection of the enabled collectors (or the named ones), rendered; for `tessera collect`. */
+  collect(options?: { readonly collectors?: readonly string[] }): Promise<CollectResult>;
+  /** Stops accepting, drains in-flight scrapes (bounded), closes collectors and the HTTP agent. Idempotent. */
+  close(): Promise<void>;
+}
+
+// How long close() waits for in-flight scrapes beyond the longest collection deadline.
+const DRAIN_GRACE_MS = 5000;
+
+/**
+ * Validates the config, loads and validates the enabled plugins, creates one collector per enabled
+ * instance, and builds the HTTP app. Throws `ConfigFileError` (exit code 2) for any config problem,
+ * including a `ConfigError` from a plugin's `create()`.
+ */
+export async function createExporter(options: ExporterOptions = {}): Promise<Exporter> {
+  const configFile = resolve(options.configFile ?? DEFAULT_CONFIG_FILE);
+  const file = displayPath(configFile);
+  const config = applyOverrides(parseConfigDocument(options.config ?? {}, file), options.overrides ?? {});
+  const logger = options.logger ?? createLogger(config.log);
+  const loaded = await loadCollectors({
+    config,
+    file,
+    configDirectory: dirname(configFile),
+    builtins: BUILTIN_COLLECTORS,
+    logger,
+    ...(options.plugins === undefined ? {} : { supplied: options.plugins }),
+    ...(options.onlySuppliedPlugins === undefined ? {} : { onlySuppliedPlugins: options.onlySuppliedPlugins }),
+    ...(options.overrides?.collectors === undefined ? {} : { selection: options.overrides.collectors }),
+  });
+
+  const agent = new Agent();
+  const instances = await createInstances(loaded, { config, file, logger, agent });
+  const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
+  logger.info({ collectors: collectorNames }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
+
+  const processRegistry = new Registry();
+  if (!config.web.disableExporterMetrics) collectDefaultMetrics({ register: processRegistry });
+  const processMetricNames = processRegistry.getMetricsAsArray().map((metric) => metric.name);
+  const build = { version: VERSION, nodejsVersion: process.versions.node };
+  let ready = true;
+
+  const scrapeCollectors = (names: readonly string[], scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
+    scrape({
+      instances: instances.filter((instance) => names.includes(instance.collectorName)),
+      timeouts: config.scrape,
+      scrapeTimeoutHeaderSeconds,
+      reservedNames: processMetricNames,
+      build,
+    });
+
+  const app = createHttpApp(
+    {
+      version: VERSION,
+      maxRequests: config.web.maxRequests,
+      collectorNames: () => collectorNames,
+      isReady: () => ready,
+      async renderMetrics(names, { scrapeTimeoutHeaderSeconds, processMetrics }) {
+        const text = renderScrape(await scrapeCollectors(names, scrapeTimeoutHeaderSeconds));
+        if (!processMetrics || config.web.disableExporterMetrics) return text;
+        return text + (await processRegistry.metrics());
+      },
+      statusRows: () =>
+        instances.map((instance) => ({
+          collector: instance.collectorName,
+          instance: instance.instance,
+          packageName: instance.packageName,
+          version: instance.version,
+          description: instance.description,
+          cacheTtlSeconds: instance.cacheTtlSeconds,
+          last: instance.status,
+        })),
+    },
+    logger.child({ component: 'http' }),
+  );
+  await app.ready();
+
+  const longestDeadlineMs = Math.max(config.scrape.timeoutSeconds, ...instances.map((instance) => instance.timeoutSeconds ?? 0)) * 1000;
+  let closing: Promise<void> | undefined;
+
+  return {
+    app,
+    config,
+    logger,
+    collectors: collectorNames,
+    async listen(address = config.web.listenAddress) {
+      let parsed;
+      try {
+        parsed = parseListenAddress(address);
+      } catch (error) {
+        throw new ConfigFileError(file, (error as Error).message, { path: ['web', 'listenAddress'] });
+      }
+      const host = await listenOn(app, parsed.host, parsed.port);
+      const bound = app.server.address();
+      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsed.port);
+      logger.info({ address: url }, `listening on ${url}`);
+      return url;
+    },
+    async collect(collectOptions = {}) {
+      const names = collectOptions.collectors ?? collectorNames;
+      const result = await scrapeCollectors(names, undefined);
+      const errors = result.outcomes
+        .filter(({ outcome }) => !outcome.success)
+        .map(({ instance, outcome }) => `${instance.collectorName}/${instance.instance}: ${outcome.error ?? 'failed'}`);
+      return { text: renderScrape(result), failures: result.failures, errors };
+    },
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
+        await Promise.all(instances.map((instance) => instance.close()));
+        await closeAgent(agent);
+        logger.debug('exporter closed');
+      })();
+      return closing;
+    },
+  };
+}
+
+function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides): TesseraConfig {
+  return {
+    ...config,
+    web: {
+      listenAddress: overrides.listenAddress ?? config.web.listenAddress,
+      disableExporterMetrics: overrides.disableExporterMetrics ?? config.web.disableExporterMetrics,
+      maxRequests: overrides.maxRequests ?? config.web.maxRequests,
+    },
+    paths: { ...config.paths, ...definedOnly(overrides.paths ?? {}) },
+    log: { ...config.log, ...definedOnly(overrides.log ?? {}) },
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+async function createInstances(
+  loaded: readonly LoadedCollector[],
+  shared: { readonly config: TesseraConfig; readonly file: string; readonly logger: Logger; readonly agent: Agent },
+): Promise<CollectorInstance[]> {
+  const clock = { now: () => Date.now(), monotonic: () => performance.now() };
+  const instances: CollectorInstance[] = [];
+  try {
+    for (const collector of loaded) {
+      for (const resolved of collector.instances) {
+        const logger = shared.logger.child({ collector: collector.name, instance: resolved.instance });
+        const scheduler = createScheduler(logger, clock.monotonic);
+        const context: CollectorContext = {
+          collector: collector.name,
+          instance: resolved.instance,
+          logger,
+          dispatcher: shared.agent,
+          roots: shared.config.paths,
+          clock,
+          scheduler,
+        };
+        let created;
+        try {
+          created = await collector.plugin.create(resolved.config, context);
+        } catch (error) {
+          scheduler.cancelAll();
+          if (isConfigError(error)) {
+            throw new ConfigFileError(shared.file, error.message, { path: [...resolved.path, ...error.path], cause: error });
+          }
+          throw new Error(`collector ${collector.name} (${formatConfigPath(resolved.path)}): create() failed: ${errorMessage(error)}`, { cause: error });
+        }
+        const instance = new CollectorInstance({
+          collectorName: collector.name,
+          instance: resolved.instance,
+          packageName: collector.packageName,
+          version: collector.version,
+          description: collector.plugin.description,
+          collector: created,
+          declared: [...collector.plugin.metrics, ...(created.metrics ?? [])],
+          timeoutSeconds: resolved.timeoutSeconds,
+          cacheTtlSeconds: resolved.cacheTtlSeconds,
+          logger,
+          clock,
+          scheduler,
+        });
+        instances.push(instance);
+        const problem = describeFamiliesProblem([...collector.plugin.metrics, ...(created.metrics ?? [])]);
+        if (problem !== undefined) throw new Error(`collector ${collector.name} (${formatConfigPath(resolved.path)}): ${problem}`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.close()));
+    await closeAgent(shared.agent);
+    throw error;
+  }
+  return instances;
+}
+
+/** Listens on `host`, or on every interface (IPv6 dual-stack, else IPv4) when `host` is undefined. */
+async function listenOn(app: FastifyInstance, host: string | undefined, port: number): Promise<string> {
+  if (host !== undefined) {
+    await app.listen({ host, port });
+    return host;
+  }
+  try {
+    await app.listen({ host: '::', port });
+    return '::';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
+    await app.listen({ host: '0.0.0.0', port });
+    return '0.0.0.0';
+  }
+}
+
+/** Closes the HTTP server, waiting for in-flight requests at most `limitMs`, then cutting connections. */
+async function closeWithin(app: FastifyInstance, limitMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = app.close().then(() => true);
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), limitMs);
+  });
+  const drained = await Promise.race([closed, expired]);
+  clearTimeout(timer);
+  if (!drained) {
+    logger.warn(`in-flight requests did not finish within ${limitMs / 1000}s; closing their connections`);
+    app.server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** Closes the shared undici agent; a request a collector abandoned cannot hold shutdown. */
+async function closeAgent(agent: Agent): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000);
+  });
+  await Promise.race([agent.close(), expired]);
+  clearTimeout(timer);
+  if (!agent.closed) await agent.destroy();
+}

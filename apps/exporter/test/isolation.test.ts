@@ -1,0 +1,156 @@
+import { parseText, type ParsedFamily } from '@tessera/exposition';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExporter, type Exporter } from '../src/index.js';
+import { captureLogger } from './helpers.js';
+import { hangingPlugin, impostorPlugin, noDataPlugin, throwingPlugin, undeclaredPlugin, valuePlugin, wrongLabelsPlugin } from './fixtures/plugins.js';
+
+let exporter: Exporter | undefined;
+afterEach(async () => {
+  await exporter?.close();
+  exporter = undefined;
+});
+
+function families(text: string): Map<string, ParsedFamily> {
+  return new Map(parseText(text).map((family) => [family.name, family]));
+}
+
+function successByCollector(parsed: Map<string, ParsedFamily>): Record<string, number> {
+  const samples = parsed.get('tessera_scrape_collector_success')?.samples ?? [];
+  return Object.fromEntries(samples.map((sample) => [`${sample.labels.collector}/${sample.labels.instance}`, sample.value]));
+}
+
+describe('one failing collector costs only its own series', () => {
+  it('serves every healthy family while throwing, hanging, undeclared and mislabeled collectors fail', async () => {
+    const good = valuePlugin('good', { value: 42 });
+    const hanging = hangingPlugin();
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({
+      config: { scrape: { timeoutSeconds: 0.3 }, web: { disableExporterMetrics: true } },
+      plugins: {
+        good: good.plugin,
+        thrower: throwingPlugin(),
+        hanger: hanging.plugin,
+        undeclared: undeclaredPlugin(),
+        mislabeled: wrongLabelsPlugin(),
+      },
+      onlySuppliedPlugins: true,
+      logger,
+    });
+    const response = await exporter.app.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    const parsed = families(response.body);
+    expect(parsed.get('good_value')?.samples.map((sample) => sample.value)).toEqual([42]);
+    expect(successByCollector(parsed)).toEqual({
+      'good/default': 1,
+      'hanger/default': 0,
+      'mislabeled/default': 0,
+      'thrower/default': 0,
+      'undeclared/default': 0,
+    });
+    // Nothing a failed collection added survives, not even the samples emitted before the failure.
+    for (const name of ['thrower_partial', 'undeclared_declared', 'undeclared_secret', 'mislabeled_value', 'hanger_value']) expect(parsed.has(name)).toBe(false);
+    expect(parsed.get('tessera_scrape_collector_duration_seconds')?.samples).toHaveLength(5);
+
+    // The hanging collector saw its signal aborted with a timeout, and each failure is logged once.
+    expect(hanging.signals).toHaveLength(1);
+    expect(hanging.signals[0]!.aborted).toBe(true);
+    expect((hanging.signals[0]!.reason as Error).name).toBe('CollectorTimeoutError');
+    const errors = records.filter((record) => record.level === 'error');
+    expect(errors.map((record) => `${String(record.collector)}/${String(record.instance)}`).sort()).toEqual([
+      'hanger/default',
+      'mislabeled/default',
+      'thrower/default',
+      'undeclared/default',
+    ]);
+    expect(errors.find((record) => record.collector === 'undeclared')?.msg).toMatch(/undeclared_secret was not declared/);
+    expect(errors.find((record) => record.collector === 'mislabeled')?.msg).toMatch(/label disk is not declared/);
+    expect(errors.find((record) => record.collector === 'thrower')?.msg).toMatch(/the source is on fire/);
+    expect(errors.find((record) => record.collector === 'hanger')?.msg).toMatch(/timed out after 0\.3s/);
+  });
+
+  it('fails an instance whose abandoned collection is still pending, without calling it again', async () => {
+    const hanging = hangingPlugin();
+    exporter = await createExporter({
+      config: { scrape: { timeoutSeconds: 0.2 }, web: { disableExporterMetrics: true } },
+      plugins: { hanger: hanging.plugin },
+      onlySuppliedPlugins: true,
+      logger: captureLogger().logger,
+    });
+    await exporter.app.inject({ url: '/metrics' });
+    const second = await exporter.app.inject({ url: '/' });
+    expect(second.body).toContain('timed out after 0.2s');
+    const third = await exporter.app.inject({ url: '/metrics' });
+    expect(successByCollector(families(third.body))).toEqual({ 'hanger/default': 0 });
+    expect(hanging.signals).toHaveLength(1);
+    const status = await exporter.app.inject({ url: '/' });
+    expect(status.body).toContain('previous collection still running');
+  });
+
+  it('shortens the deadline to X-Prometheus-Scrape-Timeout-Seconds minus the margin', async () => {
+    const hanging = hangingPlugin();
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({
+      config: { scrape: { timeoutSeconds: 30, timeoutMarginSeconds: 0.25 }, web: { disableExporterMetrics: true } },
+      plugins: { hanger: hanging.plugin, good: valuePlugin('good').plugin },
+      onlySuppliedPlugins: true,
+      logger,
+    });
+    const response = await exporter.app.inject({ url: '/metrics', headers: { 'x-prometheus-scrape-timeout-seconds': '0.5' } });
+    expect(response.statusCode).toBe(200);
+    expect(successByCollector(families(response.body))).toEqual({ 'good/default': 1, 'hanger/default': 0 });
+    expect(records.find((record) => record.collector === 'hanger')?.msg).toBe('collection failed: collection timed out after 0.25s');
+  });
+
+  it('logs a NoDataError at debug level, not as an error, and reports success 0', async () => {
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({ plugins: { absent: noDataPlugin() }, onlySuppliedPlugins: true, logger });
+    const response = await exporter.app.inject({ url: '/metrics' });
+    expect(successByCollector(families(response.body))).toEqual({ 'absent/default': 0 });
+    expect(records.filter((record) => record.level === 'error')).toEqual([]);
+    expect(records.find((record) => record.collector === 'absent')).toMatchObject({ level: 'debug', msg: 'no data: no GPU on this machine' });
+  });
+
+  it('fails the second collector that emits a family name another collector already emitted', async () => {
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({
+      plugins: { alpha: valuePlugin('alpha', { value: 1 }).plugin, zulu: impostorPlugin('zulu', 'alpha_value') },
+      onlySuppliedPlugins: true,
+      logger,
+      config: { web: { disableExporterMetrics: true } },
+    });
+    const response = await exporter.app.inject({ url: '/metrics' });
+    const parsed = families(response.body);
+    expect(parsed.get('alpha_value')?.samples.map((sample) => sample.labels.source)).toEqual(['test']);
+    expect(successByCollector(parsed)).toEqual({ 'alpha/default': 1, 'zulu/default': 0 });
+    expect(records.find((record) => record.collector === 'zulu' && record.level === 'error')?.msg).toBe(
+      'collection rejected: metric family alpha_value is already emitted by collector alpha',
+    );
+  });
+
+  it('refuses a collector family that takes a name the host emits', async () => {
+    exporter = await createExporter({
+      plugins: { sneaky: impostorPlugin('sneaky', 'tessera_build_info') },
+      onlySuppliedPlugins: true,
+      logger: captureLogger().logger,
+    });
+    const parsed = families((await exporter.app.inject({ url: '/metrics' })).body);
+    expect(successByCollector(parsed)).toEqual({ 'sneaky/default': 0 });
+    expect(parsed.get('tessera_build_info')?.samples).toHaveLength(1);
+  });
+
+  it('merges the instances of one collector and fails an instance that repeats a series', async () => {
+    const { plugin } = valuePlugin('multi', { value: 3 });
+    exporter = await createExporter({
+      config: {
+        web: { disableExporterMetrics: true },
+        collectors: { multi: [{ instance: 'a', source: 'one' }, { instance: 'b', source: 'two' }, { instance: 'c', source: 'one' }] },
+      },
+      plugins: { multi: plugin },
+      onlySuppliedPlugins: true,
+      logger: captureLogger().logger,
+    });
+    const parsed = families((await exporter.app.inject({ url: '/metrics' })).body);
+    expect(parsed.get('multi_value')?.samples.map((sample) => sample.labels.source)).toEqual(['one', 'two']);
+    expect(successByCollector(parsed)).toEqual({ 'multi/a': 1, 'multi/b': 1, 'multi/c': 0 });
+  });
+});
