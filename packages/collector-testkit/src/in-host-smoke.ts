@@ -1,4 +1,4 @@
-import type { CollectorPlugin } from '@tessera/collector-api';
+import type { CollectorPlugin, FilesystemRoots } from '@tessera/collector-api';
 import { parseText, TEXT_CONTENT_TYPE } from '@tessera/exposition';
 
 /** The part of `@tessera/exporter`'s API the smoke test uses (its `createExporter`). */
@@ -28,6 +28,10 @@ export interface InHostSmokeOptions {
   readonly config?: unknown;
   /** True (default): expect `tessera_scrape_collector_success 1`; false: expect 0 (source absent). */
   readonly expectSuccess?: boolean;
+  /** Filesystem roots for the host (its `paths:` section); default the host's own (`/proc`, `/sys`, `/`). */
+  readonly roots?: Partial<FilesystemRoots>;
+  /** The host's `log.level` (default `warn`, so a passing run stays quiet and a failing one still logs why). */
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** How to load the host; default `import('@tessera/exporter')` (an optional peer dependency). */
   readonly loadExporter?: () => Promise<unknown>;
 }
@@ -43,7 +47,8 @@ export interface InHostSmokeResult {
 const EXPORTER_PACKAGE = '@tessera/exporter';
 
 /**
- * Boots the real host in-process with only this plugin (`onlySuppliedPlugins`), scrapes `/metrics`
+ * Boots the real host in-process with only this plugin (`onlySuppliedPlugins`) and a config document
+ * shaped like tessera.yaml (`collectors`, `log`, `paths`), scrapes `/metrics`
  * through `app.inject()` and checks: status 200, Content-Type exactly
  * `text/plain; version=0.0.4; charset=utf-8`, a body that parses, and
  * `tessera_scrape_collector_success{collector="<name>",instance="default"}` at 1 (or 0 with
@@ -54,7 +59,11 @@ export async function runInHostSmoke(plugin: CollectorPlugin, options: InHostSmo
   const exporterModule = (await (options.loadExporter ?? importExporter)()) as Partial<ExporterModuleLike> | undefined;
   if (typeof exporterModule?.createExporter !== 'function') throw new Error(`${EXPORTER_PACKAGE} does not export createExporter()`);
   const exporter = await exporterModule.createExporter({
-    config: { collectors: { [plugin.name]: options.config ?? {} } },
+    config: {
+      collectors: { [plugin.name]: options.config ?? {} },
+      log: { level: options.logLevel ?? 'warn' },
+      ...(options.roots === undefined ? {} : { paths: options.roots }),
+    },
     plugins: { [plugin.name]: plugin },
     onlySuppliedPlugins: true,
   });

@@ -51,7 +51,7 @@ export interface DescribeCollectorOptions {
   readonly lintAllow?: readonly (string | RegExp)[];
   /** The config entry for the behaviour and in-host smoke tests (default `{}`). */
   readonly smokeConfig?: unknown;
-  /** Context settings (roots, instance, …) for the behaviour tests. The in-host test uses the host's defaults. */
+  /** Context settings (roots, instance, …) for the behaviour tests; `roots` also go to the in-host test's `paths:`. */
   readonly smokeContext?: Partial<Omit<CollectorContext, 'roots'>> & { roots?: Partial<FilesystemRoots> };
   /** True (default) when the smoke source exists here; false when it is absent and collect throws NoDataError. */
   readonly expectSmokeSuccess?: boolean;
@@ -175,7 +175,8 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
 
     describe('in-host smoke', () => {
       it(`the host serves tessera_scrape_collector_success ${expectSuccess ? 1 : 0} for it`, async () => {
-        const result = await runInHostSmoke(plugin, { config: options.smokeConfig ?? {}, expectSuccess });
+        const roots = options.smokeContext?.roots;
+        const result = await runInHostSmoke(plugin, { config: options.smokeConfig ?? {}, expectSuccess, ...(roots === undefined ? {} : { roots }) });
         expect(result.problems, `${result.problems.join('\n')}\n--- /metrics ---\n${result.body}`).toEqual([]);
       });
     });

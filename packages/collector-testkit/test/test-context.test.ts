@@ -1,0 +1,76 @@
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, FIXED_NOW_MS } from '../src/index.js';
+
+describe('createTestContext', () => {
+  it('defaults to collector test, instance default and the real filesystem roots', () => {
+    const context = createTestContext();
+    expect([context.collector, context.instance]).toEqual(['test', 'default']);
+    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+  });
+
+  it('overrides roots one by one', () => {
+    const context = createTestContext({ collector: 'node', roots: { sysfs: '/captured/sys' } });
+    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/captured/sys', rootfs: '/' });
+    expect(context.collector).toBe('node');
+  });
+
+  it('records log calls with level, bindings, message and fields, child bindings included', () => {
+    const context = createTestContext({ collector: 'node', instance: 'edge' });
+    context.logger.info('started');
+    context.logger.child({ subsystem: 'diskstats' }).warn({ device: 'sda' }, 'skipped');
+    context.logger.error({ code: 5 });
+    expect(context.logs).toEqual([
+      { level: 'info', bindings: { collector: 'node', instance: 'edge' }, message: 'started', fields: {} },
+      { level: 'warn', bindings: { collector: 'node', instance: 'edge', subsystem: 'diskstats' }, message: 'skipped', fields: { device: 'sda' } },
+      { level: 'error', bindings: { collector: 'node', instance: 'edge' }, message: '', fields: { code: 5 } },
+    ]);
+  });
+
+  it('stands the clock still at the fixed time until advance() moves both clocks', () => {
+    const { clock } = createTestContext();
+    expect(clock.now()).toBe(FIXED_NOW_MS);
+    expect(clock.monotonic()).toBe(0);
+    clock.advance(1500);
+    expect([clock.now(), clock.monotonic()]).toEqual([FIXED_NOW_MS + 1500, 1500]);
+    expect(() => clock.advance(-1)).toThrow(RangeError);
+  });
+
+  it('keeps advance() on an overridden clock by adding an offset', () => {
+    const { clock } = createTestContext({ clock: { now: () => 10, monotonic: () => 20 } });
+    clock.advance(5);
+    expect([clock.now(), clock.monotonic()]).toEqual([15, 25]);
+  });
+
+  it('records scheduled tasks and runs the live ones once per runScheduled()', async () => {
+    const { scheduler } = createTestContext();
+    const runs: string[] = [];
+    scheduler.every(1000, () => void runs.push('a'), { runImmediately: true });
+    const cancelled = scheduler.every(5000, () => void runs.push('b'));
+    expect(runs).toEqual([]);
+    cancelled.cancel();
+    await scheduler.runScheduled();
+    await scheduler.runScheduled();
+    expect(runs).toEqual(['a', 'a']);
+    expect(scheduler.tasks.map(({ intervalMs, runImmediately, cancelled: isCancelled }) => [intervalMs, runImmediately, isCancelled])).toEqual([
+      [1000, true, false],
+      [5000, false, true],
+    ]);
+  });
+
+  it('rejects runScheduled() when a task throws', async () => {
+    const { scheduler } = createTestContext();
+    scheduler.every(1000, () => Promise.reject(new Error('sampling failed')));
+    await expect(scheduler.runScheduled()).rejects.toThrow('sampling failed');
+  });
+
+  it('hands a MockAgent as dispatcher that refuses unmocked calls and serves mocked ones', async () => {
+    const context = createTestContext();
+    expect(context.dispatcher).toBe(context.mockAgent);
+    await expect(request('http://127.0.0.1:9/metrics', { dispatcher: context.dispatcher })).rejects.toThrow(/mock|disabled/i);
+    context.mockAgent.get('http://array.example').intercept({ path: '/api' }).reply(200, 'ok');
+    const response = await request('http://array.example/api', { dispatcher: context.dispatcher });
+    expect(await response.body.text()).toBe('ok');
+    await context.mockAgent.close();
+  });
+});
