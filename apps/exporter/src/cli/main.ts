@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { formatConfigPath, isConfigError } from '@tessera/collector-api';
 import { DEFAULT_CONFIG_FILE, displayPath, readConfigDocument } from '../config/load-config-file.js';
 import { parseConfigDocument } from '../config/parse-config-document.js';
-import { createExporter, type ExporterOverrides } from '../exporter.js';
+import type { ExporterOverrides } from '../exporter.js';
 import { createLogger } from '../logging/create-logger.js';
 import { listCollectors, loadCollectors, type CollectorListing, type LoadCollectorsOptions } from '../plugins/load-collectors.js';
 import { BUILTIN_COLLECTORS } from '../plugins/package-names.js';
@@ -111,7 +111,14 @@ export function formatListing(listings: readonly CollectorListing[]): string {
   return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
 }
 
+// The server stack (fastify, prom-client, undici) loads only for the commands that run collectors,
+// so check-config, list and --help start fast.
+async function loadExporterModule(): Promise<typeof import('../exporter.js')> {
+  return import('../exporter.js');
+}
+
 async function collect(document: unknown, configFile: string, commandLine: CommandLine, streams: MainStreams): Promise<number> {
+  const { createExporter } = await loadExporterModule();
   const exporter = await createExporter({ config: document, configFile, overrides: commandLine.overrides });
   try {
     const result = await exporter.collect(commandLine.collectNames.length > 0 ? { collectors: commandLine.collectNames } : {});
@@ -124,6 +131,7 @@ async function collect(document: unknown, configFile: string, commandLine: Comma
 }
 
 async function serve(document: unknown, configFile: string, overrides: ExporterOverrides): Promise<number> {
+  const { createExporter } = await loadExporterModule();
   const exporter = await createExporter({ config: document, configFile, overrides });
   const { logger } = exporter;
   const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {

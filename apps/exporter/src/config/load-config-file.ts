@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigFileError } from './config-error.js';
 import type { TesseraConfig } from './config-schema.js';
 import { parseConfigDocument } from './parse-config-document.js';
@@ -31,14 +31,13 @@ export async function readConfigDocument(file: string, options: { readonly requi
     const reason = code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`;
     throw new ConfigFileError(shown, reason, { cause: error });
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  // prettyErrors would put a multi-line excerpt into the message; the position is enough.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
   const [problem] = document.errors;
   if (problem !== undefined) {
-    const position = problem.linePos?.[0];
-    throw new ConfigFileError(shown, problem.message, {
-      ...(position === undefined ? {} : { line: position.line, column: position.col }),
-      cause: problem,
-    });
+    const position = lineCounter.linePos(problem.pos[0]);
+    throw new ConfigFileError(shown, problem.message, { line: position.line, column: position.col, cause: problem });
   }
   return document.toJS({ maxAliasCount: 1000 }) as unknown;
 }

@@ -12,7 +12,7 @@ import { ConfigFileError, tidyIssueMessage } from '../config/config-error.js';
 import type { TesseraConfig } from '../config/config-schema.js';
 import { findPackage } from './find-package.js';
 import { checkPlugin, importPlugin, type LoadedPlugin } from './load-plugin.js';
-import { suggestedPackage } from './package-names.js';
+import { referenceForKey, suggestedPackage } from './package-names.js';
 import { planCollectors, type CollectorSelection, type PlannedCollector, type PlannedInstance } from './plan-collectors.js';
 
 /** A plugin handed to the host directly instead of being resolved from a package. */
@@ -174,7 +174,8 @@ async function pluginFor(planned: PlannedCollector, options: LoadCollectorsOptio
     }
     const candidates = planned.reference.packages.join(' or ');
     const where = planned.source === 'flag' ? `--collector.${planned.reference.name}` : undefined;
-    const reason = `collector "${planned.reference.name}" is not installed: no package ${candidates} found from ${options.configDirectory} or the tessera installation (npm install ${suggestedPackage(planned.reference)})`;
+    const installed = await installedBuiltins(options);
+    const reason = `collector "${planned.reference.name}" is not installed: no package ${candidates} found from ${options.configDirectory} or the tessera installation (npm install ${suggestedPackage(planned.reference)}); installed builtins: ${installed.join(', ') || 'none'}`;
     throw new ConfigFileError(options.file, where === undefined ? reason : `${where}: ${reason}`, planned.source === 'flag' ? {} : { path });
   }
   try {
@@ -182,6 +183,16 @@ async function pluginFor(planned: PlannedCollector, options: LoadCollectorsOptio
   } catch (error) {
     throw new ConfigFileError(options.file, (error as Error).message, planned.source === 'config' ? { path, cause: error } : { cause: error });
   }
+}
+
+/** The builtins whose packages resolve, for "not installed" messages (never a directory listing). */
+async function installedBuiltins(options: LoadCollectorsOptions): Promise<string[]> {
+  const installed: string[] = [];
+  for (const name of options.builtins) {
+    const reference = referenceForKey(name);
+    if (typeof reference !== 'string' && (await findFirst(reference.packages, options.configDirectory)) !== undefined) installed.push(name);
+  }
+  return installed;
 }
 
 async function resolveInstance(plugin: CollectorPlugin, planned: PlannedInstance, file: string): Promise<ResolvedInstance> {
