@@ -89,24 +89,21 @@ class CaseSetupError extends Error {}
 export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, options: GoldenCaseOptions = {}): Promise<GoldenResult> {
   const name = basename(caseDir);
   const update = options.update ?? isGoldenUpdateRequested();
-  const context = createTestContext({ collector: plugin.name, ...options.context });
-  const base = { name, logs: context.logs };
   let layout: CaseLayout;
   try {
     layout = await readCaseLayout(caseDir, update);
   } catch (error) {
     if (!(error instanceof CaseSetupError)) throw error;
-    return { ...base, passed: false, updated: false, outcome: 'setup', actual: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
+    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
   }
 
   const inputDir = await mkdtemp(join(tmpdir(), 'tessera-golden-'));
-  const caseContext = createTestContext({
+  const context = createTestContext({
     ...options.context,
     collector: plugin.name,
-    logger: context.logger,
     roots: { procfs: join(inputDir, 'proc'), sysfs: join(inputDir, 'sys'), rootfs: join(inputDir, 'root') },
   });
-  const server = new HttpFixtureServer(caseContext.mockAgent);
+  const server = new HttpFixtureServer(context.mockAgent);
   let actual: string;
   let outcome: 'metrics' | 'error';
   let collector: Collector | undefined;
@@ -115,12 +112,12 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     const config = await validateWithSchema(plugin.configSchema, replacePlaceholder(layout.config, inputDir));
     // Lay out step 1 before create(): collectors may look at their source when created.
     await prepareStep(layout.steps[0], inputDir, server);
-    collector = await plugin.create(config, caseContext);
+    collector = await plugin.create(config, context);
     let text = '';
     for (const [index, step] of layout.steps.entries()) {
       failedStep = index + 1;
       if (index > 0) await prepareStep(step, inputDir, server);
-      ({ text } = await collectOnce(plugin, undefined, { context: caseContext, collector }));
+      ({ text } = await collectOnce(plugin, undefined, { context, collector }));
     }
     failedStep = undefined;
     actual = text.replaceAll(inputDir, INPUT_DIR_PLACEHOLDER);
@@ -132,13 +129,13 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     try {
       await collector?.close?.();
     } finally {
-      await caseContext.mockAgent.close();
+      await context.mockAgent.close();
       await rm(inputDir, { recursive: true, force: true });
     }
   }
 
   const expectedFile = join(caseDir, outcome === 'metrics' ? 'expected.prom' : 'expected.err');
-  const result = { ...base, outcome, actual, expectedFile };
+  const result = { name, logs: context.logs, outcome, actual, expectedFile };
   if (update) {
     await writeFile(expectedFile, actual);
     await rm(join(caseDir, outcome === 'metrics' ? 'expected.err' : 'expected.prom'), { force: true });

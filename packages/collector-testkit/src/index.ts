@@ -1,9 +1,34 @@
 /**
  * @tessera/collector-testkit — conformance checks, golden cases and test helpers for Tessera
- * collectors. This entry point is framework-free; `@tessera/collector-testkit/vitest` registers the
- * whole suite with vitest (`describeCollector`).
+ * collectors. This entry point is framework-free (no vitest import); `@tessera/collector-testkit/vitest`
+ * registers the whole suite with vitest (`describeCollector`).
+ *
+ * Every `check*` function returns `string[]`: empty when the collector conforms, else one readable
+ * line per problem, so any test framework can assert on it.
  */
+export {
+  checkAbortedSignal,
+  checkGlobalStateUntouched,
+  checkIdempotentClose,
+  checkRepeatedCollection,
+  ConformanceAbortReason,
+  describeError,
+  type BehaviourCheckOptions,
+  type GlobalStateCheckOptions,
+  type PromRegistryLike,
+} from './behaviour-checks.js';
 export { collectOnce, type CollectOnceOptions, type CollectOnceResult } from './collect-once.js';
+export {
+  checkEmptyConfig,
+  checkReadmeIncludesSample,
+  checkReservedKeysRejected,
+  checkSampleConfig,
+  checkUnknownKeyRejected,
+  readSampleConfig,
+  sampleConfigEntries,
+  UNKNOWN_KEY_PROBE,
+  type SampleConfig,
+} from './config-checks.js';
 export { findDuplicateSeries } from './duplicate-series.js';
 export {
   formatErrorGolden,
@@ -16,8 +41,12 @@ export {
   type GoldenResult,
 } from './golden-case.js';
 export { HttpFixtureServer, readHttpFixtures, type HttpFixture } from './http-fixtures.js';
+export { runInHostSmoke, type ExporterLike, type ExporterModuleLike, type InHostSmokeOptions, type InHostSmokeResult } from './in-host-smoke.js';
 export { FIXED_MTIME_SECONDS, replaceTreeContents } from './input-tree.js';
 export { checkMetricHygiene, type MetricHygieneOptions } from './metric-hygiene.js';
+export { checkPackageMetadata, COLLECTOR_KEYWORD, isCollectorPackageName, readPackageJson } from './package-metadata.js';
+export { loadPromClientRegistry } from './prom-client-registry.js';
+export { checkWithPromtool, type PromtoolOptions } from './promtool.js';
 export { createRecordingLogger, type LogLevel, type LogRecord } from './recording-logger.js';
 export {
   createManualScheduler,
@@ -31,29 +60,3 @@ export {
   type TestContextOverrides,
 } from './test-context.js';
 export { diffLines } from './text-diff.js';
-export {
-  checkAbortedSignal,
-  checkGlobalStateUntouched,
-  checkIdempotentClose,
-  checkRepeatedCollection,
-  ConformanceAbortReason,
-  describeError,
-  type BehaviourCheckOptions,
-  type GlobalStateCheckOptions,
-  type PromRegistryLike,
-} from './behaviour-checks.js';
-export {
-  checkEmptyConfig,
-  checkReadmeIncludesSample,
-  checkReservedKeysRejected,
-  checkSampleConfig,
-  checkUnknownKeyRejected,
-  readSampleConfig,
-  sampleConfigEntries,
-  UNKNOWN_KEY_PROBE,
-  type SampleConfig,
-} from './config-checks.js';
-export { runInHostSmoke, type ExporterLike, type ExporterModuleLike, type InHostSmokeOptions, type InHostSmokeResult } from './in-host-smoke.js';
-export { checkPackageMetadata, COLLECTOR_KEYWORD, isCollectorPackageName, readPackageJson } from './package-metadata.js';
-export { loadPromClientRegistry } from './prom-client-registry.js';
-export { checkWithPromtool, type PromtoolOptions } from './promtool.js';

@@ -77,6 +77,11 @@ describe('runGoldenCase', () => {
     }
   });
 
+  it('returns what the collector logged, with its bindings', async () => {
+    const result = await runGoldenCase(example, join(exampleCases, 'basic'), { update: false, context: { instance: 'edge' } });
+    expect(result.logs).toEqual([{ level: 'debug', bindings: { collector: 'example', instance: 'edge' }, message: 'closed', fields: {} }]);
+  });
+
   it('fails a mismatching golden with a readable diff and says how to accept the new output', async () => {
     const caseDir = await copyExampleCase('basic');
     const expectedFile = join(caseDir, 'expected.prom');
