@@ -108,6 +108,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   let outcome: 'metrics' | 'error';
   let collector: Collector | undefined;
   let failedStep: number | undefined;
+  let closeError: unknown;
   try {
     const config = await validateWithSchema(plugin.configSchema, replacePlaceholder(layout.config, inputDir));
     // Lay out step 1 before create(): collectors may look at their source when created.
@@ -128,14 +129,19 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   } finally {
     try {
       await collector?.close?.();
-    } finally {
-      await context.mockAgent.close();
-      await rm(inputDir, { recursive: true, force: true });
+    } catch (error) {
+      closeError = error;
     }
+    await context.mockAgent.close();
+    await rm(inputDir, { recursive: true, force: true });
   }
 
   const expectedFile = join(caseDir, outcome === 'metrics' ? 'expected.prom' : 'expected.err');
   const result = { name, logs: context.logs, outcome, actual, expectedFile };
+  if (closeError !== undefined) {
+    // Not an outcome to pin in a golden: a close() that throws is a bug whatever the case says.
+    return { ...result, passed: false, updated: false, message: `case ${name}: close() threw ${formatErrorGolden(closeError, inputDir).trimEnd()}` };
+  }
   if (update) {
     await writeFile(expectedFile, actual);
     await rm(join(caseDir, outcome === 'metrics' ? 'expected.err' : 'expected.prom'), { force: true });

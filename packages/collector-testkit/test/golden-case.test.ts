@@ -205,6 +205,12 @@ describe('runGoldenCase', () => {
     expect(result.actual).not.toContain('path="cpu2"');
   });
 
+  it('fails a case whose collector throws from close(), in update mode too', async () => {
+    const plugin = makePlugin({ create: () => ({ collect: () => Promise.resolve(), close: () => Promise.reject(new Error('socket busy')) }) });
+    const result = await runGoldenCase(plugin, await makeCase({}), { update: true });
+    expect(result).toMatchObject({ passed: false, updated: false, message: expect.stringContaining('close() threw socket busy') as unknown });
+  });
+
   it('names the failing step when a multi-step case fails unexpectedly', async () => {
     const caseDir = await makeCase({ 'steps/1/proc/loadavg': '1 2 3 4/5 6\n', 'steps/2/sys/x': '', 'expected.prom': '' });
     const result = await runGoldenCase(example, caseDir, { update: false });
