@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import { renderText } from '@tessera/exposition';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { systemClock, type Clock } from './clock.js';
 import { getDefaultLogger } from './default-logger.js';
+import { DurationSummary } from './duration-summary.js';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
 import { describeLabelNameProblem, describeMetricNameProblem, MetricDefinitionError, toMetricNamespace, type MetricKind } from './metric-definition.js';
 import { PeriodicPush, type PeriodicPushOptions } from './periodic-push.js';
 import { PushgatewayClient, type SendOptions, type TransportOptions } from './pushgateway-client.js';
 import { PushError, type PushFailure, type PushMethod, type PushResult, type TextfileResult } from './push-result.js';
-import { collectRegistryFamilies } from './registry-families.js';
+import { renderRegistry } from './render-registry.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 
 /** Options of {@link createJob}. Transport settings (gateway, TLS, auth, retries) come from {@link TransportOptions}. */
@@ -69,7 +69,7 @@ export interface TextfileOptions {
   readonly fileName?: string | undefined;
 }
 
-type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string>;
+type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string> | DurationSummary;
 
 interface Registered {
   readonly kind: MetricKind;
@@ -78,7 +78,7 @@ interface Registered {
 }
 
 interface Timer {
-  readonly duration: Summary<string>;
+  readonly duration: DurationSummary;
   readonly failures: Counter<string>;
 }
 
@@ -115,6 +115,7 @@ export class Job {
   readonly #client: PushgatewayClient;
   readonly #groupPath: string;
   readonly #reservedLabels: ReadonlySet<string>;
+  readonly #labels: Readonly<Record<string, string>>;
   readonly #metrics = new Map<string, Registered>();
   readonly #timers = new Map<string, Timer>();
   #periodicPush: PeriodicPush | undefined;
@@ -139,7 +140,9 @@ export class Job {
       if (problem !== undefined) throw new MetricDefinitionError(`job label: ${problem}`);
     }
     this.#reservedLabels = new Set([...this.#reservedLabels, ...Object.keys(labels)]);
+    this.#labels = Object.freeze(labels);
     this.registry = new Registry();
+    // Also as prom-client default labels, for code that renders the registry itself.
     this.registry.setDefaultLabels(labels);
     this.#client = new PushgatewayClient({ ...options, logger: this.#logger, logContext: { job: options.job, groupingKey } });
   }
@@ -187,20 +190,16 @@ export class Job {
     const timer = this.#timer(name);
     const clock = this.#clock;
     const start = clock.monotonicMilliseconds();
-    const record = (failed: boolean): void => {
-      timer.duration.observe(Math.max(0, clock.monotonicMilliseconds() - start) / 1000);
-      if (failed) timer.failures.inc();
-    };
-    if (isPromiseLike(work)) return settle(work, record);
+    if (isPromiseLike(work)) return settle(work, timer, clock, start);
     let result: T;
     try {
       result = work();
     } catch (error) {
-      record(true);
+      record(timer, clock, start, true);
       throw error;
     }
-    if (isPromiseLike(result)) return settle(result, record) as T;
-    record(false);
+    if (isPromiseLike(result)) return settle(result, timer, clock, start) as T;
+    record(timer, clock, start, false);
     return result;
   }
 
@@ -297,9 +296,9 @@ export class Job {
     return result;
   }
 
-  /** The exposition text a push would send. */
+  /** The exposition text a push sends: every metric of the registry, with the job's labels. */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return renderRegistry(this.registry, this.#labels);
   }
 
   /** Stops a periodic push (with its final push) and closes the connections. */
@@ -317,7 +316,7 @@ export class Job {
     const path = join(directory, fileName);
     let text: string;
     try {
-      text = renderText(await collectRegistryFamilies(this.registry, this.groupingKey));
+      text = await renderRegistry(this.registry, { ...this.#labels, ...this.groupingKey });
     } catch (error) {
       return { ok: false, path, reason: 'render', message: `cannot render the registry: ${errorMessage(error)}`, error: asError(error) };
     }
@@ -340,7 +339,7 @@ export class Job {
     let body: string | undefined;
     if (method !== 'DELETE') {
       try {
-        body = await this.registry.metrics();
+        body = await this.metrics();
       } catch (error) {
         const failure: PushFailure = { ok: false, method, url: undefined, reason: 'render', message: `cannot render the registry: ${errorMessage(error)}`, attempts: 0, error: asError(error) };
         this.#client.report(failure);
@@ -354,7 +353,7 @@ export class Job {
     let timer = this.#timers.get(name);
     if (timer === undefined) {
       timer = {
-        duration: this.summary({ name: `${name}_duration_seconds`, help: `Time spent in ${name}, in seconds (monotonic clock).`, percentiles: [] }),
+        duration: this.#register('summary', { name: `${name}_duration_seconds`, help: `Time spent in ${name}, in seconds (monotonic clock).` }, (configuration) => new DurationSummary(configuration)) as DurationSummary,
         failures: this.counter({ name: `${name}_failures_total`, help: `Runs of ${name} that threw or rejected.` }),
       };
       this.#timers.set(name, timer);
@@ -392,17 +391,23 @@ export class Job {
   }
 }
 
-function settle<T>(work: PromiseLike<T>, record: (failed: boolean) => void): Promise<T> {
-  return Promise.resolve(work).then(
-    (value) => {
-      record(false);
-      return value;
-    },
-    (error: unknown) => {
-      record(true);
-      throw error;
-    },
-  );
+/** An async function rather than `.then()`: V8 awaits a native promise with fewer microtask hops. */
+async function settle<T>(work: PromiseLike<T>, timer: Timer, clock: Clock, start: number): Promise<T> {
+  let value: T;
+  try {
+    value = await work;
+  } catch (error) {
+    record(timer, clock, start, true);
+    throw error;
+  }
+  record(timer, clock, start, false);
+  return value;
+}
+
+/** Durations come from the monotonic clock and are clamped at zero, whatever clock was injected. */
+function record(timer: Timer, clock: Clock, start: number, failed: boolean): void {
+  timer.duration.observe(Math.max(0, clock.monotonicMilliseconds() - start) / 1000);
+  if (failed) timer.failures.inc();
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -36,8 +36,8 @@ describe('writeTextfile', () => {
     expect(await readdir(directory)).toEqual(['nightly_train_resnet50.prom']);
     const text = await readFile(join(directory, 'nightly_train_resnet50.prom'), 'utf8');
     expect(text).toContain('nightly_train_loss{split="train",team="vision",model="resnet50"} 0.5');
-    expect(text).toContain('nightly_train_batch_seconds_bucket{team="vision",model="resnet50",le="+Inf"} 1');
-    expect(text).toContain('nightly_train_step_seconds{team="vision",model="resnet50",quantile="0.5"} 0.2');
+    expect(text).toContain('nightly_train_batch_seconds_bucket{le="+Inf",team="vision",model="resnet50"} 1');
+    expect(text).toContain('nightly_train_step_seconds{quantile="0.5",team="vision",model="resnet50"} 0.2');
     expect(text).not.toMatch(/job=/);
     expect(await promtoolCheckMetrics(text)).toEqual({ exitCode: 0, findings: [] });
     expect(warnings()).toEqual([]);
