@@ -3,9 +3,11 @@ import { describeFamilyProblem, isValidLabelName, type MetricFamily } from '@tes
 /** Options of {@link checkMetricHygiene}. */
 export interface MetricHygieneOptions {
   /**
-   * Metric names exempt from the naming rules (snake_case, base units, `_total`, `unit` suffix), for
-   * names kept for compatibility (node_exporter's camelCase meminfo fields). A string matches one
-   * name exactly; a RegExp is tested against the name. HELP and label rules still apply.
+   * Metric names exempt from the naming rules (snake_case, base units, `_total`, `unit` suffix) and
+   * the host-label rule (`job`, `instance`, `collector` labels), for names kept for compatibility:
+   * node_exporter's camelCase meminfo fields, its `node_scrape_collector_success{collector}`. A
+   * string matches one name exactly; a RegExp is tested against the name. Legality, HELP and the
+   * other label rules still apply.
    */
   readonly allow?: readonly (string | RegExp)[];
 }
@@ -85,6 +87,7 @@ const SNAKE_CASE = /^[a-z_][a-z0-9_]*$/;
  * `_percent`, `_bits`, `_minutes`, …); `unit`, when set, is the last word before any `_total`;
  * label names are snake_case and not reserved (`__*`, `le`, `quantile`); no `job`, `instance` or
  * `collector` label (they collide with what Prometheus and the host add); no name declared twice.
+ * A name in `options.allow` skips the naming and host-label rules.
  */
 export function checkMetricHygiene(families: readonly MetricFamily[], options: MetricHygieneOptions = {}): string[] {
   const problems: string[] = [];
@@ -96,8 +99,9 @@ export function checkMetricHygiene(families: readonly MetricFamily[], options: M
     // Illegal names, types, labels and an empty HELP; its text already starts with the name.
     const illegal = describeFamilyProblem(family);
     if (illegal !== undefined) problems.push(illegal);
-    if (!isAllowed(family.name, options.allow)) checkName(family, report);
-    for (const label of family.labelNames) checkLabel(family, label, report);
+    const allowed = isAllowed(family.name, options.allow);
+    if (!allowed) checkName(family, report);
+    for (const label of family.labelNames) checkLabel(family, label, allowed, report);
   }
   return problems;
 }
@@ -131,11 +135,11 @@ function checkName(family: MetricFamily, report: (problem: string) => void): voi
   }
 }
 
-function checkLabel(family: MetricFamily, label: string, report: (problem: string) => void): void {
+function checkLabel(family: MetricFamily, label: string, allowed: boolean, report: (problem: string) => void): void {
   if (!isValidLabelName(label)) return; // illegal and `__*` names: describeFamilyProblem reported them
   if (!SNAKE_CASE.test(label)) report(`label ${label}: label names should be snake_case`);
   if (label === 'le' && family.type !== 'histogram') report('label le is reserved for histogram buckets');
   if (label === 'quantile' && family.type !== 'summary') report('label quantile is reserved for summary quantiles');
   const hostLabel = HOST_LABELS[label];
-  if (hostLabel !== undefined) report(`label ${label}: ${hostLabel}`);
+  if (hostLabel !== undefined && !allowed) report(`label ${label}: ${hostLabel} (list the name in allow to keep it for compatibility)`);
 }

@@ -63,9 +63,9 @@ describe('checkMetricHygiene', () => {
       'demo_b: label quantile is reserved for summary quantiles',
       'metric demo_c: label name "__meta" is not legal',
       'demo_d: label deviceName: label names should be snake_case',
-      'demo_e: label instance: Prometheus attaches instance to every scraped series (yours would become exported_instance)',
-      'demo_e: label job: Prometheus attaches job to every scraped series (yours would become exported_job)',
-      'demo_e: label collector: the host uses collector on its self-metrics (tessera_scrape_collector_*)',
+      'demo_e: label instance: Prometheus attaches instance to every scraped series (yours would become exported_instance) (list the name in allow to keep it for compatibility)',
+      'demo_e: label job: Prometheus attaches job to every scraped series (yours would become exported_job) (list the name in allow to keep it for compatibility)',
+      'demo_e: label collector: the host uses collector on its self-metrics (tessera_scrape_collector_*) (list the name in allow to keep it for compatibility)',
       'metric demo_f_seconds: label le is reserved for the histogram type',
     ]);
   });
@@ -88,19 +88,19 @@ describe('checkMetricHygiene', () => {
     ]);
   });
 
-  it('exempts allowed names from the naming rules only', () => {
+  it('exempts allowed names from the naming and host-label rules only', () => {
     const families = [
       family('node_memory_MemTotal_bytes', 'gauge'),
-      family('node_netstat_Tcp_InSegs', 'untyped', { labelNames: ['job'] }),
+      family('node_netstat_Tcp_InSegs', 'untyped', { labelNames: ['le'] }),
       family('node_entropy_available_bits', 'gauge'),
+      family('node_scrape_collector_success', 'gauge', { labelNames: ['collector'] }),
+      family('node_HELPless', 'gauge', { help: '' }),
     ];
-    expect(checkMetricHygiene(families, { allow: [/^node_memory_[A-Za-z]+_bytes$/g, 'node_netstat_Tcp_InSegs', 'node_entropy_available_bits'] })).toEqual([
-      'node_netstat_Tcp_InSegs: label job: Prometheus attaches job to every scraped series (yours would become exported_job)',
-    ]);
+    const allow = [/^node_memory_[A-Za-z]+_bytes$/g, 'node_netstat_Tcp_InSegs', 'node_entropy_available_bits', 'node_scrape_collector_success', 'node_HELPless'];
+    expect(checkMetricHygiene(families, { allow })).toEqual(['node_netstat_Tcp_InSegs: label le is reserved for histogram buckets', 'metric node_HELPless: HELP text is empty']);
     // A global RegExp keeps lastIndex between test() calls; the check must not depend on it.
-    const allow = [/^node_memory_/g];
     const twice = [family('node_memory_MemFree_bytes', 'gauge'), family('node_memory_Cached_bytes', 'gauge')];
-    expect(checkMetricHygiene(twice, { allow })).toEqual([]);
+    expect(checkMetricHygiene(twice, { allow: [/^node_memory_/g] })).toEqual([]);
   });
 });
 
