@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { startPrometheus, startPushgateway, type RunningPeer, type RunningPrometheus } from '@tessera/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runTrainingJob } from '../examples/training-job.js';
 import { createJob } from '../src/index.js';
 import { captureLogger } from './helpers.js';
 
@@ -41,4 +44,23 @@ test("Prometheus scraping the Pushgateway with honor_labels: true returns the jo
   const trainSeconds = await prometheus.query('nightly_train_train_duration_seconds_sum / nightly_train_train_duration_seconds_count');
   expect(trainSeconds[0]?.value).toBeGreaterThan(0.005);
   expect((await prometheus.query('nightly_train_samples_total'))[0]?.value).toBe(50_000);
+});
+
+test('the PromQL the README shows reads the training example, and the alert expression stays quiet', async () => {
+  expect(await runTrainingJob({ gateway: gateway.url, epochs: 2, stepsPerEpoch: 2, pushIntervalMs: 1000, logger: captureLogger().logger })).toMatchObject({ ok: true });
+  await prometheus.waitFor('resnet_training_epoch', (samples) => samples[0]?.value === 2, 12_000);
+  const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const block = /```promql\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  expect(queries.length).toBeGreaterThanOrEqual(8);
+  for (const query of queries) {
+    const samples = await prometheus.query(query);
+    // Only the "did the last run fail?" comparison is empty after a successful run.
+    if (query.includes('last_failure_timestamp_seconds >')) expect(samples, query).toEqual([]);
+    else expect(samples.length, query).toBeGreaterThan(0);
+  }
+  const alert = /expr: (time\(\) - .*last_success_timestamp_seconds.*)/.exec(await readFile(fileURLToPath(new URL('../examples/alert-rules.yml', import.meta.url)), 'utf8'))?.[1];
+  expect(alert).toBeDefined();
+  expect(await prometheus.query(alert!)).toEqual([]);
+  expect(await prometheus.query(alert!.replace('26 * 3600', '-60'))).not.toEqual([]);
 });
