@@ -107,8 +107,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
   const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
   logger.info({ collectors: collectorNames }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
-  const processRegistry = new Registry();
-  if (!config.web.disableExporterMetrics) collectDefaultMetrics({ register: processRegistry });
+  const processRegistry = createProcessRegistry(config.web.disableExporterMetrics);
   const processMetricNames = processRegistry.getMetricsAsArray().map((metric) => metric.name);
   const build = { version: VERSION, nodejsVersion: process.versions.node };
   let ready = true;
@@ -144,7 +143,8 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
           last: instance.status,
         })),
     },
-    logger.child({ component: 'http' }),
+    // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
+    logger.child({ component: 'http' }, { level: logger.isLevelEnabled('warn') ? 'warn' : logger.level }),
   );
   await app.ready();
 
@@ -188,6 +188,22 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
       return closing;
     },
   };
+}
+
+/**
+ * prom-client's process and Node.js metrics in a private registry (the global `register` is never
+ * touched). The `nodejs_active_*_total` gauges are dropped: they are sums of the per-type gauges
+ * exported beside them (a "total" pseudo-series, which the exporter guidelines rule out) and a
+ * gauge named `_total` fails `promtool check metrics`.
+ */
+function createProcessRegistry(disabled: boolean): Registry {
+  const registry = new Registry();
+  if (disabled) return registry;
+  collectDefaultMetrics({ register: registry });
+  for (const { name, type } of registry.getMetricsAsArray()) {
+    if (String(type) === 'gauge' && name.endsWith('_total')) registry.removeSingleMetric(name);
+  }
+  return registry;
 }
 
 function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides): TesseraConfig {

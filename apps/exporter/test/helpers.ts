@@ -48,7 +48,7 @@ export function runBin(args: readonly string[], options: { readonly cwd?: string
       { cwd: options.cwd ?? tmpdir(), env: options.env ?? process.env, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') {
-          reject(error);
+          reject(new Error(`could not run ${BIN}: ${error.message}`, { cause: error }));
           return;
         }
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { parseText } from '@tessera/exposition';
+import { promtoolCheckMetrics } from '@tessera/test-support';
 import { register } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExporter, type Exporter } from '../src/index.js';
@@ -37,6 +38,12 @@ describe('/metrics', () => {
     const names = parseText(response.body).map((family) => family.name);
     expect(names).toEqual(expect.arrayContaining(['alpha_value', 'beta_value', 'tessera_build_info', 'tessera_collector_info', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']));
     expect(collectorsIn(response.body)).toEqual(['alpha', 'beta']);
+  });
+
+  it('lints clean with promtool, process and Node.js metrics included', async () => {
+    const text = (await exporter.app.inject({ url: '/metrics' })).body;
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(await promtoolCheckMetrics(text)).toEqual({ exitCode: 0, findings: [] });
   });
 
   it('gzips when the client accepts it, and the body round-trips', async () => {

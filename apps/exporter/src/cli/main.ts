@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { formatConfigPath, isConfigError } from '@tessera/collector-api';
 import { DEFAULT_CONFIG_FILE, displayPath, readConfigDocument } from '../config/load-config-file.js';
 import { parseConfigDocument } from '../config/parse-config-document.js';
+import type * as exporterModule from '../exporter.js';
 import type { ExporterOverrides } from '../exporter.js';
 import { createLogger } from '../logging/create-logger.js';
 import { listCollectors, loadCollectors, type CollectorListing, type LoadCollectorsOptions } from '../plugins/load-collectors.js';
@@ -113,7 +114,7 @@ export function formatListing(listings: readonly CollectorListing[]): string {
 
 // The server stack (fastify, prom-client, undici) loads only for the commands that run collectors,
 // so check-config, list and --help start fast.
-async function loadExporterModule(): Promise<typeof import('../exporter.js')> {
+async function loadExporterModule(): Promise<typeof exporterModule> {
   return import('../exporter.js');
 }
 

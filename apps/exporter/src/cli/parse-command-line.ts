@@ -1,5 +1,5 @@
 import { COLLECTOR_NAME_PATTERN } from '@tessera/collector-api';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../config/config-schema.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../config/config-schema.js';
 import type { ExporterOverrides } from '../exporter.js';
 
 /** A command line that cannot be run. The CLI prints the message and exits with code 2. */

@@ -45,5 +45,5 @@ export function toOneLine(text: string): string {
  * issue kind ("Invalid input: expected string, received number"), which adds nothing here.
  */
 export function tidyIssueMessage(message: string): string {
-  return message.replace(/^(Invalid input|Invalid option|Invalid value): /, '');
+  return message.replace(/^(Invalid input|Invalid option|Invalid value|Too small|Too big): /, '');
 }

@@ -40,6 +40,12 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
   const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
   let scrapesInFlight = 0;
 
+  // While shutting down, responses still in flight end their keep-alive connection, so the server
+  // can close as soon as they are sent instead of waiting for the clients to hang up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!source.isReady()) reply.header('connection', 'close');
+  });
+
   const serveMetrics = async (request: FastifyRequest, reply: FastifyReply, collectors: readonly string[], processMetrics: boolean): Promise<FastifyReply> => {
     if (source.maxRequests > 0 && scrapesInFlight >= source.maxRequests) {
       return reply.code(503).type('text/plain; charset=utf-8').send(`too many concurrent scrapes: limit is ${source.maxRequests} (--web.max-requests)\n`);

@@ -57,7 +57,7 @@ async function readManifest(file: string): Promise<PackageManifest | undefined> 
     return undefined;
   }
   const manifest: unknown = JSON.parse(text);
-  return typeof manifest === 'object' && manifest !== null ? (manifest as PackageManifest) : undefined;
+  return typeof manifest === 'object' && manifest !== null ? manifest : undefined;
 }
 
 /**

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, createProject, type Project } from './helpers.js';
+
+let project: Project;
+beforeAll(async () => {
+  project = await createProject();
+});
+afterAll(async () => {
+  await project.remove();
+});
+
+async function waitForFile(file: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await access(file);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+      await delay(20);
+    }
+  }
+}
+
+describe('SIGTERM', { timeout: 30_000 }, () => {
+  it('lets the scrape in flight complete, closes the collectors, then exits 0', async () => {
+    const started = join(project.directory, 'started');
+    const closed = join(project.directory, 'closed');
+    await project.writeConfig(`collectors:\n  fake: { value: 9, delayMs: 1500, startedMarker: "${started}", closeMarker: "${closed}" }\n`);
+    const child = spawn(process.execPath, [BIN, '--web.listen-address=127.0.0.1:0', '--no-collector.node', '--no-collector.dcgm'], {
+      cwd: project.directory,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening" line within 10 s:\n${stderr}`)), 10_000);
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString('utf8');
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+          if (match !== null) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+      });
+      const scrape = fetch(`${url}/metrics`).then(async (response) => ({ status: response.status, body: await response.text() }));
+      await waitForFile(started, 10_000);
+      child.kill('SIGTERM');
+      const response = await scrape;
+      expect(response.status).toBe(200);
+      expect(response.body).toContain('fake_value{label="default"} 9\n');
+      expect(response.body).toContain('tessera_scrape_collector_success{collector="fake",instance="default"} 1\n');
+      expect(await exited).toBe(0);
+      expect(await readFile(closed, 'utf8')).toBe('closed\n');
+      expect(stderr).toContain('received SIGTERM');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
