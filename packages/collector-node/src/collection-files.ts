@@ -1,0 +1,76 @@
+import { readdir, readdirSync, readFile, readFileSync } from 'node:fs';
+
+/**
+ * File access for one collection. A file that several sub-collectors parse the same way
+ * (`/proc/stat` for cpu and stat) is read and parsed once. Create one per `collect()`; it keeps
+ * nothing afterwards.
+ *
+ * Two kinds of reads:
+ * - {@link readKernelFile} for procfs and sysfs. Their files are generated from kernel memory on
+ *   read and never wait for a disk or a network, so they are read synchronously: one read takes
+ *   about 15 µs, while going through libuv's thread pool costs five round trips (open, fstat, read,
+ *   read, close), about 150 µs a file, and node_exporter's whole scrape takes 3 ms.
+ * - {@link readText} for files on real filesystems (textfiles, the udev database), which can be
+ *   slow or hang: asynchronous, and aborted with the collection.
+ */
+export class CollectionFiles {
+  readonly signal: AbortSignal;
+  readonly #parsed = new Map<(text: string) => unknown, Map<string, Promise<unknown>>>();
+
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+  }
+
+  /** Reads a procfs or sysfs file as UTF-8 (synchronously, see above). Rejects once the collection is aborted. */
+  readKernelFile(path: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(readFileSync(path, 'utf8'));
+    });
+  }
+
+  /** Reads a whole file on a real filesystem as UTF-8 with one asynchronous `readFile`, aborted with the collection. */
+  readText(path: string): Promise<string> {
+    // The callback API: in Node 20 it is noticeably faster than fs/promises for small procfs files.
+    return new Promise((resolve, reject) => {
+      readFile(path, { encoding: 'utf8', signal: this.signal }, (error, text) => (error === null ? resolve(text) : reject(error)));
+    });
+  }
+
+  /** Reads a procfs or sysfs file and parses it, once per collection for each `(path, parse)` pair. */
+  readParsedKernelFile<T>(path: string, parse: (text: string) => T): Promise<T> {
+    let byPath = this.#parsed.get(parse);
+    if (byPath === undefined) {
+      byPath = new Map();
+      this.#parsed.set(parse, byPath);
+    }
+    let parsed = byPath.get(path) as Promise<T> | undefined;
+    if (parsed === undefined) {
+      parsed = this.readKernelFile(path).then(parse);
+      byPath.set(path, parsed);
+    }
+    return parsed;
+  }
+
+  /** Lists a procfs or sysfs directory (synchronously, like {@link readKernelFile}), unsorted. */
+  readKernelDirectory(path: string): Promise<string[]> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(readdirSync(path));
+    });
+  }
+
+  /** Lists a directory on a real filesystem, unsorted. */
+  readDirectory(path: string): Promise<string[]> {
+    this.signal.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      readdir(path, (error, names) => (error === null ? resolve(names) : reject(error)));
+    });
+  }
+}
+
+/** True for a filesystem error that means "not there": the file or a parent is missing. */
+export function isMissingFile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
+import type { CollectionFiles } from '../collection-files.js';
+import { memoryFamily } from '../metrics.js';
+import { parseMeminfo } from '../parsers/meminfo.js';
+import type { SubCollector } from '../sub-collector.js';
+import { DynamicFamilies } from './dynamic-families.js';
+
+/**
+ * meminfo: one `node_memory_<Field>` gauge per `/proc/meminfo` line, named as node_exporter names
+ * them. The field list depends on the kernel, so the families are declared as they are seen.
+ */
+export class MeminfoCollector implements SubCollector {
+  readonly name = 'meminfo';
+  readonly families = [];
+  readonly #path: string;
+  readonly #logger: Logger;
+  readonly #families = new DynamicFamilies(memoryFamily);
+
+  constructor(options: { readonly roots: FilesystemRoots; readonly logger: Logger }) {
+    this.#path = join(options.roots.procfs, 'meminfo');
+    this.#logger = options.logger;
+  }
+
+  async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
+    for (const [field, value] of parseMeminfo(await files.readKernelFile(this.#path))) {
+      const family = this.#families.get(field);
+      if (family === undefined) {
+        this.#logger.debug({ field }, 'skipping a meminfo field whose name is not a legal metric name');
+        continue;
+      }
+      output.declare(family);
+      output.add(family, {}, value);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
+import type { CollectionFiles } from '../collection-files.js';
+import { vmstatFamily } from '../metrics.js';
+import { compilePattern } from '../pattern.js';
+import { parseVmstat } from '../parsers/vmstat.js';
+import type { SubCollector } from '../sub-collector.js';
+import { DynamicFamilies } from './dynamic-families.js';
+
+/** vmstat: one untyped `node_vmstat_<field>` per `/proc/vmstat` field that matches the `fields` pattern. */
+export class VmstatCollector implements SubCollector {
+  readonly name = 'vmstat';
+  readonly families = [];
+  readonly #path: string;
+  readonly #logger: Logger;
+  readonly #keep: (name: string) => boolean;
+  readonly #families = new DynamicFamilies(vmstatFamily);
+
+  constructor(options: { readonly roots: FilesystemRoots; readonly fields: string; readonly logger: Logger }) {
+    this.#path = join(options.roots.procfs, 'vmstat');
+    this.#logger = options.logger;
+    const pattern = compilePattern(options.fields);
+    this.#keep = (name) => pattern.test(name);
+  }
+
+  async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
+    for (const [field, value] of parseVmstat(await files.readKernelFile(this.#path), this.#keep)) {
+      const family = this.#families.get(field);
+      if (family === undefined) {
+        this.#logger.debug({ field }, 'skipping a vmstat field whose name is not a legal metric name');
+        continue;
+      }
+      output.declare(family);
+      output.add(family, {}, value);
+    }
+  }
+}

@@ -1,0 +1,312 @@
+import { defineMetric, type MetricFamily } from '@tessera/collector-api';
+
+/*
+ * The metric table: every family the node collector emits, the single source of truth for the
+ * plugin's `metrics`, the sub-collectors and the README's metrics table (a test checks the README
+ * against it). Names, types, label names and HELP texts are node_exporter's, so that dashboards,
+ * alerts and recording rules written for it keep working. Label names are declared in
+ * alphabetical order because node_exporter's Go client prints them that way, which keeps our
+ * output line-for-line comparable with its.
+ *
+ * meminfo and vmstat are pass-through sources: their family names are the kernel's field names,
+ * which differ between kernels. They are built by `memoryFamily` and `vmstatFamily` below and
+ * declared through `sink.declare()` when a collection sees them (see README, "Metrics").
+ */
+
+/** The self-metrics node_exporter has per sub-collector. */
+export const scrapeMetrics = {
+  duration: defineMetric({
+    name: 'node_scrape_collector_duration_seconds',
+    type: 'gauge',
+    help: 'node_exporter: Duration of a collector scrape.',
+    labelNames: ['collector'],
+    unit: 'seconds',
+  }),
+  success: defineMetric({
+    name: 'node_scrape_collector_success',
+    type: 'gauge',
+    help: 'node_exporter: Whether a collector succeeded.',
+    labelNames: ['collector'],
+  }),
+} as const;
+
+/** cpu: `/proc/stat` per-CPU times, thermal throttle counters and isolated CPUs from sysfs. */
+export const cpuMetrics = {
+  seconds: defineMetric({
+    name: 'node_cpu_seconds_total',
+    type: 'counter',
+    help: 'Seconds the CPUs spent in each mode.',
+    labelNames: ['cpu', 'mode'],
+    unit: 'seconds',
+  }),
+  guestSeconds: defineMetric({
+    name: 'node_cpu_guest_seconds_total',
+    type: 'counter',
+    help: 'Seconds the CPUs spent in guests (VMs) for each mode.',
+    labelNames: ['cpu', 'mode'],
+    unit: 'seconds',
+  }),
+  coreThrottles: defineMetric({
+    name: 'node_cpu_core_throttles_total',
+    type: 'counter',
+    help: 'Number of times this CPU core has been throttled.',
+    labelNames: ['core', 'package'],
+  }),
+  packageThrottles: defineMetric({
+    name: 'node_cpu_package_throttles_total',
+    type: 'counter',
+    help: 'Number of times this CPU package has been throttled.',
+    labelNames: ['package'],
+  }),
+  isolated: defineMetric({
+    name: 'node_cpu_isolated',
+    type: 'gauge',
+    help: 'Whether each core is isolated, information from /sys/devices/system/cpu/isolated.',
+    labelNames: ['cpu'],
+  }),
+} as const;
+
+/** stat: the system-wide lines of `/proc/stat`. */
+export const statMetrics = {
+  interrupts: defineMetric({ name: 'node_intr_total', type: 'counter', help: 'Total number of interrupts serviced.', labelNames: [] }),
+  contextSwitches: defineMetric({ name: 'node_context_switches_total', type: 'counter', help: 'Total number of context switches.', labelNames: [] }),
+  forks: defineMetric({ name: 'node_forks_total', type: 'counter', help: 'Total number of forks.', labelNames: [] }),
+  bootTime: defineMetric({ name: 'node_boot_time_seconds', type: 'gauge', help: 'Node boot time, in unixtime.', labelNames: [], unit: 'seconds' }),
+  procsRunning: defineMetric({ name: 'node_procs_running', type: 'gauge', help: 'Number of processes in runnable state.', labelNames: [] }),
+  procsBlocked: defineMetric({
+    name: 'node_procs_blocked',
+    type: 'gauge',
+    help: 'Number of processes blocked waiting for I/O to complete.',
+    labelNames: [],
+  }),
+  softirqs: defineMetric({ name: 'node_softirqs_total', type: 'counter', help: 'Number of softirq calls.', labelNames: ['vector'] }),
+} as const;
+
+/** loadavg: `/proc/loadavg`. */
+export const loadMetrics = {
+  load1: defineMetric({ name: 'node_load1', type: 'gauge', help: '1m load average.', labelNames: [] }),
+  load5: defineMetric({ name: 'node_load5', type: 'gauge', help: '5m load average.', labelNames: [] }),
+  load15: defineMetric({ name: 'node_load15', type: 'gauge', help: '15m load average.', labelNames: [] }),
+} as const;
+
+const diskCounter = (name: string, help: string, unit?: string): MetricFamily<'device'> =>
+  defineMetric({ name: `node_disk_${name}`, type: 'counter', help, labelNames: ['device'], ...(unit === undefined ? {} : { unit }) });
+
+/**
+ * diskstats: the `/proc/diskstats` columns after major, minor and name, in the kernel's order
+ * (Documentation/admin-guide/iostats.rst). A kernel prints 11, 15 or 17 of them; a family is
+ * emitted only for the columns a line has. `scale` converts sectors (always 512 bytes here) and
+ * milliseconds to base units.
+ */
+export const diskColumns: readonly { readonly family: MetricFamily<'device'>; readonly scale: number }[] = [
+  { family: diskCounter('reads_completed_total', 'The total number of reads completed successfully.'), scale: 1 },
+  { family: diskCounter('reads_merged_total', 'The total number of reads merged.'), scale: 1 },
+  { family: diskCounter('read_bytes_total', 'The total number of bytes read successfully.', 'bytes'), scale: 512 },
+  { family: diskCounter('read_time_seconds_total', 'The total number of seconds spent by all reads.', 'seconds'), scale: 0.001 },
+  { family: diskCounter('writes_completed_total', 'The total number of writes completed successfully.'), scale: 1 },
+  { family: diskCounter('writes_merged_total', 'The number of writes merged.'), scale: 1 },
+  { family: diskCounter('written_bytes_total', 'The total number of bytes written successfully.', 'bytes'), scale: 512 },
+  { family: diskCounter('write_time_seconds_total', 'This is the total number of seconds spent by all writes.', 'seconds'), scale: 0.001 },
+  { family: defineMetric({ name: 'node_disk_io_now', type: 'gauge', help: 'The number of I/Os currently in progress.', labelNames: ['device'] }), scale: 1 },
+  { family: diskCounter('io_time_seconds_total', 'Total seconds spent doing I/Os.', 'seconds'), scale: 0.001 },
+  { family: diskCounter('io_time_weighted_seconds_total', 'The weighted # of seconds spent doing I/Os.', 'seconds'), scale: 0.001 },
+  { family: diskCounter('discards_completed_total', 'The total number of discards completed successfully.'), scale: 1 },
+  { family: diskCounter('discards_merged_total', 'The total number of discards merged.'), scale: 1 },
+  // node_exporter reports discarded sectors as a count of sectors, not bytes; kept for compatibility.
+  { family: diskCounter('discarded_sectors_total', 'The total number of sectors discarded successfully.'), scale: 1 },
+  { family: diskCounter('discard_time_seconds_total', 'This is the total number of seconds spent by all discards.', 'seconds'), scale: 0.001 },
+  { family: diskCounter('flush_requests_total', 'The total number of flush requests completed successfully'), scale: 1 },
+  { family: diskCounter('flush_requests_time_seconds_total', 'This is the total number of seconds spent by all flush requests.', 'seconds'), scale: 0.001 },
+];
+
+/** diskstats: device identity from sysfs and the udev database. */
+export const diskInfoMetrics = {
+  info: defineMetric({
+    name: 'node_disk_info',
+    type: 'gauge',
+    help: 'Info of /sys/block/<block_device>.',
+    labelNames: ['device', 'major', 'minor', 'model', 'path', 'revision', 'rotational', 'serial', 'wwn'],
+  }),
+  filesystemInfo: defineMetric({
+    name: 'node_disk_filesystem_info',
+    type: 'gauge',
+    help: 'Info about disk filesystem.',
+    labelNames: ['device', 'type', 'usage', 'uuid', 'version'],
+  }),
+  deviceMapperInfo: defineMetric({
+    name: 'node_disk_device_mapper_info',
+    type: 'gauge',
+    help: 'Info about disk device mapper.',
+    labelNames: ['device', 'lv_layer', 'lv_name', 'name', 'uuid', 'vg_name'],
+  }),
+  ataWriteCache: defineMetric({ name: 'node_disk_ata_write_cache', type: 'gauge', help: 'ATA disk has a write cache.', labelNames: ['device'] }),
+  ataWriteCacheEnabled: defineMetric({
+    name: 'node_disk_ata_write_cache_enabled',
+    type: 'gauge',
+    help: 'ATA disk has its write cache enabled.',
+    labelNames: ['device'],
+  }),
+  ataRotationRate: defineMetric({
+    name: 'node_disk_ata_rotation_rate_rpm',
+    type: 'gauge',
+    help: 'ATA disk rotation rate in RPMs (0 for SSDs).',
+    labelNames: ['device'],
+  }),
+} as const;
+
+/** The netdev statistics node_exporter emits by default, in `/proc/net/dev` column order, then `receive_nohandler`. */
+export const NET_DEVICE_STATISTICS = [
+  'receive_bytes',
+  'receive_packets',
+  'receive_errs',
+  'receive_drop',
+  'receive_fifo',
+  'receive_frame',
+  'receive_compressed',
+  'receive_multicast',
+  'transmit_bytes',
+  'transmit_packets',
+  'transmit_errs',
+  'transmit_drop',
+  'transmit_fifo',
+  'transmit_colls',
+  'transmit_carrier',
+  'transmit_compressed',
+  'receive_nohandler',
+] as const;
+
+/** netdev: one counter family per statistic, in {@link NET_DEVICE_STATISTICS} order. */
+export const netDeviceMetrics: readonly MetricFamily<'device'>[] = NET_DEVICE_STATISTICS.map((statistic) =>
+  defineMetric({
+    name: `node_network_${statistic}_total`,
+    type: 'counter',
+    help: `Network device statistic ${statistic}.`,
+    labelNames: ['device'],
+    ...(statistic.endsWith('_bytes') ? { unit: 'bytes' } : {}),
+  }),
+);
+
+const filesystemLabels = ['device', 'device_error', 'fstype', 'mountpoint'] as const;
+
+/** filesystem: `statfs(2)` of every mount point that passes the filters. */
+export const filesystemMetrics = {
+  sizeBytes: defineMetric({ name: 'node_filesystem_size_bytes', type: 'gauge', help: 'Filesystem size in bytes.', labelNames: filesystemLabels, unit: 'bytes' }),
+  freeBytes: defineMetric({ name: 'node_filesystem_free_bytes', type: 'gauge', help: 'Filesystem free space in bytes.', labelNames: filesystemLabels, unit: 'bytes' }),
+  availBytes: defineMetric({
+    name: 'node_filesystem_avail_bytes',
+    type: 'gauge',
+    help: 'Filesystem space available to non-root users in bytes.',
+    labelNames: filesystemLabels,
+    unit: 'bytes',
+  }),
+  files: defineMetric({ name: 'node_filesystem_files', type: 'gauge', help: 'Filesystem total file nodes.', labelNames: filesystemLabels }),
+  filesFree: defineMetric({ name: 'node_filesystem_files_free', type: 'gauge', help: 'Filesystem total free file nodes.', labelNames: filesystemLabels }),
+  readonly: defineMetric({ name: 'node_filesystem_readonly', type: 'gauge', help: 'Filesystem read-only status.', labelNames: filesystemLabels }),
+  deviceError: defineMetric({
+    name: 'node_filesystem_device_error',
+    type: 'gauge',
+    help: 'Whether an error occurred while getting statistics for the given device.',
+    labelNames: filesystemLabels,
+  }),
+  mountInfo: defineMetric({
+    name: 'node_filesystem_mount_info',
+    type: 'gauge',
+    help: 'Filesystem mount information.',
+    labelNames: ['device', 'major', 'minor', 'mountpoint'],
+  }),
+} as const;
+
+/** uname: the kernel's identity. */
+export const unameMetrics = {
+  info: defineMetric({
+    name: 'node_uname_info',
+    type: 'gauge',
+    help: 'Labeled system information as provided by the uname system call.',
+    labelNames: ['domainname', 'machine', 'nodename', 'release', 'sysname', 'version'],
+  }),
+} as const;
+
+/** time: the clock, the time zone and the kernel's clock sources. */
+export const timeMetrics = {
+  seconds: defineMetric({ name: 'node_time_seconds', type: 'gauge', help: 'System time in seconds since epoch (1970).', labelNames: [], unit: 'seconds' }),
+  zoneOffset: defineMetric({
+    name: 'node_time_zone_offset_seconds',
+    type: 'gauge',
+    help: 'System time zone offset in seconds.',
+    labelNames: ['time_zone'],
+    unit: 'seconds',
+  }),
+  clocksourceAvailable: defineMetric({
+    name: 'node_time_clocksource_available_info',
+    type: 'gauge',
+    help: "Available clocksources read from '/sys/devices/system/clocksource'.",
+    labelNames: ['clocksource', 'device'],
+  }),
+  clocksourceCurrent: defineMetric({
+    name: 'node_time_clocksource_current_info',
+    type: 'gauge',
+    help: "Current clocksource read from '/sys/devices/system/clocksource'.",
+    labelNames: ['clocksource', 'device'],
+  }),
+} as const;
+
+/** textfile: the collector's own families (the files' families are declared per collection). */
+export const textfileMetrics = {
+  mtime: defineMetric({
+    name: 'node_textfile_mtime_seconds',
+    type: 'gauge',
+    help: 'Unixtime mtime of textfiles successfully read.',
+    labelNames: ['file'],
+    unit: 'seconds',
+  }),
+  scrapeError: defineMetric({
+    name: 'node_textfile_scrape_error',
+    type: 'gauge',
+    help: '1 if there was an error opening or reading a file, 0 otherwise',
+    labelNames: [],
+  }),
+} as const;
+
+/** The prefix of every meminfo family: `node_memory_<Field>[_bytes]`. */
+export const MEMORY_FAMILY_PREFIX = 'node_memory_';
+
+/**
+ * The family of one `/proc/meminfo` field, named as node_exporter names it (`MemTotal_bytes`,
+ * `HugePages_Total`). A field ending in `_total` would be a counter; none does today.
+ */
+export function memoryFamily(field: string): MetricFamily {
+  return defineMetric({
+    name: `${MEMORY_FAMILY_PREFIX}${field}`,
+    type: field.endsWith('_total') ? 'counter' : 'gauge',
+    help: `Memory information field ${field}.`,
+    labelNames: [],
+    ...(field.endsWith('_bytes') ? { unit: 'bytes' } : {}),
+  });
+}
+
+/** The prefix of every vmstat family: `node_vmstat_<field>`. */
+export const VMSTAT_FAMILY_PREFIX = 'node_vmstat_';
+
+/** The family of one `/proc/vmstat` field; untyped, as node_exporter has it (some fields are counters, some gauges). */
+export function vmstatFamily(field: string): MetricFamily {
+  return defineMetric({ name: `${VMSTAT_FAMILY_PREFIX}${field}`, type: 'untyped', help: `/proc/vmstat information field ${field}.`, labelNames: [] });
+}
+
+/** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
+export const FAMILIES_BY_SUB_COLLECTOR = {
+  scrape: Object.values(scrapeMetrics),
+  cpu: Object.values(cpuMetrics),
+  meminfo: [],
+  loadavg: Object.values(loadMetrics),
+  diskstats: [...diskColumns.map((column) => column.family), ...Object.values(diskInfoMetrics)],
+  netdev: netDeviceMetrics,
+  filesystem: Object.values(filesystemMetrics),
+  uname: Object.values(unameMetrics),
+  time: Object.values(timeMetrics),
+  stat: Object.values(statMetrics),
+  vmstat: [],
+  textfile: Object.values(textfileMetrics),
+} as const satisfies Record<string, readonly MetricFamily[]>;
+
+/** The plugin's `metrics`: every family declared up front. */
+export const NODE_METRICS: readonly MetricFamily[] = Object.values(FAMILIES_BY_SUB_COLLECTOR).flat();

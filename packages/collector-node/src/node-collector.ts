@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
+import { CollectionFiles } from './collection-files.js';
+import { CpuCollector } from './collectors/cpu.js';
+import { DiskstatsCollector } from './collectors/diskstats.js';
+import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
+import { LoadavgCollector } from './collectors/loadavg.js';
+import { MeminfoCollector } from './collectors/meminfo.js';
+import { NetdevCollector } from './collectors/netdev.js';
+import { StatCollector } from './collectors/stat.js';
+import { TextfileCollector } from './collectors/textfile.js';
+import { TimeCollector } from './collectors/time.js';
+import { UnameCollector } from './collectors/uname.js';
+import { VmstatCollector } from './collectors/vmstat.js';
+import type { NodeCollectorConfig, SubCollectorName } from './config.js';
+import { NODE_METRICS, scrapeMetrics } from './metrics.js';
+import { SeriesBuffer } from './series-buffer.js';
+import type { SubCollector } from './sub-collector.js';
+
+/** What tests may replace; production code passes nothing. */
+export interface NodeCollectorDependencies {
+  /** The filesystem sub-collector's statfs (default `fs.promises.statfs`). */
+  readonly statfs?: StatfsFunction;
+}
+
+/** The outcome of one sub-collector in one collection. */
+interface PartResult {
+  readonly name: SubCollectorName;
+  /** What it emitted, or `undefined` when it failed. */
+  readonly output: SeriesBuffer | undefined;
+  readonly seconds: number;
+}
+
+/** Measures the time a sub-collector spends working, leaving out time it spends waiting for others. */
+class Stopwatch {
+  readonly #clock: Clock;
+  #elapsedMs = 0;
+  #since: number | undefined;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.start();
+  }
+
+  start(): void {
+    this.#since ??= this.#clock.monotonic();
+  }
+
+  stop(): void {
+    if (this.#since !== undefined) this.#elapsedMs += this.#clock.monotonic() - this.#since;
+    this.#since = undefined;
+  }
+
+  get seconds(): number {
+    this.stop();
+    return this.#elapsedMs / 1000;
+  }
+}
+
+/**
+ * The node collector: node_exporter's cpu, meminfo, loadavg, diskstats, netdev, filesystem,
+ * uname, time, stat, vmstat and textfile collectors behind one Tessera collector.
+ *
+ * Each collection runs the enabled sub-collectors concurrently, each into a sink of its own, and
+ * passes on only the output of those that succeeded, followed by node_exporter's
+ * `node_scrape_collector_duration_seconds` and `node_scrape_collector_success` per sub-collector.
+ * So a failing sub-collector (an unreadable `/proc/diskstats`) costs its own series only, and the
+ * collection as a whole fails only when it is aborted.
+ */
+export class NodeCollector implements Collector {
+  readonly #context: CollectorContext;
+  readonly #logger: Logger;
+  readonly #standard: readonly SubCollector[];
+  readonly #textfile: TextfileCollector | undefined;
+  readonly #filesystem: FilesystemCollector | undefined;
+  /** Families of the plugin's table: the host knows them already, so they are never re-declared. */
+  readonly #declared: ReadonlySet<MetricFamily> = new Set(NODE_METRICS);
+  readonly #declaredNames: ReadonlySet<string> = new Set(NODE_METRICS.map((family) => family.name));
+
+  constructor(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}) {
+    this.#context = context;
+    this.#logger = context.logger;
+    const { roots } = context;
+    const loggerFor = (name: SubCollectorName): Logger => context.logger.child({ subCollector: name });
+    const enabled = new Set(config.collectors);
+    const build: Record<SubCollectorName, () => SubCollector> = {
+      cpu: () => new CpuCollector({ roots, guest: config.cpu.guest, logger: loggerFor('cpu') }),
+      meminfo: () => new MeminfoCollector({ roots, logger: loggerFor('meminfo') }),
+      loadavg: () => new LoadavgCollector({ roots }),
+      diskstats: () => new DiskstatsCollector({ roots, ...config.diskstats, logger: loggerFor('diskstats') }),
+      netdev: () => new NetdevCollector({ roots, ...config.netdev }),
+      filesystem: () => new FilesystemCollector({ roots, ...config.filesystem, statfs: dependencies.statfs, logger: loggerFor('filesystem') }),
+      uname: () => new UnameCollector({ roots }),
+      time: () => new TimeCollector({ roots, clock: context.clock }),
+      stat: () => new StatCollector({ roots, softirq: config.stat.softirq }),
+      vmstat: () => new VmstatCollector({ roots, fields: config.vmstat.fields, logger: loggerFor('vmstat') }),
+      textfile: () => new TextfileCollector({ directory: config.textfile.directory, logger: loggerFor('textfile') }),
+    };
+    // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
+    const subCollectors = config.collectors
+      .filter((name) => name !== 'textfile')
+      .sort((a, b) => Number(b === 'filesystem') - Number(a === 'filesystem'))
+      .map((name) => build[name]());
+    this.#standard = subCollectors;
+    this.#textfile = enabled.has('textfile') ? (build.textfile() as TextfileCollector) : undefined;
+    this.#filesystem = subCollectors.find((subCollector): subCollector is FilesystemCollector => subCollector instanceof FilesystemCollector);
+  }
+
+  async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const files = new CollectionFiles(signal);
+    // The textfile starts first: its directory listing and stats go through libuv's thread pool
+    // and proceed while the others read procfs; it waits for them only to merge.
+    let othersFinished: (parts: readonly PartResult[]) => void = () => undefined;
+    let othersFailed: (error: unknown) => void = () => undefined;
+    const others = new Promise<readonly PartResult[]>((resolve, reject) => {
+      othersFinished = resolve;
+      othersFailed = reject;
+    });
+    const textfile = this.#textfile;
+    const textfilePart =
+      textfile === undefined
+        ? undefined
+        : this.#run(textfile, files, async (output, stopwatch) => {
+            const read = await textfile.read(files);
+            stopwatch.stop();
+            const finished = await others;
+            stopwatch.start();
+            textfile.emit(output, read, this.#familyNames(finished));
+          });
+    const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
+    standard.then(othersFinished, othersFailed);
+    const [standardParts, ownPart] = await Promise.all([standard, textfilePart]);
+    const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
+    signal.throwIfAborted();
+
+    for (const part of parts) part.output?.replayInto(sink, this.#declared);
+    for (const part of parts) {
+      sink.add(scrapeMetrics.duration, { collector: part.name }, part.seconds);
+      sink.add(scrapeMetrics.success, { collector: part.name }, part.output === undefined ? 0 : 1);
+    }
+  }
+
+  /** Checks that procfs is readable: without it almost nothing works. */
+  async probe(signal: AbortSignal): Promise<void> {
+    await new CollectionFiles(signal).readText(join(this.#context.roots.procfs, 'stat'));
+  }
+
+  close(): void {
+    this.#filesystem?.close();
+  }
+
+  /** Runs one sub-collector into a sink of its own; a failure is logged and reported, not thrown. */
+  async #run(subCollector: SubCollector, files: CollectionFiles, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> {
+    const { name } = subCollector;
+    const stopwatch = new Stopwatch(this.#context.clock);
+    const output = new SeriesBuffer();
+    try {
+      await work(output, stopwatch);
+      output.close();
+      return { name, output, seconds: stopwatch.seconds };
+    } catch (error) {
+      output.close();
+      files.signal.throwIfAborted();
+      const seconds = stopwatch.seconds;
+      const message = error instanceof Error ? error.message : String(error);
+      if (isNoDataError(error)) this.#logger.debug({ subCollector: name, error: message }, 'sub-collector found no data');
+      else this.#logger.error({ subCollector: name, durationSeconds: seconds, error: message }, 'sub-collector failed');
+      return { name, output: undefined, seconds };
+    }
+  }
+
+  /** The names a textfile must not use: the plugin's families and the dynamic ones emitted in this collection. */
+  #familyNames(parts: readonly PartResult[]): Set<string> {
+    const names = new Set(this.#declaredNames);
+    for (const part of parts) for (const family of part.output?.families() ?? []) names.add(family.name);
+    return names;
+  }
+}

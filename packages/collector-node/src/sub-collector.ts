@@ -1,0 +1,16 @@
+import type { MetricFamily, MetricSink } from '@tessera/collector-api';
+import type { CollectionFiles } from './collection-files.js';
+import type { SubCollectorName } from './config.js';
+
+/**
+ * One of node_exporter's collectors (cpu, meminfo, …) inside the node collector. Each runs
+ * concurrently with the others, writes into its own sink, and succeeds or fails on its own: a
+ * failure costs only its series and sets `node_scrape_collector_success{collector=<name>} 0`.
+ */
+export interface SubCollector {
+  readonly name: SubCollectorName;
+  /** The families it may emit that are declared up front (others it declares on `output`). */
+  readonly families: readonly MetricFamily[];
+  /** One collection. Throws to fail this sub-collector only. */
+  collect(output: MetricSink, files: CollectionFiles): Promise<void>;
+}
