@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../src/index.js';
-import { helpText } from '../src/cli/parse-command-line.js';
+import { readFileSync } from 'node:fs';
+import { FLAGS, helpText } from '../src/cli/parse-command-line.js';
 
 describe('parseCommandLine (node_exporter flag grammar)', () => {
   it('accepts --flag=value and --flag value, booleans with and without values', () => {
@@ -63,6 +64,11 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
       expect(() => parseCommandLine(argv), argv.join(' ')).toThrow(UsageError);
       expect(() => parseCommandLine(argv), argv.join(' ')).toThrow(message);
     }
+  });
+
+  it('documents every flag in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const flag of FLAGS) expect(readme, flag.name).toMatch(new RegExp(`\`--(\\[no-\\])?${flag.name.replace(/\./g, '\\.')}[ \`]`));
   });
 
   it('documents every flag in --help', () => {

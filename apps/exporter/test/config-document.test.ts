@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigFileError, loadConfigFile, parseConfigDocument } from '../src/index.js';
 import { substituteEnvironment } from '../src/config/substitute-environment.js';
@@ -54,6 +55,15 @@ describe('parseConfigDocument', () => {
       '${HOST}': 1,
       c: 'cost: ${HOST} $5',
     });
+  });
+});
+
+describe('tessera.example.yaml', () => {
+  it('validates and documents exactly the defaults', async () => {
+    const example = await loadConfigFile(fileURLToPath(new URL('../tessera.example.yaml', import.meta.url)), { required: true });
+    const defaults = parseConfigDocument({}, 'tessera.yaml');
+    expect({ ...example, collectors: {} }).toEqual(defaults);
+    expect(Object.keys(example.collectors)).toEqual(['node', '@acme/tessera-collector-bar']);
   });
 });
 

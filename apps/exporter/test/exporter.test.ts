@@ -79,6 +79,12 @@ describe('createExporter', () => {
     ).rejects.toThrow('/etc/tessera/tessera.yaml: collectors.picky[0].directory: directory /nope does not exist');
   });
 
+  it('lists the valid keys when a plugin entry has an unknown one (zod schemas expose their keys)', async () => {
+    await expect(
+      createExporter({ config: { collectors: { alpha: { sorce: 'x' } } }, configFile: 'conf/tessera.yaml', plugins: { alpha: valuePlugin('alpha').plugin }, onlySuppliedPlugins: true, logger: captureLogger().logger }),
+    ).rejects.toThrow('conf/tessera.yaml: collectors.alpha.sorce: unknown key (valid keys: source, instance, enabled, timeoutSeconds, cacheTtlSeconds)');
+  });
+
   it('refuses a supplied plugin of another specification version, naming both versions', async () => {
     const future = { ...valuePlugin('future').plugin, specificationVersion: 'v2' } as unknown as CollectorPlugin;
     await expect(createExporter({ plugins: { future }, onlySuppliedPlugins: true, logger: captureLogger().logger })).rejects.toThrow(
