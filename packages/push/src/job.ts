@@ -114,7 +114,7 @@ export class Job {
   readonly #logger: Logger;
   readonly #client: PushgatewayClient;
   readonly #groupPath: string;
-  readonly #reservedLabels: ReadonlySet<string>;
+  readonly #groupingLabels: ReadonlySet<string>;
   readonly #labels: Readonly<Record<string, string>>;
   readonly #metrics = new Map<string, Registered>();
   readonly #timers = new Map<string, Timer>();
@@ -133,13 +133,13 @@ export class Job {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? getDefaultLogger();
     this.#groupPath = buildGroupingPath(options.job, groupingKey);
-    this.#reservedLabels = new Set(['job', ...Object.keys(groupingKey)]);
+    const groupingLabels = new Set(['job', ...Object.keys(groupingKey)]);
     const labels = { ...options.labels };
     for (const labelName of Object.keys(labels)) {
-      const problem = describeLabelNameProblem(labelName, 'gauge', this.#reservedLabels);
+      const problem = describeLabelNameProblem(labelName, 'gauge', groupingLabels);
       if (problem !== undefined) throw new MetricDefinitionError(`job label: ${problem}`);
     }
-    this.#reservedLabels = new Set([...this.#reservedLabels, ...Object.keys(labels)]);
+    this.#groupingLabels = groupingLabels;
     this.#labels = Object.freeze(labels);
     this.registry = new Registry();
     // Also as prom-client default labels, for code that renders the registry itself.
@@ -377,7 +377,10 @@ export class Job {
     if (nameProblem !== undefined) throw new MetricDefinitionError(nameProblem);
     if (typeof options.help !== 'string' || options.help.trim() === '') throw new MetricDefinitionError(`${fullName} needs help text`);
     for (const labelName of labelNames) {
-      const problem = describeLabelNameProblem(labelName, kind, this.#reservedLabels);
+      const problem =
+        describeLabelNameProblem(labelName, kind, this.#groupingLabels) ??
+        // Two values for one label name on a series: one of them would be lost.
+        (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined);
       if (problem !== undefined) throw new MetricDefinitionError(`${fullName}: ${problem}`);
     }
     if (new Set(labelNames).size !== labelNames.length) throw new MetricDefinitionError(`${fullName}: a label name is listed twice`);

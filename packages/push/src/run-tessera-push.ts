@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
-import { MetricFileError, parseMetricFile } from './parse-metric-file.js';
+import { MetricFileError, parseMetricFile, type MetricFile } from './parse-metric-file.js';
 import { PushgatewayClient } from './pushgateway-client.js';
 
 /** Where the CLI reads and writes; the bin passes the process's own, tests pass their own. */
@@ -60,7 +60,7 @@ class UsageError extends Error {}
  */
 export async function runTesseraPush(args: readonly string[], io: CommandIo): Promise<number> {
   const error = (message: string): void => void io.stderr.write(`tessera-push: ${message}\n`);
-  let parsed;
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(args);
   } catch (problem) {
@@ -99,7 +99,7 @@ export async function runTesseraPush(args: readonly string[], io: CommandIo): Pr
     return ExitCode.invalidInput;
   }
 
-  let metricFile;
+  let metricFile: MetricFile;
   try {
     metricFile = parseMetricFile(content, { format: values.format, groupingLabelNames: Object.keys(labels) });
   } catch (problem) {

@@ -1,7 +1,9 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { startPushgateway, type RunningPeer } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJob, PushError } from '../src/index.js';
-import { captureLogger, closedPortUrl, runNodeScript, startHttpServer, startSilentServer, warningLines } from './helpers.js';
+import { captureLogger, closedPortUrl, familyOf, findGroup, runNodeScript, startHttpServer, startSilentServer, warningLines } from './helpers.js';
 
 const unhandledRejection = vi.fn();
 let gateway: RunningPeer;
@@ -174,6 +176,39 @@ describe('the request', () => {
       expect(remove?.body).toBe('');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('through a proxy', () => {
+  test('the push tunnels through the proxy (CONNECT) and reaches the Pushgateway', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (request: IncomingMessage, clientSocket: Socket, head: Buffer) => {
+      tunnels.push(request.url ?? '');
+      const [host = '', port = ''] = (request.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        clientSocket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(clientSocket);
+        clientSocket.pipe(upstream);
+      });
+      upstream.on('error', () => clientSocket.destroy());
+      clientSocket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const address = proxy.address() as AddressInfo;
+    try {
+      const { logger } = captureLogger();
+      const job = createJob({ job: 'proxied', gateway: gateway.url, proxy: `http://127.0.0.1:${address.port}`, logger });
+      job.gauge({ name: 'hops', help: 'Proxies crossed.' }).set(1);
+      expect(await job.push()).toMatchObject({ ok: true, status: 200 });
+      expect(tunnels).toEqual([new URL(gateway.url).host]);
+      expect(familyOf(await findGroup(gateway.url, { job: 'proxied' }), 'proxied_hops')?.metrics[0]?.value).toBe('1');
+      await job.close();
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 });

@@ -55,6 +55,7 @@ describe('metric helpers check names', () => {
     ['quantile on a summary', () => newJob().summary({ name: 'latency_seconds', help: 'h', labelNames: ['quantile'] }), /reserved for summary quantiles/],
     ['a job label', () => newJob().gauge({ name: 'loss', help: 'h', labelNames: ['job'] }), /part of the grouping key/],
     ['a grouping-key label', () => newJob({ groupingKey: { model: 'a' } }).gauge({ name: 'loss', help: 'h', labelNames: ['model'] }), /part of the grouping key/],
+    ['a label the job labels already set', () => newJob({ labels: { team: 'a' } }).gauge({ name: 'loss', help: 'h', labelNames: ['team'] }), /already set on every series/],
     ['a reserved __ label', () => newJob().gauge({ name: 'loss', help: 'h', labelNames: ['__name'] }), /reserves/],
     ['a label listed twice', () => newJob().gauge({ name: 'loss', help: 'h', labelNames: ['split', 'split'] }), /listed twice/],
   ])('rejects %s', (_case, declare, message) => {
