@@ -77,8 +77,14 @@ export class PeriodicPush {
   async #tick(): Promise<void> {
     this.#timer = undefined;
     this.#inFlight = this.#send(this.#method, {});
-    this.#lastResult = await this.#inFlight;
-    this.#inFlight = undefined;
+    try {
+      this.#lastResult = await this.#inFlight;
+    } catch {
+      // `send` reports failures as results; should it ever throw (a throwing custom logger), a
+      // timer callback is no place to let it escape as an unhandled rejection.
+    } finally {
+      this.#inFlight = undefined;
+    }
     if (this.#stopping === undefined) this.#schedule();
   }
 
@@ -86,12 +92,15 @@ export class PeriodicPush {
     this.#stopping ??= (async () => {
       clearTimeout(this.#timer);
       this.#timer = undefined;
-      await this.#inFlight;
-      const result = await this.#send(this.#method, options);
-      this.#lastResult = result;
-      this.#removeSignalListeners();
-      this.#onStopped();
-      return result;
+      await this.#inFlight?.catch(() => undefined);
+      try {
+        const result = await this.#send(this.#method, options);
+        this.#lastResult = result;
+        return result;
+      } finally {
+        this.#removeSignalListeners();
+        this.#onStopped();
+      }
     })();
     return this.#stopping;
   }
@@ -109,9 +118,11 @@ export class PeriodicPush {
       return;
     }
     this.#signalled = true;
-    void this.#finish({ retries: 0 }).then(() => {
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+    void this.#finish({ retries: 0 })
+      .catch(() => undefined)
+      .then(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
   }
 
   #removeSignalListeners(): void {
