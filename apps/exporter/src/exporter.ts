@@ -8,8 +8,7 @@ import {
 } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { Agent } from 'undici';
+import type { Registry } from 'prom-client';
 import { ConfigFileError } from './config/config-error.js';
 import type { LogFormat, LogLevel, TesseraConfig } from './config/config-schema.js';
 import { displayPath, DEFAULT_CONFIG_FILE } from './config/load-config-file.js';
@@ -22,6 +21,7 @@ import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
 import type { CollectorSelection } from './plugins/plan-collectors.js';
 import { CollectorInstance, errorMessage } from './runtime/collector-instance.js';
 import { createScheduler } from './runtime/scheduler.js';
+import { SharedAgent } from './runtime/shared-agent.js';
 import { renderScrape, scrape, type ScrapeResult } from './runtime/scrape.js';
 import { VERSION } from './version.js';
 
@@ -102,13 +102,13 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
     ...(options.overrides?.collectors === undefined ? {} : { selection: options.overrides.collectors }),
   });
 
-  const agent = new Agent();
+  const agent = new SharedAgent();
   const instances = await createInstances(loaded, { config, file, logger, agent });
   const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
   logger.info({ collectors: collectorNames }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
-  const processRegistry = createProcessRegistry(config.web.disableExporterMetrics);
-  const processMetricNames = processRegistry.getMetricsAsArray().map((metric) => metric.name);
+  const processRegistry = config.web.disableExporterMetrics ? undefined : await createProcessRegistry();
+  const processMetricNames = processRegistry?.getMetricsAsArray().map((metric) => metric.name) ?? [];
   const build = { version: VERSION, nodejsVersion: process.versions.node };
   let ready = true;
 
@@ -129,7 +129,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
       isReady: () => ready,
       async renderMetrics(names, { scrapeTimeoutHeaderSeconds, processMetrics }) {
         const text = renderScrape(await scrapeCollectors(names, scrapeTimeoutHeaderSeconds));
-        if (!processMetrics || config.web.disableExporterMetrics) return text;
+        if (!processMetrics || processRegistry === undefined) return text;
         return text + (await processRegistry.metrics());
       },
       statusRows: () =>
@@ -182,7 +182,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
         ready = false;
         await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
         await Promise.all(instances.map((instance) => instance.close()));
-        await closeAgent(agent);
+        await agent.close();
         logger.debug('exporter closed');
       })();
       return closing;
@@ -191,14 +191,15 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
 }
 
 /**
- * prom-client's process and Node.js metrics in a private registry (the global `register` is never
+ * prom-client's process and Node.js metrics in a fresh private registry (the global `register` is never
  * touched). The `nodejs_active_*_total` gauges are dropped: they are sums of the per-type gauges
  * exported beside them (a "total" pseudo-series, which the exporter guidelines rule out) and a
  * gauge named `_total` fails `promtool check metrics`.
  */
-function createProcessRegistry(disabled: boolean): Registry {
+async function createProcessRegistry(): Promise<Registry> {
+  // Loaded only when the metrics are wanted: prom-client is the host's largest optional cost.
+  const { collectDefaultMetrics, Registry } = await import('prom-client');
   const registry = new Registry();
-  if (disabled) return registry;
   collectDefaultMetrics({ register: registry });
   for (const { name, type } of registry.getMetricsAsArray()) {
     if (String(type) === 'gauge' && name.endsWith('_total')) registry.removeSingleMetric(name);
@@ -225,7 +226,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 
 async function createInstances(
   loaded: readonly LoadedCollector[],
-  shared: { readonly config: TesseraConfig; readonly file: string; readonly logger: Logger; readonly agent: Agent },
+  shared: { readonly config: TesseraConfig; readonly file: string; readonly logger: Logger; readonly agent: SharedAgent },
 ): Promise<CollectorInstance[]> {
   const clock = { now: () => Date.now(), monotonic: () => performance.now() };
   const instances: CollectorInstance[] = [];
@@ -238,7 +239,9 @@ async function createInstances(
           collector: collector.name,
           instance: resolved.instance,
           logger,
-          dispatcher: shared.agent,
+          get dispatcher() {
+            return shared.agent.get();
+          },
           roots: shared.config.paths,
           clock,
           scheduler,
@@ -274,7 +277,7 @@ async function createInstances(
     }
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.close()));
-    await closeAgent(shared.agent);
+    await shared.agent.close();
     throw error;
   }
   return instances;
@@ -311,15 +314,4 @@ async function closeWithin(app: FastifyInstance, limitMs: number, logger: Logger
     app.server.closeAllConnections();
     await closed;
   }
-}
-
-/** Closes the shared undici agent; a request a collector abandoned cannot hold shutdown. */
-async function closeAgent(agent: Agent): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, 1000);
-  });
-  await Promise.race([agent.close(), expired]);
-  clearTimeout(timer);
-  if (!agent.closed) await agent.destroy();
 }

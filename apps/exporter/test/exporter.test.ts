@@ -1,6 +1,8 @@
-import { ConfigError, defineCollector, type CollectorPlugin } from '@tessera/collector-api';
+import { createServer } from 'node:http';
+import { ConfigError, defineCollector, defineMetric, type CollectorPlugin } from '@tessera/collector-api';
 import { parseText } from '@tessera/exposition';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import { z } from 'zod';
 import { createExporter } from '../src/index.js';
 import { captureLogger, createProject, type Project } from './helpers.js';
@@ -90,6 +92,35 @@ describe('createExporter', () => {
     await expect(createExporter({ plugins: { future }, onlySuppliedPlugins: true, logger: captureLogger().logger })).rejects.toThrow(
       'supplied plugin "future": specificationVersion "v2" is not supported (this host supports "v1")',
     );
+  });
+
+  it('hands collectors a working shared undici dispatcher', async () => {
+    const server = createServer((_request, response) => response.end('17'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const fetched = defineMetric({ name: 'http_fetched_value', type: 'gauge', help: 'Value read over HTTP.', labelNames: [] });
+    const httpPlugin = defineCollector({
+      specificationVersion: 'v1',
+      name: 'http',
+      description: 'Reads a number over HTTP.',
+      defaultEnabled: true,
+      configSchema: z.strictObject({}),
+      metrics: [fetched],
+      create: (_config, context) => ({
+        async collect(sink, signal) {
+          const response = await request(`http://127.0.0.1:${port}/`, { dispatcher: context.dispatcher, signal });
+          sink.add(fetched, {}, Number(await response.body.text()));
+        },
+      }),
+    });
+    const exporter = await createExporter({ plugins: { http: httpPlugin }, onlySuppliedPlugins: true, logger: captureLogger().logger });
+    try {
+      expect((await exporter.app.inject({ url: '/metrics' })).body).toContain('http_fetched_value 17\n');
+    } finally {
+      await exporter.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('cancels scheduled tasks before calling close()', async () => {
