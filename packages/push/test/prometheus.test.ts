@@ -44,7 +44,7 @@ test("Prometheus scraping the Pushgateway with honor_labels: true returns the jo
   const trainSeconds = await prometheus.query('nightly_train_train_duration_seconds_sum / nightly_train_train_duration_seconds_count');
   expect(trainSeconds[0]?.value).toBeGreaterThan(0.005);
   expect((await prometheus.query('nightly_train_samples_total'))[0]?.value).toBe(50_000);
-});
+}, 20_000); // the first scrape after Prometheus starts can take several seconds on a loaded machine
 
 test('the PromQL the README shows reads the training example, and the alert expression stays quiet', async () => {
   expect(await runTrainingJob({ gateway: gateway.url, epochs: 2, stepsPerEpoch: 2, pushIntervalMs: 1000, logger: captureLogger().logger })).toMatchObject({ ok: true });
