@@ -10,17 +10,19 @@ export class KernelFormatError extends Error {
 
 const SPACE = 32;
 const TAB = 9;
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
 const ZERO = 48;
 const NINE = 57;
 
-/** Splits a line on runs of spaces and tabs, ignoring leading and trailing ones. */
+/** Splits a line on runs of whitespace (spaces, tabs, line ends), ignoring leading and trailing ones. */
 export function splitFields(line: string): string[] {
-  // A character loop: this runs for every line of every procfs file, and beats split(/[ \t]+/) by far.
+  // A character loop: this runs for every line of every procfs file, and beats split(/\s+/) by far.
   const fields: string[] = [];
   let start = -1;
   for (let index = 0; index < line.length; index++) {
     const code = line.charCodeAt(index);
-    if (code === SPACE || code === TAB) {
+    if (code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN) {
       if (start !== -1) {
         fields.push(line.slice(start, index));
         start = -1;

@@ -1,0 +1,20 @@
+import { describeCollector } from '@tessera/collector-testkit/vitest';
+import plugin from '../src/index.js';
+
+// Golden outputs include node_time_zone_offset_seconds: pin the zone so they do not depend on the machine.
+process.env.TZ = 'UTC';
+
+/** Names kept for compatibility with node_exporter, which Prometheus' naming rules would refuse. */
+const NODE_EXPORTER_NAMES = [
+  // meminfo keeps the kernel's CamelCase field names (node_memory_MemTotal_bytes).
+  /^node_memory_/,
+  // node_exporter's own self-metrics carry a `collector` label, like the host's tessera_scrape_collector_*.
+  'node_scrape_collector_duration_seconds',
+  'node_scrape_collector_success',
+];
+
+describeCollector(plugin, {
+  packageDir: new URL('..', import.meta.url),
+  lintAllow: NODE_EXPORTER_NAMES,
+  promtool: { allow: [/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/] },
+});

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { parseCpuList } from '../src/parsers/cpu-list.js';
+import { parseDiskstats } from '../src/parsers/diskstats.js';
+import { KernelFormatError, parseNumber, splitFields } from '../src/parsers/fields.js';
+import { parseLoadavg } from '../src/parsers/loadavg.js';
+import { parseMeminfo } from '../src/parsers/meminfo.js';
+import { parseNetDev } from '../src/parsers/net-dev.js';
+import { parseProcStat } from '../src/parsers/proc-stat.js';
+import { parseUdevProperties } from '../src/parsers/udev.js';
+import { parseVmstat } from '../src/parsers/vmstat.js';
+
+describe('splitFields and parseNumber', () => {
+  it('splits on runs of spaces, tabs and line ends', () => {
+    expect(splitFields('  cpu  1\t\t2 3  ')).toEqual(['cpu', '1', '2', '3']);
+    expect(splitFields('tsc kvm-clock \n')).toEqual(['tsc', 'kvm-clock']);
+    expect(splitFields(' \t ')).toEqual([]);
+  });
+
+  it('parses integers, floats and huge counters like Go does', () => {
+    expect(parseNumber('42', 'x')).toBe(42);
+    expect(parseNumber('0.25', 'x')).toBe(0.25);
+    expect(parseNumber('18446744073709551615', 'x')).toBe(18446744073709551615);
+    expect(() => parseNumber('12a', 'file field')).toThrow(/file field: invalid number "12a"/);
+    expect(() => parseNumber(undefined, 'file field')).toThrow(KernelFormatError);
+  });
+});
+
+describe('parseProcStat', () => {
+  const text = [
+    'cpu  300 10 200 5000 40 0 6 7 0 0',
+    'cpu0 150 5 100 2500 20 0 3 4 8 9',
+    'cpu2 150 5 100 2500 20 0 3 3',
+    'intr 12345 0 1 2 3',
+    'ctxt 678',
+    'btime 1700000000',
+    'processes 910',
+    'procs_running 3',
+    'procs_blocked 1',
+    'softirq 100 1 2 3 4 5 6 7 8 9 10',
+    '',
+  ].join('\n');
+
+  it('converts CPU ticks to seconds per CPU number and skips the total line', () => {
+    const stat = parseProcStat(text);
+    expect([...stat.cpus.keys()]).toEqual(['0', '2']);
+    expect(stat.cpus.get('0')).toEqual({ user: 1.5, nice: 0.05, system: 1, idle: 25, iowait: 0.2, irq: 0, softirq: 0.03, steal: 0.04, guest: 0.08, guestNice: 0.09 });
+  });
+
+  it('reads missing trailing CPU columns of older kernels as zero', () => {
+    expect(parseProcStat(text).cpus.get('2')).toMatchObject({ steal: 0.03, guest: 0, guestNice: 0 });
+  });
+
+  it('divides by USER_HZ exactly as node_exporter does', () => {
+    // 35 / 100 is 0.35, while 35 * 0.01 is 0.35000000000000003.
+    expect(parseProcStat('cpu0 35 0 0 0 0 0 0 0 0 0\n').cpus.get('0')?.user).toBe(0.35);
+  });
+
+  it('reads the system-wide lines', () => {
+    expect(parseProcStat(text)).toMatchObject({ interrupts: 12345, contextSwitches: 678, bootTime: 1700000000, forks: 910, procsRunning: 3, procsBlocked: 1 });
+    expect(parseProcStat(text).softirqs).toEqual([
+      ['hi', 1],
+      ['timer', 2],
+      ['net_tx', 3],
+      ['net_rx', 4],
+      ['block', 5],
+      ['block_iopoll', 6],
+      ['tasklet', 7],
+      ['sched', 8],
+      ['hrtimer', 9],
+      ['rcu', 10],
+    ]);
+  });
+
+  it('leaves absent lines undefined rather than zero', () => {
+    const stat = parseProcStat('cpu0 1 2 3 4\n');
+    expect(stat.bootTime).toBeUndefined();
+    expect(stat.softirqs).toBeUndefined();
+  });
+
+  it('refuses a value that is not a number', () => {
+    expect(() => parseProcStat('cpu0 1 x 3\n')).toThrow(/\/proc\/stat cpu0 nice: invalid number "x"/);
+    expect(() => parseProcStat('cpuX 1 2 3\n')).toThrow(KernelFormatError);
+  });
+});
+
+describe('parseMeminfo', () => {
+  it('names fields as node_exporter does and converts kB to bytes', () => {
+    const fields = parseMeminfo('MemTotal:       24684096 kB\nActive(anon):       1544 kB\nHugePages_Total:       0\nHugepagesize:       2048 kB\n');
+    expect([...fields]).toEqual([
+      ['MemTotal_bytes', 24684096 * 1024],
+      ['Active_anon_bytes', 1544 * 1024],
+      ['HugePages_Total', 0],
+      ['Hugepagesize_bytes', 2048 * 1024],
+    ]);
+  });
+
+  it('skips blank lines and keeps the last of a repeated field', () => {
+    expect([...parseMeminfo('\nMemFree: 1 kB\n\nMemFree: 2 kB\n')]).toEqual([['MemFree_bytes', 2048]]);
+  });
+
+  it('refuses malformed lines', () => {
+    expect(() => parseMeminfo('MemTotal 1 kB\n')).toThrow(/invalid line/);
+    expect(() => parseMeminfo('MemTotal: 1 kB extra\n')).toThrow(/invalid line/);
+    expect(() => parseMeminfo('MemTotal: lots kB\n')).toThrow(/invalid number/);
+  });
+});
+
+describe('parseLoadavg', () => {
+  it('reads the three averages', () => {
+    expect(parseLoadavg('0.92 0.33 0.16 2/110 7305\n')).toEqual([0.92, 0.33, 0.16]);
+  });
+
+  it('refuses short content', () => {
+    expect(() => parseLoadavg('0.92\n')).toThrow(KernelFormatError);
+  });
+});
+
+describe('parseVmstat', () => {
+  it('keeps the fields the filter accepts, last value wins', () => {
+    const fields = parseVmstat('nr_free_pages 100\npgfault 5\noom_kill 0\npgfault 6\nbroken\n', (name) => name.startsWith('pg') || name === 'oom_kill');
+    expect([...fields]).toEqual([
+      ['pgfault', 6],
+      ['oom_kill', 0],
+    ]);
+  });
+
+  it('does not parse values of fields it drops', () => {
+    expect([...parseVmstat('ignored x\npgfault 1\n', (name) => name === 'pgfault')]).toEqual([['pgfault', 1]]);
+    expect(() => parseVmstat('pgfault x\n', () => true)).toThrow(/\/proc\/vmstat pgfault/);
+  });
+});
+
+describe('parseDiskstats', () => {
+  it('reads 11, 15 and 17 statistics, skips 2.6-era partition lines and repeated devices', () => {
+    const disks = parseDiskstats(
+      [
+        '   8       0 sda 1 2 3 4 5 6 7 8 9 10 11',
+        '   8       1 sda1 1 2 3 4',
+        ' 254       0 vda 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15',
+        ' 259       0 nvme0n1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17',
+        '   8       0 sda 9 9 9 9 9 9 9 9 9 9 9',
+      ].join('\n'),
+    );
+    expect(disks.map((disk) => [disk.device, disk.values.length])).toEqual([
+      ['sda', 11],
+      ['vda', 15],
+      ['nvme0n1', 17],
+    ]);
+    expect(disks[0]).toEqual({ major: '8', minor: '0', device: 'sda', values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] });
+  });
+
+  it('refuses a line with bad device numbers or values', () => {
+    expect(() => parseDiskstats('x 0 sda 1 2 3 4 5 6 7 8 9 10 11')).toThrow(/invalid device numbers/);
+    expect(() => parseDiskstats('8 0 sda 1 2 3 4 5 6 7 8 9 10 y')).toThrow(/sda column 14/);
+  });
+});
+
+describe('parseNetDev', () => {
+  const text = [
+    'Inter-|   Receive                                                |  Transmit',
+    ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+    '    lo:   57502     188    0    0    0     0          0         0    57502     188    0    0    0     0       0          0',
+    '  eth0: 172823765    5090    1    2    3     4          5         6   476857    4054    7    8    9    10       11          12',
+    'eth0:1: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16',
+    '',
+  ].join('\n');
+
+  it('reads sixteen columns per interface, the name up to the last colon', () => {
+    const interfaces = parseNetDev(text);
+    expect(interfaces.map((entry) => entry.device)).toEqual(['lo', 'eth0', 'eth0:1']);
+    expect(interfaces[1]?.values).toEqual([172823765, 5090, 1, 2, 3, 4, 5, 6, 476857, 4054, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('refuses a short or nameless line', () => {
+    expect(() => parseNetDev('h\nh\n  eth0: 1 2 3\n')).toThrow(/eth0 has 3 columns/);
+    expect(() => parseNetDev('h\nh\n  : 1 2 3\n')).toThrow(/invalid line/);
+  });
+});
+
+describe('parseUdevProperties', () => {
+  it('keeps the E: properties, values may contain "="', () => {
+    const properties = parseUdevProperties('S:disk/by-id/x\nE:ID_MODEL=Samsung SSD\nE:ID_FS_UUID=a=b\nG:systemd\n');
+    expect([...properties]).toEqual([
+      ['ID_MODEL', 'Samsung SSD'],
+      ['ID_FS_UUID', 'a=b'],
+    ]);
+  });
+});
+
+describe('parseCpuList', () => {
+  it('expands ranges and single CPUs', () => {
+    expect(parseCpuList('0-2,8,10-11\n')).toEqual([0, 1, 2, 8, 10, 11]);
+    expect(parseCpuList('\n')).toEqual([]);
+  });
+
+  it('refuses garbage and reversed ranges', () => {
+    expect(() => parseCpuList('a-b')).toThrow(KernelFormatError);
+    expect(() => parseCpuList('3-1')).toThrow(KernelFormatError);
+  });
+});

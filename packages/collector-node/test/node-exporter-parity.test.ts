@@ -1,0 +1,155 @@
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectOnce, createTestContext } from '@tessera/collector-testkit';
+import { parseText, type ParsedFamily } from '@tessera/exposition';
+import { startNodeExporter, type RunningPeer } from '@tessera/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE } from '../src/config.js';
+import plugin from '../src/index.js';
+
+// The Debian node_exporter 1.5.0 and this collector read the same captured tree (node_exporter's
+// --path.* flags and our roots), so every value node_exporter reports must come out the same here.
+// This checks parsing, unit conversion and labels against the real thing, value by value.
+
+const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
+
+/** Families whose values come from the running machine rather than the tree, or that are node_exporter's own. */
+const NOT_FROM_THE_TREE = new Set([
+  'node_time_seconds',
+  'node_time_zone_offset_seconds',
+  'node_uname_info', // uname(2) in node_exporter, the captured sys/kernel files here
+  'node_scrape_collector_duration_seconds',
+  'node_exporter_build_info',
+  'promhttp_metric_handler_errors_total',
+]);
+
+/** Labels we add on purpose (README, "Differences from node_exporter 1.5.0"). */
+const ADDED_LABELS: Readonly<Record<string, readonly string[]>> = {
+  node_disk_info: ['rotational'],
+  ...Object.fromEntries(
+    ['avail_bytes', 'device_error', 'files', 'files_free', 'free_bytes', 'readonly', 'size_bytes'].map((name) => [`node_filesystem_${name}`, ['device_error']]),
+  ),
+};
+
+function seriesKey(name: string, labels: Readonly<Record<string, string>>, omit: readonly string[]): string {
+  const names = Object.keys(labels)
+    .filter((label) => !omit.includes(label))
+    .sort();
+  return `${name}{${names.map((label) => `${label}=${JSON.stringify(labels[label])}`).join(',')}}`;
+}
+
+/** Every difference between node_exporter's families and ours, one line each; only node_exporter's families are compared. */
+function compare(theirs: readonly ParsedFamily[], ours: readonly ParsedFamily[]): string[] {
+  const ourFamilies = new Map(ours.map((family) => [family.name, family]));
+  const differences: string[] = [];
+  for (const family of theirs) {
+    if (NOT_FROM_THE_TREE.has(family.name)) continue;
+    const mine = ourFamilies.get(family.name);
+    if (mine === undefined) {
+      differences.push(`${family.name}: missing`);
+      continue;
+    }
+    if (mine.type !== family.type) differences.push(`${family.name}: type ${mine.type}, node_exporter ${family.type}`);
+    const omit = ADDED_LABELS[family.name] ?? [];
+    const ourValues = new Map(mine.samples.map((sample) => [seriesKey(sample.name, sample.labels, omit), sample.value]));
+    for (const sample of family.samples) {
+      const key = seriesKey(sample.name, sample.labels, omit);
+      const value = ourValues.get(key);
+      if (value === undefined) differences.push(`${key}: missing, node_exporter ${sample.value}`);
+      else if (!Object.is(value, sample.value)) differences.push(`${key}: ${value}, node_exporter ${sample.value}`);
+      ourValues.delete(key);
+    }
+    for (const [key, value] of ourValues) differences.push(`${key}: ${value}, not in node_exporter`);
+  }
+  return differences;
+}
+
+interface Scrapes {
+  readonly theirs: ParsedFamily[];
+  readonly ours: ParsedFamily[];
+}
+
+/** Lays the case's input out in a scratch directory and scrapes both exporters over it. */
+async function scrapeBoth(caseName: string, collectors: readonly string[], extra: { readonly textfiles?: readonly string[] } = {}): Promise<Scrapes> {
+  const root = await mkdtemp(join(tmpdir(), 'tessera-parity-'));
+  let nodeExporter: RunningPeer | undefined;
+  try {
+    await cp(join(casesDir, caseName, 'input'), root, { recursive: true });
+    const textfileDirectory = join(root, 'textfiles');
+    await mkdir(textfileDirectory);
+    for (const file of extra.textfiles ?? []) await cp(join(casesDir, 'textfile/input/textfile', file), join(textfileDirectory, file));
+    const roots = { procfs: join(root, 'proc'), sysfs: join(root, 'sys'), rootfs: join(root, 'root') };
+    nodeExporter = await startNodeExporter([
+      `--path.procfs=${roots.procfs}`,
+      `--path.sysfs=${roots.sysfs}`,
+      `--path.rootfs=${roots.rootfs}`,
+      `--path.udev.data=${join(roots.rootfs, 'run/udev/data')}`,
+      '--collector.disable-defaults',
+      ...collectors.map((collector) => `--collector.${collector}`),
+      '--web.disable-exporter-metrics',
+      // node_exporter reads netlink by default, i.e. this machine's interfaces, not the tree's.
+      '--no-collector.netdev.netlink',
+      // The Debian build patches these defaults (README, "Differences"): use the upstream ones on both sides.
+      '--collector.netdev.device-exclude=',
+      `--collector.filesystem.mount-points-exclude=${DEFAULT_MOUNT_POINTS_EXCLUDE}`,
+      `--collector.filesystem.fs-types-exclude=${DEFAULT_FS_TYPES_EXCLUDE}`,
+      `--collector.textfile.directory=${textfileDirectory}`,
+    ]);
+    const response = await fetch(`${nodeExporter.url}/metrics`);
+    const theirs = parseText(await response.text());
+    const context = createTestContext({ collector: 'node', roots });
+    const { text } = await collectOnce(plugin, { collectors, textfile: { directory: textfileDirectory } }, { context });
+    return { theirs, ours: parseText(text) };
+  } finally {
+    await nodeExporter?.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+describe('same values as node_exporter 1.5.0 over the same captured tree', () => {
+  describe('basic: this machine, every sub-collector but time and uname', () => {
+    let scrapes: Scrapes;
+    beforeAll(async () => {
+      scrapes = await scrapeBoth('basic', ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'stat', 'vmstat', 'textfile'], {
+        textfiles: ['apt.prom', 'backup.prom'],
+      });
+    }, 30_000);
+
+    it('has no differences', () => {
+      expect(compare(scrapes.theirs, scrapes.ours)).toEqual([]);
+    });
+
+    it('compared a meaningful scrape', () => {
+      const names = scrapes.theirs.map((family) => family.name);
+      for (const name of ['node_cpu_seconds_total', 'node_memory_MemTotal_bytes', 'node_disk_read_bytes_total', 'node_network_receive_bytes_total', 'node_filesystem_device_error', 'node_load1', 'node_boot_time_seconds', 'node_vmstat_pgfault', 'backup_duration_seconds', 'apt_fetch_seconds', 'node_textfile_mtime_seconds']) {
+        expect(names).toContain(name);
+      }
+      expect(scrapes.theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples.every((sample) => sample.value === 1)).toBe(true);
+    });
+  });
+
+  it('many-disks: the only differences are the serials node_exporter 1.8+ reads from more udev properties', async () => {
+    const { theirs, ours } = await scrapeBoth('many-disks', ['diskstats']);
+    expect(compare(theirs, ours).sort()).toEqual(
+      [
+        // SCSI_IDENT_SERIAL (the serial on the label) before ID_SERIAL_SHORT.
+        'node_disk_info{device="sdb",major="8",minor="16",model="PERC_H730",path="pci-0000:03:00.0-scsi-0:2:1:0",revision="",serial="00a1b2c3",wwn=""}: missing, node_exporter 1',
+        'node_disk_info{device="sdb",major="8",minor="16",model="PERC_H730",path="pci-0000:03:00.0-scsi-0:2:1:0",revision="",serial="PHYS-LABEL-42",wwn=""}: 1, not in node_exporter',
+        // ID_SERIAL when there is no short form (virtio, some NVMe).
+        'node_disk_info{device="vda",major="252",minor="0",model="",path="",revision="",serial="",wwn=""}: missing, node_exporter 1',
+        'node_disk_info{device="vda",major="252",minor="0",model="",path="",revision="",serial="virtio-disk0",wwn=""}: 1, not in node_exporter',
+        'node_disk_info{device="nvme0n1",major="259",minor="0",model="SAMSUNG MZVL21T0HCLR-00B00",path="pci-0000:01:00.0-nvme-1",revision="",serial="",wwn="eui.002538b11150a123"}: missing, node_exporter 1',
+        'node_disk_info{device="nvme0n1",major="259",minor="0",model="SAMSUNG MZVL21T0HCLR-00B00",path="pci-0000:01:00.0-nvme-1",revision="",serial="SAMSUNG MZVL21T0HCLR-00B00_S676NF0R123456",wwn="eui.002538b11150a123"}: 1, not in node_exporter',
+      ].sort(),
+    );
+    expect(theirs.find((family) => family.name === 'node_disk_reads_completed_total')?.samples.length).toBeGreaterThan(30);
+  }, 30_000);
+
+  it('meminfo-odd: unit-less fields, parenthesised names, blank lines and repeated fields read alike', async () => {
+    const { theirs, ours } = await scrapeBoth('meminfo-odd', ['meminfo']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => family.name.startsWith('node_memory_')).length).toBe(14);
+  }, 30_000);
+});
