@@ -157,12 +157,8 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
     logger,
     collectors: collectorNames,
     async listen(address = config.web.listenAddress) {
-      let parsed;
-      try {
-        parsed = parseListenAddress(address);
-      } catch (error) {
-        throw new ConfigFileError(file, (error as Error).message, { path: ['web', 'listenAddress'] });
-      }
+      // The config and flag values were checked already; this throws only for a bad argument.
+      const parsed = parseListenAddress(address);
       const host = await listenOn(app, parsed.host, parsed.port);
       const bound = app.server.address();
       const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsed.port);

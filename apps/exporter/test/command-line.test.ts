@@ -59,6 +59,7 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
       'flag --web.disable-exporter-metrics takes no value or true/false, received "yes"': ['--web.disable-exporter-metrics=yes'],
       'flag --config was given 2 times': ['--config=a', '--config=b'],
       'unknown flag --no-config': ['--no-config'],
+      'flag --web.listen-address: expected host:port, :port or [ipv6]:port, received "9100"': ['--web.listen-address=9100'],
     };
     for (const [message, argv] of Object.entries(cases)) {
       expect(() => parseCommandLine(argv), argv.join(' ')).toThrow(UsageError);

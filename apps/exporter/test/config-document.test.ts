@@ -39,6 +39,7 @@ describe('parseConfigDocument', () => {
     expect(problem({ web: { maxRequests: 1.5 } })).toBe('tessera.yaml: web.maxRequests: expected int, received number');
     expect(problem({ logs: {} })).toBe('tessera.yaml: logs: unknown key (valid keys: web, paths, log, scrape, collectors)');
     expect(problem({ log: { level: 'loud' } })).toBe('tessera.yaml: log.level: expected one of "trace"|"debug"|"info"|"warn"|"error", received "loud"');
+    expect(problem({ web: { listenAddress: '8900' } })).toBe('tessera.yaml: web.listenAddress: expected host:port, :port or [ipv6]:port, received "8900"');
     expect(problem(['a'])).toBe('tessera.yaml: expected a mapping of sections, received a list');
     expect(problem({ collectors: ['node'] })).toBe('tessera.yaml: collectors: expected a mapping of collector names to settings, received a list');
     expect(problem({ collectors: { node: 'yes' } })).toBe('tessera.yaml: collectors.node: expected a mapping of settings (or a list of them), received "yes"');

@@ -1,5 +1,6 @@
 import { COLLECTOR_NAME_PATTERN } from '@tessera/collector-api';
 import { LOG_FORMATS, LOG_LEVELS } from '../config/config-schema.js';
+import { parseListenAddress } from '../http/listen-address.js';
 import type { ExporterOverrides } from '../exporter.js';
 
 /** A command line that cannot be run. The CLI prints the message and exits with code 2. */
@@ -145,11 +146,19 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       throw new UsageError(`flag --web.max-requests: expected a non-negative integer, received ${JSON.stringify(maxRequestsText)}`);
     }
   }
+  const listenAddress = single('web.listen-address');
+  if (listenAddress !== undefined) {
+    try {
+      parseListenAddress(listenAddress);
+    } catch (error) {
+      throw new UsageError(`flag --web.listen-address: ${(error as Error).message}`);
+    }
+  }
   const level = oneOf(single('log.level'), LOG_LEVELS, 'log.level');
   const format = oneOf(single('log.format'), LOG_FORMATS, 'log.format');
 
   const overrides: ExporterOverrides = {
-    ...defined('listenAddress', single('web.listen-address')),
+    ...defined('listenAddress', listenAddress),
     ...defined('disableExporterMetrics', booleans.get('web.disable-exporter-metrics')),
     ...defined('maxRequests', maxRequests),
     paths: { ...defined('procfs', single('path.procfs')), ...defined('sysfs', single('path.sysfs')), ...defined('rootfs', single('path.rootfs')) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseListenAddress } from '../http/listen-address.js';
 
 /** Log levels accepted by `log.level` and `--log.level`, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -9,7 +10,16 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const webSchema = z.strictObject({
-  listenAddress: z.string().min(1).default(':8900'),
+  listenAddress: z
+    .string()
+    .default(':8900')
+    .superRefine((address, context) => {
+      try {
+        parseListenAddress(address);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   disableExporterMetrics: z.boolean().default(false),
   maxRequests: z.number().int().min(0).default(40),
 });
@@ -26,7 +36,8 @@ const logSchema = z.strictObject({
 });
 
 const scrapeSchema = z.strictObject({
-  timeoutSeconds: z.number().positive().default(10),
+  // Bounded so a deadline always fits a Node timer (which fires at once past 2^31 ms).
+  timeoutSeconds: z.number().positive().max(86_400).default(10),
   timeoutMarginSeconds: z.number().min(0).default(0.5),
 });
 
@@ -37,7 +48,7 @@ const scrapeSchema = z.strictObject({
 export const collectorEntrySchema = z.looseObject({
   instance: z.string().min(1).optional(),
   enabled: z.boolean().optional(),
-  timeoutSeconds: z.number().positive().optional(),
+  timeoutSeconds: z.number().positive().max(86_400).optional(),
   cacheTtlSeconds: z.number().min(0).optional(),
 });
 
