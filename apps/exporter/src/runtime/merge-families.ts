@@ -6,8 +6,14 @@ interface MergedFamily {
   /** Who emitted this family first in this scrape (a collector name, or the host). */
   readonly owner: string;
   readonly series: Series[];
-  /** Series keys already present, with the instance that emitted each. */
-  readonly keys: Map<string, string>;
+  /**
+   * Series key → the instance that emitted it. Built only when a second instance contributes to
+   * the family: one collection never repeats a series (its sink refuses that), so the common case
+   * of one instance per collector pays nothing for the check.
+   */
+  keys: Map<string, string> | undefined;
+  /** The instance that contributed the series while `keys` was not built yet. */
+  readonly firstInstance: string;
 }
 
 /**
@@ -22,39 +28,42 @@ export class FamilyMerger {
   /** Reserves names the host emits itself (self-metrics, process metrics). */
   reserve(names: Iterable<string>, owner: string): void {
     for (const name of names) {
-      if (!this.#families.has(name)) this.#families.set(name, { family: { name, type: 'untyped', help: owner, labelNames: [] }, owner, series: [], keys: new Map() });
+      if (!this.#families.has(name)) {
+        this.#families.set(name, { family: { name, type: 'untyped', help: owner, labelNames: [] }, owner, series: [], keys: undefined, firstInstance: '' });
+      }
     }
   }
 
   /** Adds one instance's families, or returns the reason they were refused (nothing is added then). */
   add(owner: string, instance: string, families: readonly CollectedFamily[]): string | undefined {
-    const additions: { target: MergedFamily | undefined; collected: CollectedFamily; keys: string[] }[] = [];
+    const additions: { target: MergedFamily | undefined; collected: CollectedFamily; keys: readonly string[] }[] = [];
     for (const collected of families) {
       const target = this.#families.get(collected.family.name);
-      if (target !== undefined && target.owner !== owner) {
-        return `metric family ${collected.family.name} is already emitted by ${target.owner}`;
+      if (target === undefined) {
+        additions.push({ target, collected, keys: [] });
+        continue;
       }
-      if (target !== undefined && !sameDeclaration(target.family, collected.family)) {
+      if (target.owner !== owner) return `metric family ${collected.family.name} is already emitted by ${target.owner}`;
+      if (!sameDeclaration(target.family, collected.family)) {
         return `metric family ${collected.family.name} is declared differently by another instance of ${owner}`;
       }
+      target.keys ??= new Map(target.series.map((series) => [seriesKey(target.family, series), target.firstInstance]));
       const keys: string[] = [];
-      const seen = new Set<string>();
       for (const series of collected.series) {
         const key = seriesKey(collected.family, series);
-        const other = target?.keys.get(key);
-        if (other !== undefined || seen.has(key)) {
-          return `series ${collected.family.name}${JSON.stringify(series.labels)} is also emitted by instance ${other ?? instance} of ${owner}`;
-        }
-        seen.add(key);
+        const other = target.keys.get(key);
+        if (other !== undefined) return `series ${collected.family.name}${JSON.stringify(series.labels)} is also emitted by instance ${other} of ${owner}`;
         keys.push(key);
       }
       additions.push({ target, collected, keys });
     }
     for (const { target, collected, keys } of additions) {
-      const merged = target ?? { family: collected.family, owner, series: [], keys: new Map<string, string>() };
-      if (target === undefined) this.#families.set(collected.family.name, merged);
-      merged.series.push(...collected.series);
-      for (const key of keys) merged.keys.set(key, instance);
+      if (target === undefined) {
+        this.#families.set(collected.family.name, { family: collected.family, owner, series: [...collected.series], keys: undefined, firstInstance: instance });
+        continue;
+      }
+      target.series.push(...collected.series);
+      for (const key of keys) target.keys?.set(key, instance);
     }
     return undefined;
   }
