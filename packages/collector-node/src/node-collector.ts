@@ -110,13 +110,8 @@ export class NodeCollector implements Collector {
     signal.throwIfAborted();
     const files = new CollectionFiles(signal);
     // The textfile starts first: its directory listing and stats go through libuv's thread pool
-    // and proceed while the others read procfs; it waits for them only to merge.
-    let othersFinished: (parts: readonly PartResult[]) => void = () => undefined;
-    let othersFailed: (error: unknown) => void = () => undefined;
-    const others = new Promise<readonly PartResult[]>((resolve, reject) => {
-      othersFinished = resolve;
-      othersFailed = reject;
-    });
+    // and proceed while the others read procfs; it waits for them only to merge. (`standard` is
+    // assigned below before any of this callback's awaits can resume.)
     const textfile = this.#textfile;
     const textfilePart =
       textfile === undefined
@@ -124,12 +119,11 @@ export class NodeCollector implements Collector {
         : this.#run(textfile, files, async (output, stopwatch) => {
             const read = await textfile.read(files);
             stopwatch.stop();
-            const finished = await others;
+            const others = await standard;
             stopwatch.start();
-            textfile.emit(output, read, this.#familyNames(finished));
+            textfile.emit(output, read, this.#familyNames(others));
           });
     const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
-    standard.then(othersFinished, othersFailed);
     const [standardParts, ownPart] = await Promise.all([standard, textfilePart]);
     const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
     signal.throwIfAborted();

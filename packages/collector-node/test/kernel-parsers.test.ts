@@ -19,7 +19,7 @@ describe('splitFields and parseNumber', () => {
   it('parses integers, floats and huge counters like Go does', () => {
     expect(parseNumber('42', 'x')).toBe(42);
     expect(parseNumber('0.25', 'x')).toBe(0.25);
-    expect(parseNumber('18446744073709551615', 'x')).toBe(18446744073709551615);
+    expect(parseNumber('18446744073709551615', 'x')).toBe(2 ** 64);
     expect(() => parseNumber('12a', 'file field')).toThrow(/file field: invalid number "12a"/);
     expect(() => parseNumber(undefined, 'file field')).toThrow(KernelFormatError);
   });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { collectOnce, createTestContext } from '@tessera/collector-testkit';
 import { parseText, type ParsedFamily } from '@tessera/exposition';
 import { startNodeExporter, type RunningPeer } from '@tessera/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE } from '../src/config.js';
 import plugin from '../src/index.js';
 

@@ -1,0 +1,162 @@
+import { machine } from 'node:os';
+import { join } from 'node:path';
+import { rm, utimes } from 'node:fs/promises';
+import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
+import { validateWithSchema } from '@tessera/collector-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config.js';
+import plugin from '../src/index.js';
+import { NodeCollector } from '../src/node-collector.js';
+import { createTree, type ScratchTree } from './support/tree.js';
+
+const PROC = {
+  'proc/stat': 'cpu0 100 0 50 1000 1 0 2 3 0 0\nbtime 1700000000\nctxt 10\nintr 5 0\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n',
+  'proc/meminfo': 'MemTotal: 1000 kB\nMemFree: 500 kB\n',
+  'proc/loadavg': '0.5 0.25 0.125 1/100 42\n',
+  'proc/diskstats': '   8       0 sda 1 2 3 4 5 6 7 8 0 10 11\n',
+  'proc/vmstat': 'pgfault 12\nnr_free_pages 3\n',
+  'proc/sys/kernel/ostype': 'Linux\n',
+  'proc/sys/kernel/osrelease': '6.1.0-test\n',
+  'proc/sys/kernel/version': '#1 SMP PREEMPT_DYNAMIC Debian 6.1.0\n',
+  'proc/sys/kernel/hostname': 'box\n',
+  'proc/sys/kernel/domainname': '(none)\n',
+};
+
+let tree: ScratchTree | undefined;
+afterEach(async () => {
+  await tree?.remove();
+  tree = undefined;
+});
+
+interface SetUp {
+  readonly context: TestContext;
+  readonly collector: NodeCollector;
+  readonly collect: () => Promise<string>;
+  /** Another collector on the same tree and context. */
+  readonly another: (config: unknown) => Promise<() => Promise<string>>;
+}
+
+/** A tree with `files`, and a collector with `config` (a function of the tree's root when it needs paths). */
+async function setUp(files: Readonly<Record<string, string>>, config: unknown): Promise<SetUp> {
+  tree = await createTree(files);
+  const root = tree.root;
+  const context = createTestContext({ collector: 'node', roots: tree.roots });
+  const create = async (entry: unknown) => {
+    const collector = new NodeCollector(await validateWithSchema(configSchema, typeof entry === 'function' ? (entry as (root: string) => unknown)(root) : entry), context);
+    return { collector, collect: async () => (await collectOnce(plugin, undefined, { context, collector })).text };
+  };
+  const { collector, collect } = await create(config);
+  return { context, collector, collect, another: async (entry) => (await create(entry)).collect };
+}
+
+describe('node collector', () => {
+  it('keeps the other sub-collectors when one fails, and says which failed', async () => {
+    const { collect, context } = await setUp({ ...PROC, 'proc/diskstats': ' x 0 sda 1 2 3 4 5 6 7 8 9 10 11\n' }, { collectors: ['cpu', 'diskstats', 'loadavg', 'meminfo'] });
+    const text = await collect();
+    expect(text).toContain('node_scrape_collector_success{collector="diskstats"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="loadavg"} 1\n');
+    expect(text).toContain('node_load1 0.5\n');
+    expect(text).toContain('node_memory_MemTotal_bytes 1.024e+06\n');
+    expect(text).toContain('node_cpu_seconds_total{cpu="0",mode="user"} 1\n');
+    expect(text).not.toContain('node_disk_');
+    const failure = context.logs.find((record) => record.level === 'error');
+    expect(failure?.message).toBe('sub-collector failed');
+    expect(failure?.fields).toMatchObject({ subCollector: 'diskstats', error: expect.stringMatching(/invalid device numbers/) });
+  });
+
+  it('drops an unplugged CPU at once and reports it afresh when it returns', async () => {
+    const { collect } = await setUp({ 'proc/stat': 'cpu0 100 0 0 1000 0 0 0 0 0 0\ncpu1 500 0 0 9000 0 0 0 0 0 0\n' }, { collectors: ['cpu'] });
+    expect(await collect()).toContain('node_cpu_seconds_total{cpu="1",mode="user"} 5\n');
+    await tree?.write({ 'proc/stat': 'cpu0 110 0 0 1010 0 0 0 0 0 0\n' });
+    const unplugged = await collect();
+    expect(unplugged).not.toContain('cpu="1"');
+    expect(unplugged).toContain('node_cpu_seconds_total{cpu="0",mode="user"} 1.1\n');
+    await tree?.write({ 'proc/stat': 'cpu0 120 0 0 1020 0 0 0 0 0 0\ncpu1 7 0 0 20 0 0 0 0 0 0\n' });
+    const back = await collect();
+    expect(back).toContain('node_cpu_seconds_total{cpu="1",mode="user"} 0.07\n');
+    expect(back).toContain('node_cpu_seconds_total{cpu="1",mode="idle"} 0.2\n');
+  });
+
+  it('serves cpu and stat from one /proc/stat', async () => {
+    const { collect } = await setUp(PROC, { collectors: ['cpu', 'stat'] });
+    const text = await collect();
+    expect(text).toContain('node_boot_time_seconds 1.7e+09\n');
+    expect(text).toContain('node_cpu_seconds_total{cpu="0",mode="idle"} 10\n');
+  });
+
+  it('refuses a textfile that redefines a family another sub-collector emits, even a dynamic one', async () => {
+    const { collect, context, another } = await setUp({ ...PROC, 'textfile/memory.prom': 'node_memory_MemTotal_bytes 1\n' }, (root: string) => ({
+      collectors: ['meminfo', 'textfile'],
+      textfile: { directory: join(root, 'textfile') },
+    }));
+    const text = await collect();
+    expect(text).toContain('node_memory_MemTotal_bytes 1.024e+06\n');
+    expect(text).toContain('node_textfile_scrape_error 1\n');
+    const refusal = context.logs.find((record) => record.level === 'error');
+    expect(refusal?.fields).toMatchObject({ file: expect.stringMatching(/memory\.prom$/), error: 'node_memory_MemTotal_bytes is a family of the node collector itself' });
+
+    // Without meminfo running, nothing else owns the name.
+    const alone = await another((root: string) => ({ collectors: ['textfile'], textfile: { directory: join(root, 'textfile') } }));
+    const served = await alone();
+    expect(served).toContain('node_memory_MemTotal_bytes 1\n');
+    expect(served).toContain('node_textfile_scrape_error 0\n');
+  });
+
+  it('reads a textfile again when it changes, and forgets a removed one', async () => {
+    const { collect } = await setUp({ 'textfile/job.prom': 'job_runs 1\n' }, (root: string) => ({ collectors: ['textfile'], textfile: { directory: join(root, 'textfile') } }));
+    const file = join(tree?.root ?? '', 'textfile/job.prom');
+    expect(await collect()).toContain('job_runs 1\n');
+    await tree?.write({ 'textfile/job.prom': 'job_runs 22\n' });
+    await utimes(file, 1_800_000_000, 1_800_000_000);
+    const changed = await collect();
+    expect(changed).toContain('job_runs 22\n');
+    expect(changed).toContain(`node_textfile_mtime_seconds{file="${file}"} 1.8e+09\n`);
+    await rm(file);
+    const removed = await collect();
+    expect(removed).not.toContain('job_runs');
+    expect(removed).not.toContain('node_textfile_mtime_seconds');
+    expect(removed).toContain('node_textfile_scrape_error 0\n');
+  });
+
+  it('takes the machine from os.machine() when the kernel has no sys/kernel/arch', async () => {
+    const { collect } = await setUp(PROC, { collectors: ['uname'] });
+    expect(await collect()).toContain(
+      `node_uname_info{domainname="(none)",machine="${machine()}",nodename="box",release="6.1.0-test",sysname="Linux",version="#1 SMP PREEMPT_DYNAMIC Debian 6.1.0"} 1\n`,
+    );
+  });
+
+  it('reads the hostname at every collection', async () => {
+    const { collect } = await setUp(PROC, { collectors: ['uname'] });
+    await collect();
+    await tree?.write({ 'proc/sys/kernel/hostname': 'renamed\n' });
+    expect(await collect()).toContain('nodename="renamed"');
+  });
+
+  it('reports the local time zone and its offset', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const { collect } = await setUp({}, { collectors: ['time'] });
+      // 1 700 000 000 s is in November: Eastern Standard Time, 5 hours behind UTC.
+      expect(await collect()).toContain('node_time_zone_offset_seconds{time_zone="EST"} -18000\n');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('probes procfs', async () => {
+    const { collector } = await setUp(PROC, {});
+    await expect(collector.probe(new AbortController().signal)).resolves.toBeUndefined();
+    await tree?.remove();
+    await expect(collector.probe(new AbortController().signal)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('honours the vmstat field pattern and the softirq switch', async () => {
+    const { collect } = await setUp({ ...PROC, 'proc/stat': `${PROC['proc/stat']}softirq 10 1 2 3 4 5 6 7 8 9 10\n` }, { collectors: ['vmstat', 'stat'], vmstat: { fields: '^nr_' }, stat: { softirq: true } });
+    const text = await collect();
+    expect(text).toContain('node_vmstat_nr_free_pages 3\n');
+    expect(text).not.toContain('node_vmstat_pgfault');
+    expect(text).toContain('node_softirqs_total{vector="rcu"} 10\n');
+  });
+});
