@@ -101,8 +101,12 @@ export async function checkReservedKeysRejected(plugin: CollectorPlugin, validCo
   return problems;
 }
 
-/** The README must show the sample config verbatim, so the documented options are the tested ones. */
-export function checkReadmeIncludesSample(readmeText: string, sample: SampleConfig): string[] {
+/**
+ * The README must show the sample config verbatim, so the documented options are the tested ones.
+ * `readmeText` undefined means the package has no README.md.
+ */
+export function checkReadmeIncludesSample(readmeText: string | undefined, sample: SampleConfig): string[] {
+  if (readmeText === undefined) return ['README.md is missing: document the collector, with sample.config.yaml in its Configuration section'];
   const body = sample.text.replace(/\s+$/, '');
   if (readmeText.includes(body)) return [];
   return [`README.md does not contain ${sample.file} verbatim: paste the whole file into the Configuration section (a yaml code block)`];

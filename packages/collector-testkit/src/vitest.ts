@@ -106,7 +106,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
         expectNoProblems(await checkReservedKeysRejected(plugin, await validSample()));
       });
       it('README.md contains sample.config.yaml verbatim', async () => {
-        const readme = await readFile(join(packageDir, 'README.md'), 'utf8').catch(() => '');
+        const readme = await readFile(join(packageDir, 'README.md'), 'utf8').catch(() => undefined);
         expectNoProblems(checkReadmeIncludesSample(readme, await sample()));
       });
     });

@@ -111,6 +111,7 @@ describe('sample config', () => {
     expect(sample.entries).toEqual([{ url: 'http://array.example' }]);
     expect(await checkSampleConfig(strict, sample)).toEqual([]);
     expect(checkReadmeIncludesSample(`# Demo\n\n\`\`\`yaml\n${text}\`\`\`\n`, sample)).toEqual([]);
+    expect(checkReadmeIncludesSample(undefined, sample)).toEqual(['README.md is missing: document the collector, with sample.config.yaml in its Configuration section']);
     expect(checkReadmeIncludesSample('# Demo\n\n```yaml\nurl: http://array.example\n```\n', sample)).toEqual([
       `README.md does not contain ${sample.file} verbatim: paste the whole file into the Configuration section (a yaml code block)`,
     ]);
