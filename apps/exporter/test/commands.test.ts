@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 function enabledCollectors(stdout: string): string {
-  return /^ok: \d+ collectors? \((.*)\)$/m.exec(stdout)?.[1] ?? `(no ok line in ${JSON.stringify(stdout)})`;
+  return /^ok: \d+ collectors \((.*)\)$/m.exec(stdout)?.[1] ?? `(no ok line in ${JSON.stringify(stdout)})`;
 }
 
 describe('collector flags', { timeout: 30_000 }, () => {
