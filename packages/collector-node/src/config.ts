@@ -45,14 +45,21 @@ function resolvePair(
   return { exclude: include === undefined ? (exclude ?? keys.defaultExclude) : undefined, include };
 }
 
+/**
+ * A section of the entry (`cpu:`, `filesystem:` …). Absent or empty (`netdev:` with every line
+ * under it commented out, which YAML reads as null) means all its defaults.
+ */
+function section<TSchema extends z.ZodType>(schema: TSchema) {
+  return z.preprocess((value) => value ?? {}, schema);
+}
+
 const devicePatterns = (defaultExclude?: string) =>
   z
     .strictObject({ deviceExclude: pattern.optional(), deviceInclude: pattern.optional() })
     .transform((value, context) => {
       const { exclude, include } = resolvePair(value, { exclude: 'deviceExclude', include: 'deviceInclude', ...(defaultExclude === undefined ? {} : { defaultExclude }) }, context);
       return { deviceExclude: exclude, deviceInclude: include };
-    })
-    .prefault({});
+    });
 
 /**
  * The `node` collector's config entry. Every key is optional; the defaults are node_exporter's.
@@ -63,34 +70,35 @@ export const configSchema = z.strictObject({
     .array(z.enum(SUB_COLLECTOR_NAMES))
     .refine((names) => new Set(names).size === names.length, { message: 'a sub-collector is listed twice' })
     .default([...SUB_COLLECTOR_NAMES]),
-  cpu: z.strictObject({ guest: z.boolean().default(true) }).prefault({}),
-  stat: z.strictObject({ softirq: z.boolean().default(false) }).prefault({}),
-  diskstats: devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE),
-  netdev: devicePatterns(),
-  filesystem: z
-    .strictObject({
-      mountPointsExclude: pattern.optional(),
-      mountPointsInclude: pattern.optional(),
-      fsTypesExclude: pattern.optional(),
-      fsTypesInclude: pattern.optional(),
-      mountTimeoutSeconds: z.number().positive().max(3600).default(5),
-      statWorkers: z.number().int().min(1).max(64).default(4),
-    })
-    .transform(({ mountTimeoutSeconds, statWorkers, ...patterns }, context) => {
-      const mountPoints = resolvePair(patterns, { exclude: 'mountPointsExclude', include: 'mountPointsInclude', defaultExclude: DEFAULT_MOUNT_POINTS_EXCLUDE }, context);
-      const fsTypes = resolvePair(patterns, { exclude: 'fsTypesExclude', include: 'fsTypesInclude', defaultExclude: DEFAULT_FS_TYPES_EXCLUDE }, context);
-      return {
-        mountPointsExclude: mountPoints.exclude,
-        mountPointsInclude: mountPoints.include,
-        fsTypesExclude: fsTypes.exclude,
-        fsTypesInclude: fsTypes.include,
-        mountTimeoutSeconds,
-        statWorkers,
-      };
-    })
-    .prefault({}),
-  vmstat: z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) }).prefault({}),
-  textfile: z.strictObject({ directory: z.string().default('') }).prefault({}),
+  cpu: section(z.strictObject({ guest: z.boolean().default(true) })),
+  stat: section(z.strictObject({ softirq: z.boolean().default(false) })),
+  diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
+  netdev: section(devicePatterns()),
+  filesystem: section(
+    z
+      .strictObject({
+        mountPointsExclude: pattern.optional(),
+        mountPointsInclude: pattern.optional(),
+        fsTypesExclude: pattern.optional(),
+        fsTypesInclude: pattern.optional(),
+        mountTimeoutSeconds: z.number().positive().max(3600).default(5),
+        statWorkers: z.number().int().min(1).max(64).default(4),
+      })
+      .transform(({ mountTimeoutSeconds, statWorkers, ...patterns }, context) => {
+        const mountPoints = resolvePair(patterns, { exclude: 'mountPointsExclude', include: 'mountPointsInclude', defaultExclude: DEFAULT_MOUNT_POINTS_EXCLUDE }, context);
+        const fsTypes = resolvePair(patterns, { exclude: 'fsTypesExclude', include: 'fsTypesInclude', defaultExclude: DEFAULT_FS_TYPES_EXCLUDE }, context);
+        return {
+          mountPointsExclude: mountPoints.exclude,
+          mountPointsInclude: mountPoints.include,
+          fsTypesExclude: fsTypes.exclude,
+          fsTypesInclude: fsTypes.include,
+          mountTimeoutSeconds,
+          statWorkers,
+        };
+      }),
+  ),
+  vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
+  textfile: section(z.strictObject({ directory: z.string().default('') })),
 });
 
 /** The validated config: defaults applied, and of each include/exclude pair at most one set. */

@@ -28,19 +28,25 @@ export class DiskstatsCollector implements SubCollector {
   readonly name = 'diskstats';
   readonly families = FAMILIES_BY_SUB_COLLECTOR.diskstats;
   readonly #roots: FilesystemRoots;
-  readonly #filter: NameFilter;
+  readonly #diskstatsPath: string;
+  /** `<sysfs>/block/`: per-device paths are built by concatenation, many times per collection. */
+  readonly #blockDirectory: string;
+  readonly #keep: (device: string) => boolean;
   readonly #logger: Logger;
   /** Whether the udev database exists, checked once like node_exporter does at start-up. */
   #udevAvailable: Promise<boolean> | undefined;
 
   constructor(options: { readonly roots: FilesystemRoots; readonly deviceExclude: string | undefined; readonly deviceInclude: string | undefined; readonly logger: Logger }) {
     this.#roots = options.roots;
-    this.#filter = new NameFilter({ exclude: options.deviceExclude, include: options.deviceInclude });
+    this.#diskstatsPath = join(options.roots.procfs, 'diskstats');
+    this.#blockDirectory = `${join(options.roots.sysfs, 'block')}/`;
+    const filter = new NameFilter({ exclude: options.deviceExclude, include: options.deviceInclude });
+    this.#keep = (device) => !filter.ignores(device);
     this.#logger = options.logger;
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const disks = parseDiskstats(await files.readKernelFile(join(this.#roots.procfs, 'diskstats'))).filter((disk) => !this.#filter.ignores(disk.device));
+    const disks = parseDiskstats(await files.readKernelFile(this.#diskstatsPath), this.#keep);
     const udevAvailable = await (this.#udevAvailable ??= this.#checkUdev());
     await Promise.all(disks.map((disk) => this.#collectDisk(output, files, disk, udevAvailable)));
   }
@@ -68,9 +74,10 @@ export class DiskstatsCollector implements SubCollector {
       },
       1,
     );
+    const labels = { device }; // shared by the counters: the host's sink copies what it keeps
     for (const [index, value] of disk.values.entries()) {
       const column = diskColumns[index];
-      if (column !== undefined) output.add(column.family, { device }, value * column.scale);
+      if (column !== undefined) output.add(column.family, labels, value * column.scale);
     }
     const fsType = property('ID_FS_TYPE');
     if (fsType !== '') {
@@ -121,7 +128,7 @@ export class DiskstatsCollector implements SubCollector {
   /** `"1"` for a rotational disk, `"0"` otherwise, including when sysfs does not say (node_exporter's default). */
   async #readRotational(files: CollectionFiles, device: string): Promise<string> {
     try {
-      return (await files.readKernelFile(join(this.#roots.sysfs, 'block', device, 'queue/rotational'))).trim() === '1' ? '1' : '0';
+      return (await files.readKernelFile(`${this.#blockDirectory}${device}/queue/rotational`)).trim() === '1' ? '1' : '0';
     } catch (error) {
       if (files.signal.aborted) throw error;
       return '0';

@@ -22,31 +22,35 @@ const NOHANDLER_FAMILY = netDeviceMetrics[NET_DEVICE_STATISTICS.indexOf('receive
 export class NetdevCollector implements SubCollector {
   readonly name = 'netdev';
   readonly families = netDeviceMetrics;
-  readonly #roots: FilesystemRoots;
+  readonly #netDevPath: string;
+  /** `<sysfs>/class/net/`: per-interface paths are built by concatenation. */
+  readonly #classDirectory: string;
   readonly #filter: NameFilter;
 
   constructor(options: { readonly roots: FilesystemRoots; readonly deviceExclude: string | undefined; readonly deviceInclude: string | undefined }) {
-    this.#roots = options.roots;
+    this.#netDevPath = join(options.roots.procfs, 'net/dev');
+    this.#classDirectory = `${join(options.roots.sysfs, 'class/net')}/`;
     this.#filter = new NameFilter({ exclude: options.deviceExclude, include: options.deviceInclude });
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const interfaces = parseNetDev(await files.readKernelFile(join(this.#roots.procfs, 'net/dev'))).filter((entry) => !this.#filter.ignores(entry.device));
+    const interfaces = parseNetDev(await files.readKernelFile(this.#netDevPath)).filter((entry) => !this.#filter.ignores(entry.device));
     await Promise.all(
       interfaces.map(async ({ device, values }) => {
+        const labels = { device }; // shared by the counters: the host's sink copies what it keeps
         for (const [index, value] of values.entries()) {
           const family = netDeviceMetrics[index];
-          if (family !== undefined) output.add(family, { device }, value);
+          if (family !== undefined) output.add(family, labels, value);
         }
         const noHandler = await this.#readNoHandler(files, device);
-        if (noHandler !== undefined && NOHANDLER_FAMILY !== undefined) output.add(NOHANDLER_FAMILY, { device }, noHandler);
+        if (noHandler !== undefined && NOHANDLER_FAMILY !== undefined) output.add(NOHANDLER_FAMILY, labels, noHandler);
       }),
     );
   }
 
   async #readNoHandler(files: CollectionFiles, device: string): Promise<number | undefined> {
     try {
-      return parseNumber((await files.readKernelFile(join(this.#roots.sysfs, 'class/net', device, 'statistics/rx_nohandler'))).trim(), `rx_nohandler of ${device}`);
+      return parseNumber((await files.readKernelFile(`${this.#classDirectory}${device}/statistics/rx_nohandler`)).trim(), `rx_nohandler of ${device}`);
     } catch (error) {
       if (files.signal.aborted) throw error;
       return undefined;
