@@ -35,6 +35,10 @@ describe('config schema', () => {
     expect(config.textfile.directory).toBe('');
   });
 
+  it('reads an empty section (YAML null) as its defaults', async () => {
+    expect(await validate({ netdev: null, filesystem: null, cpu: null })).toEqual(await validate({}));
+  });
+
   it('drops the default exclude pattern when an include pattern is given', async () => {
     expect((await validate({ diskstats: { deviceInclude: '^sd[a-z]$' } })).diskstats).toEqual({ deviceExclude: undefined, deviceInclude: '^sd[a-z]$' });
     expect((await validate({ filesystem: { fsTypesInclude: '^ext4$' } })).filesystem).toMatchObject({ fsTypesExclude: undefined, mountPointsExclude: DEFAULT_MOUNT_POINTS_EXCLUDE });
