@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { collectOnce, createTestContext } from '@tessera/collector-testkit';
 import { validateWithSchema } from '@tessera/collector-api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,6 +127,20 @@ describe('filesystem sub-collector', () => {
     expect(text).toContain('node_filesystem_size_bytes{device="/dev/sda1",device_error="",fstype="ext4",mountpoint="/"} 4.096e+06\n');
     expect(text).toContain('mountpoint="/elsewhere"');
     expect(paths.sort()).toEqual([`${roots.rootfs}/`, `${roots.rootfs}/elsewhere`, `${roots.rootfs}/home`]);
+  });
+
+  it('asks local filesystems with the real statfs, and network ones through the thread pool', async () => {
+    tree = await createTree({ 'proc/1/mountinfo': mountLine(1, '/', 'ext4', '/dev/sda1') + mountLine(2, '/srv', 'nfs4', 'nas:/export') });
+    await tree.write({ 'root/srv/.keep': '' });
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const collector = new NodeCollector(await validateWithSchema(configSchema, { collectors: ['filesystem'] }), context);
+    const { families } = await collectOnce(plugin, undefined, { context, collector });
+    const sizes = families.find(({ family }) => family.name === 'node_filesystem_size_bytes')?.series ?? [];
+    const { blocks, bsize } = statfsSync(tree.roots.rootfs);
+    expect(sizes.map(({ labels, value }) => [labels.mountpoint, value])).toEqual([
+      ['/', blocks * bsize],
+      ['/srv', blocks * bsize],
+    ]);
   });
 
   it('falls back to self/mountinfo when PID 1 is hidden', async () => {
