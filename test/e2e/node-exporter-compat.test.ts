@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The Debian node_exporter (1.5.0) runs beside tessera with the same collectors. Every family it
 // emits, tessera emits with the same name, type and label names, and stable values agree.
+const UPSTREAM_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
 const COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'];
 
 /**
@@ -14,6 +15,9 @@ const COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesys
  * packages/collector-node/README.md). Keys are family names; `extraLabels` are labels tessera adds.
  */
 const ALLOWED_DIFFERENCES: Record<string, { readonly reason: string; readonly missing?: true; readonly extraLabels?: readonly string[] }> = {
+  node_exporter_build_info: { reason: 'host-level build info; tessera has tessera_build_info', missing: true },
+  promhttp_metric_handler_errors_total: { reason: 'a scrape counter; Prometheus already records scrape failures (writing-exporters)', missing: true },
+  node_disk_info: { reason: 'node_exporter 1.7+ adds rotational', extraLabels: ['rotational'] },
   node_filesystem_avail_bytes: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
   node_filesystem_device_error: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
   node_filesystem_files: { reason: 'node_exporter 1.8+ adds device_error', extraLabels: ['device_error'] },
@@ -59,6 +63,8 @@ describe('compatibility with the Debian node_exporter', () => {
       '--collector.disable-defaults',
       ...COLLECTORS.map((collector) => `--collector.${collector}`),
       `--collector.textfile.directory=${textfileDirectory}`,
+      // Debian patches this default to also hide /mnt, /media and /run; compare with upstream's.
+      `--collector.filesystem.mount-points-exclude=${UPSTREAM_MOUNT_POINTS_EXCLUDE}`,
       '--web.disable-exporter-metrics',
     ]);
     tessera = await startTessera({
