@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
+import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
@@ -73,8 +73,7 @@ export class NodeCollector implements Collector {
   readonly #standard: readonly SubCollector[];
   readonly #textfile: TextfileCollector | undefined;
   readonly #filesystem: FilesystemCollector | undefined;
-  /** Families of the plugin's table: the host knows them already, so they are never re-declared. */
-  readonly #declared: ReadonlySet<MetricFamily> = new Set(NODE_METRICS);
+  /** Names of the plugin's table, which a textfile must not redefine. */
   readonly #declaredNames: ReadonlySet<string> = new Set(NODE_METRICS.map((family) => family.name));
 
   constructor(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}) {
@@ -121,14 +120,14 @@ export class NodeCollector implements Collector {
             stopwatch.stop();
             const others = await standard;
             stopwatch.start();
-            textfile.emit(output, read, this.#familyNames(others));
+            textfile.emit(output, read, this.#reservedNames(others));
           });
     const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
     const [standardParts, ownPart] = await Promise.all([standard, textfilePart]);
     const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
     signal.throwIfAborted();
 
-    for (const part of parts) part.output?.replayInto(sink, this.#declared);
+    for (const part of parts) part.output?.replayInto(sink);
     for (const part of parts) {
       sink.add(scrapeMetrics.duration, { collector: part.name }, part.seconds);
       sink.add(scrapeMetrics.success, { collector: part.name }, part.output === undefined ? 0 : 1);
@@ -164,10 +163,13 @@ export class NodeCollector implements Collector {
     }
   }
 
-  /** The names a textfile must not use: the plugin's families and the dynamic ones emitted in this collection. */
-  #familyNames(parts: readonly PartResult[]): Set<string> {
-    const names = new Set(this.#declaredNames);
-    for (const part of parts) for (const family of part.output?.families() ?? []) names.add(family.name);
-    return names;
+  /** What a textfile must not define: the plugin's families and the dynamic ones emitted in this collection. */
+  #reservedNames(parts: readonly PartResult[]): (name: string) => boolean {
+    let dynamic: Set<string> | undefined;
+    return (name) => {
+      if (this.#declaredNames.has(name)) return true;
+      dynamic ??= new Set(parts.flatMap((part) => (part.output?.declaredFamilies() ?? []).map((family) => family.name)));
+      return dynamic.has(name);
+    };
   }
 }

@@ -1,10 +1,7 @@
 import type { HistogramValue, LabelsOf, MetricFamily, MetricSink, SummaryValue } from '@tessera/collector-api';
 
-/** One recorded series. */
-interface BufferedSeries {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number | HistogramValue | SummaryValue;
-}
+/** The labels of every label-less sample: one frozen object instead of one `{}` per sample. */
+export const NO_LABELS: Readonly<Record<never, string>> = Object.freeze({});
 
 /**
  * The sink a sub-collector writes into: it records, and {@link replayInto} hands everything to the
@@ -13,11 +10,14 @@ interface BufferedSeries {
  * It does not validate: the host's sink does that on replay, and validating twice cost a tenth of
  * a collection. What the host would refuse cannot reach it from here: families and label sets are
  * checked by the compiler, parsers drop repeated kernel entries, and textfiles are validated when
- * parsed.
+ * parsed. Series are kept in three parallel arrays rather than one object each, as a collection
+ * records several hundred of them.
  */
 export class SeriesBuffer implements MetricSink {
-  readonly #series = new Map<MetricFamily, BufferedSeries[]>();
-  readonly #declared = new Set<MetricFamily>();
+  readonly #families: MetricFamily[] = [];
+  readonly #labels: Readonly<Record<string, string>>[] = [];
+  readonly #values: (number | HistogramValue | SummaryValue)[] = [];
+  readonly #declared: MetricFamily[] = [];
   #closed = false;
 
   add<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: number): void {
@@ -34,7 +34,7 @@ export class SeriesBuffer implements MetricSink {
 
   declare(family: MetricFamily): void {
     this.#assertOpen();
-    this.#declared.add(family);
+    this.#declared.push(family);
   }
 
   /** Ends recording: later calls throw, so a stray promise cannot write into a finished collection. */
@@ -42,31 +42,30 @@ export class SeriesBuffer implements MetricSink {
     this.#closed = true;
   }
 
-  /** The families that received series. */
-  families(): IterableIterator<MetricFamily> {
-    return this.#series.keys();
+  /** The families declared through {@link declare} (dynamic ones: meminfo, vmstat, textfiles). */
+  declaredFamilies(): readonly MetricFamily[] {
+    return this.#declared;
   }
 
-  /** Declares on `sink` the families declared here, except those in `known`, then adds every series. */
-  replayInto(sink: MetricSink, known: ReadonlySet<MetricFamily>): void {
-    for (const family of this.#declared) if (!known.has(family) && this.#series.has(family)) sink.declare(family);
-    for (const [family, entries] of this.#series) {
-      for (const { labels, value } of entries) {
-        if (family.type === 'histogram') sink.addHistogram(family, labels, value as HistogramValue);
-        else if (family.type === 'summary') sink.addSummary(family, labels, value as SummaryValue);
-        else sink.add(family, labels, value as number);
-      }
+  /** Declares on `sink` the families declared here, then adds every series in the order recorded. */
+  replayInto(sink: MetricSink): void {
+    for (const family of this.#declared) sink.declare(family);
+    const families = this.#families;
+    for (let index = 0; index < families.length; index++) {
+      const family = families[index] as MetricFamily;
+      const labels = this.#labels[index] ?? NO_LABELS;
+      const value = this.#values[index] as number | HistogramValue | SummaryValue;
+      if (family.type === 'histogram') sink.addHistogram(family, labels, value as HistogramValue);
+      else if (family.type === 'summary') sink.addSummary(family, labels, value as SummaryValue);
+      else sink.add(family, labels, value as number);
     }
   }
 
-  #record(family: MetricFamily, labels: Readonly<Record<string, string>>, value: BufferedSeries['value']): void {
+  #record(family: MetricFamily, labels: Readonly<Record<string, string>>, value: number | HistogramValue | SummaryValue): void {
     this.#assertOpen();
-    let entries = this.#series.get(family);
-    if (entries === undefined) {
-      entries = [];
-      this.#series.set(family, entries);
-    }
-    entries.push({ labels, value });
+    this.#families.push(family);
+    this.#labels.push(labels);
+    this.#values.push(value);
   }
 
   #assertOpen(): void {

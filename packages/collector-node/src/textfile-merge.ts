@@ -40,21 +40,21 @@ interface Building {
  * the way node_exporter serves them, with one difference: a file is accepted or refused as a
  * whole, never half-served.
  *
- * - A file declaring a family in `reservedNames` (the node collector's own families) or a family an
+ * - A file declaring a family `isReserved` accepts (the node collector's own families) or a family an
  *   earlier file has with another type, or repeating a series an earlier file has, is refused.
  * - HELP: the first file's wins; a differing one is reported in `helpConflicts`. A family no file
  *   describes gets node_exporter's `Metric read from <files>`.
  * - Label sets may differ between series: the family gets the union of label names and a series
  *   lacking one gets `""`, which Prometheus treats as the label being absent.
  */
-export function mergeTextfiles(files: readonly ParsedTextfile[], reservedNames: ReadonlySet<string>): TextfileMerge {
+export function mergeTextfiles(files: readonly ParsedTextfile[], isReserved: (name: string) => boolean): TextfileMerge {
   const building = new Map<string, Building>();
   const accepted: string[] = [];
   const rejected: { path: string; reason: string }[] = [];
   const helpConflicts: { name: string; kept: string; ignored: string; path: string }[] = [];
 
   for (const file of files) {
-    const reason = describeClash(file, building, reservedNames);
+    const reason = describeClash(file, building, isReserved);
     if (reason !== undefined) {
       rejected.push({ path: file.path, reason });
       continue;
@@ -95,9 +95,9 @@ function seriesKey(series: TextfileSeries): string {
   return labelKey(present);
 }
 
-function describeClash(file: ParsedTextfile, building: ReadonlyMap<string, Building>, reservedNames: ReadonlySet<string>): string | undefined {
+function describeClash(file: ParsedTextfile, building: ReadonlyMap<string, Building>, isReserved: (name: string) => boolean): string | undefined {
   for (const family of file.families) {
-    if (reservedNames.has(family.name)) return `${family.name} is a family of the node collector itself`;
+    if (isReserved(family.name)) return `${family.name} is a family of the node collector itself`;
     const earlier = building.get(family.name);
     if (earlier === undefined) continue;
     if (earlier.type !== family.type) return `${family.name} is a ${family.type} here but a ${earlier.type} in ${earlier.paths[0] ?? 'an earlier file'}`;

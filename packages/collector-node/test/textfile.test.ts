@@ -80,7 +80,7 @@ describe('mergeTextfiles', () => {
   const file = (path: string, ...text: string[]) => ({ path, families: parseTextfile(lines(...text)) });
 
   it('unions label names across files, filling missing values with ""', () => {
-    const merge = mergeTextfiles([file('/t/a.prom', '# TYPE x gauge', 'x{a="1"} 1'), file('/t/b.prom', '# TYPE x gauge', 'x{b="2"} 2')], new Set());
+    const merge = mergeTextfiles([file('/t/a.prom', '# TYPE x gauge', 'x{a="1"} 1'), file('/t/b.prom', '# TYPE x gauge', 'x{b="2"} 2')], () => false);
     expect(merge.rejected).toEqual([]);
     expect(merge.families).toEqual([
       {
@@ -96,7 +96,7 @@ describe('mergeTextfiles', () => {
   it('keeps the first HELP and reports a different one', () => {
     const merge = mergeTextfiles(
       [file('/t/a.prom', '# HELP x First.', 'x{a="1"} 1'), file('/t/b.prom', 'x{a="2"} 2'), file('/t/c.prom', '# HELP x Second.', 'x{a="3"} 3')],
-      new Set(),
+      () => false,
     );
     expect(merge.families[0]?.family.help).toBe('First.');
     expect(merge.families[0]?.series).toHaveLength(3);
@@ -104,7 +104,7 @@ describe('mergeTextfiles', () => {
   });
 
   it('takes HELP from a later file when the first has none', () => {
-    const merge = mergeTextfiles([file('/t/a.prom', 'x{a="1"} 1'), file('/t/b.prom', '# HELP x Later.', 'x{a="2"} 2')], new Set());
+    const merge = mergeTextfiles([file('/t/a.prom', 'x{a="1"} 1'), file('/t/b.prom', '# HELP x Later.', 'x{a="2"} 2')], () => false);
     expect(merge.families[0]?.family.help).toBe('Later.');
     expect(merge.helpConflicts).toEqual([]);
   });
@@ -118,7 +118,7 @@ describe('mergeTextfiles', () => {
         file('/t/d.prom', '# TYPE x gauge', 'x{a="1",b=""} 9', 'v 1'),
         file('/t/e.prom', '# TYPE x gauge', 'x{a="3"} 3'),
       ],
-      new Set(['node_load1']),
+      (name) => name === 'node_load1',
     );
     expect(merge.accepted).toEqual(['/t/a.prom', '/t/e.prom']);
     expect(merge.rejected).toEqual([

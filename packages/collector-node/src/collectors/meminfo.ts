@@ -3,6 +3,7 @@ import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api
 import type { CollectionFiles } from '../collection-files.js';
 import { memoryFamily } from '../metrics.js';
 import { parseMeminfo } from '../parsers/meminfo.js';
+import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 import { DynamicFamilies } from './dynamic-families.js';
 
@@ -30,7 +31,7 @@ export class MeminfoCollector implements SubCollector {
         continue;
       }
       output.declare(family);
-      output.add(family, {}, value);
+      output.add(family, NO_LABELS, value);
     }
   }
 }

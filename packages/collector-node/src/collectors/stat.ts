@@ -3,6 +3,7 @@ import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { statMetrics } from '../metrics.js';
 import { parseProcStat } from '../parsers/proc-stat.js';
+import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 
 /** stat: interrupts, context switches, forks, boot time and process counts from `/proc/stat`. */
@@ -20,7 +21,7 @@ export class StatCollector implements SubCollector {
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     const stat = await files.readParsedKernelFile(this.#statPath, parseProcStat);
     const add = (family: (typeof this.families)[number], value: number | undefined): void => {
-      if (value !== undefined) output.add(family, {}, value);
+      if (value !== undefined) output.add(family, NO_LABELS, value);
     };
     add(statMetrics.interrupts, stat.interrupts);
     add(statMetrics.contextSwitches, stat.contextSwitches);

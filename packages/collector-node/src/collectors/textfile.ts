@@ -4,6 +4,7 @@ import type { HistogramValue, Logger, MetricSink, SummaryValue } from '@tessera/
 import type { CollectionFiles } from '../collection-files.js';
 import { textfileMetrics } from '../metrics.js';
 import { parseTextfile, type TextfileFamily } from '../parsers/textfile.js';
+import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 import { mergeTextfiles, type ParsedTextfile } from '../textfile-merge.js';
 
@@ -53,9 +54,10 @@ export class TextfileCollector implements SubCollector {
     this.#logger = options.logger;
   }
 
-  /** Both steps at once, for use outside the node collector (nothing else is reserved then). */
+  /** Both steps at once, for use outside the node collector (only its own families are reserved then). */
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    this.emit(output, await this.read(files), new Set(this.families.map((family) => family.name)));
+    const own = new Set(this.families.map((family) => family.name));
+    this.emit(output, await this.read(files), (name) => own.has(name));
   }
 
   /** Step one: lists the directory and reads and parses its `*.prom` files, in name order. */
@@ -76,9 +78,9 @@ export class TextfileCollector implements SubCollector {
     return { files: read, failed: read.length < results.length };
   }
 
-  /** Step two: merges the files, refusing those that clash with `reservedNames`, and emits everything. */
-  emit(output: MetricSink, read: TextfileRead, reservedNames: ReadonlySet<string>): void {
-    const merge = mergeTextfiles(read.files, reservedNames);
+  /** Step two: merges the files, refusing those that define a name `isReserved` accepts, and emits everything. */
+  emit(output: MetricSink, read: TextfileRead, isReserved: (name: string) => boolean): void {
+    const merge = mergeTextfiles(read.files, isReserved);
     for (const { path, reason } of merge.rejected) this.#logger.error({ file: path, error: reason }, 'skipping a textfile that clashes with other metrics');
     for (const conflict of merge.helpConflicts) {
       this.#logger.warn({ metric: conflict.name, file: conflict.path, keptHelp: conflict.kept, ignoredHelp: conflict.ignored }, 'inconsistent HELP text across textfiles; keeping the first');
@@ -95,7 +97,7 @@ export class TextfileCollector implements SubCollector {
     for (const file of read.files) {
       if (accepted.has(file.path)) output.add(textfileMetrics.mtime, { file: file.path }, file.mtimeSeconds);
     }
-    output.add(textfileMetrics.scrapeError, {}, read.failed || merge.rejected.length > 0 ? 1 : 0);
+    output.add(textfileMetrics.scrapeError, NO_LABELS, read.failed || merge.rejected.length > 0 ? 1 : 0);
   }
 
   async #readFile(files: CollectionFiles, path: string): Promise<ReadTextfile | undefined> {

@@ -3,6 +3,7 @@ import type { Clock, FilesystemRoots, MetricSink } from '@tessera/collector-api'
 import { isMissingFile, type CollectionFiles } from '../collection-files.js';
 import { timeMetrics } from '../metrics.js';
 import { splitFields, stripNewline } from '../parsers/fields.js';
+import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 
 /**
@@ -36,7 +37,7 @@ export class TimeCollector implements SubCollector {
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     const nowMs = this.#clock.now();
     const date = new Date(nowMs);
-    output.add(timeMetrics.seconds, {}, nowMs / 1000);
+    output.add(timeMetrics.seconds, NO_LABELS, nowMs / 1000);
     // getTimezoneOffset() is minutes *behind* UTC; node_exporter reports seconds ahead of it.
     const offsetMinutes = date.getTimezoneOffset();
     if (this.#zone?.offsetMinutes !== offsetMinutes) this.#zone = { offsetMinutes, abbreviation: timeZoneAbbreviation(date, this.#zoneFormat) };

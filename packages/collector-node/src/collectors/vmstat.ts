@@ -4,6 +4,7 @@ import type { CollectionFiles } from '../collection-files.js';
 import { vmstatFamily } from '../metrics.js';
 import { compilePattern } from '../pattern.js';
 import { parseVmstat } from '../parsers/vmstat.js';
+import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 import { DynamicFamilies } from './dynamic-families.js';
 
@@ -31,7 +32,7 @@ export class VmstatCollector implements SubCollector {
         continue;
       }
       output.declare(family);
-      output.add(family, {}, value);
+      output.add(family, NO_LABELS, value);
     }
   }
 }
