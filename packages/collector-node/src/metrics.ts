@@ -9,8 +9,10 @@ import { defineMetric, type MetricFamily } from '@tessera/collector-api';
  * output line-for-line comparable with its.
  *
  * meminfo and vmstat are pass-through sources: their family names are the kernel's field names,
- * which differ between kernels. They are built by `memoryFamily` and `vmstatFamily` below and
- * declared through `sink.declare()` when a collection sees them (see README, "Metrics").
+ * which differ between kernels. They are built by `memoryFamily` and `vmstatFamily` below; the
+ * fields the kernel lists when the collector is created are declared then (the collector's
+ * instance-level `metrics`), and a field that appears later through `sink.declare()` when it
+ * appears (see README, "Metrics").
  */
 
 /** The self-metrics node_exporter has per sub-collector. */

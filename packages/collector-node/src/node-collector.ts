@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricSink } from '@tessera/collector-api';
+import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
@@ -68,6 +68,8 @@ class Stopwatch {
  * collection as a whole fails only when it is aborted.
  */
 export class NodeCollector implements Collector {
+  /** meminfo's and vmstat's families as the kernel lists them at creation (see {@link create}). */
+  metrics: readonly MetricFamily[] = [];
   readonly #context: CollectorContext;
   readonly #logger: Logger;
   readonly #standard: readonly SubCollector[];
@@ -103,6 +105,22 @@ export class NodeCollector implements Collector {
     this.#standard = subCollectors;
     this.#textfile = enabled.has('textfile') ? (build.textfile() as TextfileCollector) : undefined;
     this.#filesystem = subCollectors.find((subCollector): subCollector is FilesystemCollector => subCollector instanceof FilesystemCollector);
+  }
+
+  /**
+   * Creates a collector and learns meminfo's and vmstat's field names, so that they are declared
+   * once in `metrics` rather than at every collection.
+   */
+  static async create(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}): Promise<NodeCollector> {
+    const collector = new NodeCollector(config, context, dependencies);
+    const files = new CollectionFiles(new AbortController().signal);
+    const discovered = await Promise.all(
+      collector.#standard.map((subCollector) =>
+        subCollector instanceof MeminfoCollector || subCollector instanceof VmstatCollector ? subCollector.discoverFamilies(files) : Promise.resolve([]),
+      ),
+    );
+    collector.metrics = discovered.flat();
+    return collector;
   }
 
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {

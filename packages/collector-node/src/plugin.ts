@@ -16,5 +16,5 @@ export const nodeCollectorPlugin: CollectorPlugin<NodeCollectorConfig> = defineC
   defaultEnabled: true,
   configSchema,
   metrics: NODE_METRICS,
-  create: (config, context) => new NodeCollector(config, context),
+  create: (config, context) => NodeCollector.create(config, context),
 });

@@ -77,6 +77,26 @@ describe('node collector', () => {
     expect(back).toContain('node_cpu_seconds_total{cpu="1",mode="idle"} 0.2\n');
   });
 
+  it('declares the kernel\'s meminfo and vmstat fields up front, and a field that appears later when it appears', async () => {
+    tree = await createTree(PROC);
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const collector = await NodeCollector.create(await validateWithSchema(configSchema, { collectors: ['meminfo', 'vmstat', 'cpu'] }), context);
+    expect(collector.metrics.map((family) => family.name)).toEqual(['node_memory_MemTotal_bytes', 'node_memory_MemFree_bytes', 'node_vmstat_pgfault']);
+    await tree.write({ 'proc/meminfo': `${PROC['proc/meminfo']}Zswap: 8 kB\n` });
+    const { text } = await collectOnce(plugin, undefined, { context, collector });
+    expect(text).toContain('# HELP node_memory_Zswap_bytes Memory information field Zswap_bytes.\n# TYPE node_memory_Zswap_bytes gauge\nnode_memory_Zswap_bytes 8192\n');
+    expect(text).toContain('node_memory_MemTotal_bytes 1.024e+06\n');
+  });
+
+  it('creates without meminfo or vmstat to read, and reports their failure when collecting', async () => {
+    tree = await createTree({});
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const collector = await NodeCollector.create(await validateWithSchema(configSchema, { collectors: ['meminfo', 'vmstat'] }), context);
+    expect(collector.metrics).toEqual([]);
+    const { text } = await collectOnce(plugin, undefined, { context, collector });
+    expect(text).toContain('node_scrape_collector_success{collector="meminfo"} 0\n');
+  });
+
   it('serves cpu and stat from one /proc/stat', async () => {
     const { collect } = await setUp(PROC, { collectors: ['cpu', 'stat'] });
     const text = await collect();

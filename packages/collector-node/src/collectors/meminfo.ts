@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
+import type { FilesystemRoots, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { memoryFamily } from '../metrics.js';
 import { parseMeminfo } from '../parsers/meminfo.js';
@@ -23,6 +23,15 @@ export class MeminfoCollector implements SubCollector {
     this.#logger = options.logger;
   }
 
+  /** Reads the fields once, at creation, and returns their families to declare up front (none when the file cannot be read). */
+  async discoverFamilies(files: CollectionFiles): Promise<MetricFamily[]> {
+    try {
+      return this.#families.declareUpFront(parseMeminfo(await files.readKernelFile(this.#path)).keys());
+    } catch {
+      return []; // the collection will report why
+    }
+  }
+
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     for (const [field, value] of parseMeminfo(await files.readKernelFile(this.#path))) {
       const family = this.#families.get(field);
@@ -30,8 +39,7 @@ export class MeminfoCollector implements SubCollector {
         this.#logger.debug({ field }, 'skipping a meminfo field whose name is not a legal metric name');
         continue;
       }
-      output.declare(family);
-      output.add(family, NO_LABELS, value);
+      this.#families.emit(output, family, NO_LABELS, value);
     }
   }
 }

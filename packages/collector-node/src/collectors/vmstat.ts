@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
+import type { FilesystemRoots, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { vmstatFamily } from '../metrics.js';
 import { compilePattern } from '../pattern.js';
@@ -24,6 +24,15 @@ export class VmstatCollector implements SubCollector {
     this.#keep = (name) => pattern.test(name);
   }
 
+  /** Reads the fields once, at creation, and returns their families to declare up front (none when the file cannot be read). */
+  async discoverFamilies(files: CollectionFiles): Promise<MetricFamily[]> {
+    try {
+      return this.#families.declareUpFront(parseVmstat(await files.readKernelFile(this.#path), this.#keep).keys());
+    } catch {
+      return []; // the collection will report why
+    }
+  }
+
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     for (const [field, value] of parseVmstat(await files.readKernelFile(this.#path), this.#keep)) {
       const family = this.#families.get(field);
@@ -31,8 +40,7 @@ export class VmstatCollector implements SubCollector {
         this.#logger.debug({ field }, 'skipping a vmstat field whose name is not a legal metric name');
         continue;
       }
-      output.declare(family);
-      output.add(family, NO_LABELS, value);
+      this.#families.emit(output, family, NO_LABELS, value);
     }
   }
 }
