@@ -68,6 +68,8 @@ export class FilesystemCollector implements SubCollector {
   /** False when a test injected `statfs`: then every mount goes through it. */
   readonly #syncForLocal: boolean;
   readonly #logger: Logger;
+  /** The last mount table read and the mounts selected from it: the table rarely changes between scrapes. */
+  #lastMounts: { readonly text: string; readonly targets: readonly FilesystemTarget[] } | undefined;
   /** statfs calls still running, by path: their mounts are stuck until the call returns. */
   readonly #pending = new Map<string, Promise<void>>();
 
@@ -94,7 +96,7 @@ export class FilesystemCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const targets = this.#select(await this.#readMounts(files));
+    const targets = await this.#readTargets(files);
     const outcomes = await mapConcurrently(targets, this.#workers, (target) =>
       this.#syncForLocal && LOCAL_FS_TYPES.has(target.mount.fsType) ? Promise.resolve(this.#statLocal(target.statPath)) : this.#stat(target.statPath, files.signal),
     );
@@ -127,15 +129,22 @@ export class FilesystemCollector implements SubCollector {
     this.#pending.clear();
   }
 
-  async #readMounts(files: CollectionFiles): Promise<MountInfo[]> {
+  /** The mounts to report: the mount table read, filtered and de-duplicated (reused while the table is unchanged). */
+  async #readTargets(files: CollectionFiles): Promise<readonly FilesystemTarget[]> {
+    const text = await this.#readMountTable(files);
+    if (this.#lastMounts?.text !== text) this.#lastMounts = { text, targets: this.#select(parseMountinfo(text)) };
+    return this.#lastMounts.targets;
+  }
+
+  async #readMountTable(files: CollectionFiles): Promise<string> {
     try {
-      return parseMountinfo(await files.readKernelFile(join(this.#roots.procfs, '1/mountinfo')));
+      return await files.readKernelFile(join(this.#roots.procfs, '1/mountinfo'));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (!isMissingFile(error) && code !== 'EACCES') throw error;
       // PID 1 is hidden (procfs mounted with hidepid=): our own mount namespace is the next best view.
       this.#logger.debug({ error: (error as Error).message }, 'cannot read PID 1 mounts, using self/mountinfo');
-      return parseMountinfo(await files.readKernelFile(join(this.#roots.procfs, 'self/mountinfo')));
+      return files.readKernelFile(join(this.#roots.procfs, 'self/mountinfo'));
     }
   }
 

@@ -13,7 +13,8 @@ export function parseMeminfo(text: string): Map<string, number> {
     const parts = splitFields(line);
     if (parts.length === 0) continue;
     if (parts.length > 3 || parts.length < 2 || !parts[0]?.endsWith(':')) throw new KernelFormatError(`/proc/meminfo: invalid line ${JSON.stringify(line)}`);
-    let name = parts[0].slice(0, -1).replace(/\((.*)\)/, '_$1');
+    let name = parts[0].slice(0, -1);
+    if (name.includes('(')) name = name.replace(/\((.*)\)/, '_$1'); // Active(anon) → Active_anon
     let value = parseNumber(parts[1], `/proc/meminfo ${name}`);
     if (parts.length === 3) {
       value *= 1024;
