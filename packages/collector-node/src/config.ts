@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compilePattern } from './pattern.js';
+import { compilePattern } from './name-filter.js';
 
 /** The sub-collectors, named as node_exporter names them (`--collector.<name>`). */
 export const SUB_COLLECTOR_NAMES = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'] as const;

@@ -1,4 +1,4 @@
-import type { MetricFamily, MetricSink } from '@tessera/collector-api';
+import type { MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from './collection-files.js';
 import type { SubCollectorName } from './config.js';
 
@@ -8,9 +8,8 @@ import type { SubCollectorName } from './config.js';
  * failure costs only its series and sets `node_scrape_collector_success{collector=<name>} 0`.
  */
 export interface SubCollector {
+  /** Its node_exporter name; the families it may emit are `FAMILIES_BY_SUB_COLLECTOR[name]` (metrics.ts), plus any it declares on `output`. */
   readonly name: SubCollectorName;
-  /** The families it may emit that are declared up front (others it declares on `output`). */
-  readonly families: readonly MetricFamily[];
   /** One collection. Throws to fail this sub-collector only. */
   collect(output: MetricSink, files: CollectionFiles): Promise<void>;
 }

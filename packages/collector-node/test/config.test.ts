@@ -1,7 +1,7 @@
 import { ConfigError, validateWithSchema } from '@tessera/collector-api';
 import { describe, expect, it } from 'vitest';
 import { configSchema, DEFAULT_DISK_DEVICE_EXCLUDE, DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE, SUB_COLLECTOR_NAMES } from '../src/config.js';
-import { compilePattern, NameFilter } from '../src/pattern.js';
+import { compilePattern, NameFilter } from '../src/name-filter.js';
 
 const validate = (value: unknown) => validateWithSchema(configSchema, value, ['collectors', 'node']);
 

@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
-import { collectOnce, createTestContext } from '@tessera/collector-testkit';
 import { validateWithSchema } from '@tessera/collector-api';
+import { collectOnce, createTestContext } from '@tessera/collector-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FilesystemUsage } from '../src/collectors/filesystem.js';
 import { configSchema } from '../src/config.js';

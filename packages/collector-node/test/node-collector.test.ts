@@ -1,11 +1,14 @@
+import { cp, rm, utimes } from 'node:fs/promises';
 import { machine } from 'node:os';
 import { join } from 'node:path';
-import { rm, utimes } from 'node:fs/promises';
-import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
+import { fileURLToPath } from 'node:url';
 import { validateWithSchema } from '@tessera/collector-api';
+import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
+import { SampleCollection } from '@tessera/exposition';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../src/config.js';
+import { configSchema, SUB_COLLECTOR_NAMES } from '../src/config.js';
 import plugin from '../src/index.js';
+import { FAMILIES_BY_SUB_COLLECTOR } from '../src/metrics.js';
 import { NodeCollector } from '../src/node-collector.js';
 import { createTree, type ScratchTree } from './support/tree.js';
 
@@ -21,6 +24,8 @@ const PROC = {
   'proc/sys/kernel/hostname': 'box\n',
   'proc/sys/kernel/domainname': '(none)\n',
 };
+
+const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 
 let tree: ScratchTree | undefined;
 afterEach(async () => {
@@ -50,6 +55,21 @@ async function setUp(files: Readonly<Record<string, string>>, config: unknown): 
 }
 
 describe('node collector', () => {
+  it.each(SUB_COLLECTOR_NAMES)('%s emits only the families metrics.ts groups under it (and ones it declares)', async (name) => {
+    tree = await createTree();
+    await cp(join(casesDir, 'basic/input'), tree.root, { recursive: true });
+    await cp(join(casesDir, 'textfile/input/textfile'), join(tree.root, 'textfile'), { recursive: true });
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const config = await validateWithSchema(configSchema, { collectors: [name], textfile: { directory: join(tree.root, 'textfile') } });
+    const collector = await NodeCollector.create(config, context);
+    // Only this group's families and the self-metrics: anything else would be refused by this sink.
+    const sink = new SampleCollection([...FAMILIES_BY_SUB_COLLECTOR.scrape, ...FAMILIES_BY_SUB_COLLECTOR[name], ...collector.metrics]);
+    await collector.collect(sink, new AbortController().signal);
+    const families = sink.seal();
+    expect(families.find(({ family }) => family.name === 'node_scrape_collector_success')?.series[0]?.value).toBe(1);
+    expect(families.length).toBeGreaterThan(2);
+  });
+
   it('keeps the other sub-collectors when one fails, and says which failed', async () => {
     const { collect, context } = await setUp({ ...PROC, 'proc/diskstats': ' x 0 sda 1 2 3 4 5 6 7 8 9 10 11\n' }, { collectors: ['cpu', 'diskstats', 'loadavg', 'meminfo'] });
     const text = await collect();

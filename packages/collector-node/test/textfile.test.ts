@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTextfile, TextfileError } from '../src/parsers/textfile.js';
-import { mergeTextfiles } from '../src/textfile-merge.js';
+import { mergeTextfiles } from '../src/merge-textfiles.js';
 
 const lines = (...text: string[]): string => `${text.join('\n')}\n`;
 

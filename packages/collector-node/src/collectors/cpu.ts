@@ -39,7 +39,6 @@ interface CpuTopology {
  */
 export class CpuCollector implements SubCollector {
   readonly name = 'cpu';
-  readonly families = Object.values(cpuMetrics);
   readonly #roots: FilesystemRoots;
   readonly #guest: boolean;
   readonly #logger: Logger;

@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
-import { diskColumns, diskInfoMetrics, FAMILIES_BY_SUB_COLLECTOR } from '../metrics.js';
-import { NameFilter } from '../pattern.js';
+import { diskColumns, diskInfoMetrics } from '../metrics.js';
+import { NameFilter } from '../name-filter.js';
 import { parseDiskstats, type DiskStatsLine } from '../parsers/diskstats.js';
 import { parseNumber } from '../parsers/fields.js';
 import { parseUdevProperties } from '../parsers/udev.js';
@@ -26,7 +26,6 @@ const ATA_FAMILIES = [
  */
 export class DiskstatsCollector implements SubCollector {
   readonly name = 'diskstats';
-  readonly families = FAMILIES_BY_SUB_COLLECTOR.diskstats;
   readonly #roots: FilesystemRoots;
   readonly #diskstatsPath: string;
   /** `<sysfs>/block/`: per-device paths are built by concatenation, many times per collection. */

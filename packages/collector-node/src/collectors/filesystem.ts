@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
 import { isMissingFile, type CollectionFiles } from '../collection-files.js';
 import { filesystemMetrics } from '../metrics.js';
-import { NameFilter } from '../pattern.js';
+import { NameFilter } from '../name-filter.js';
 import { parseMountinfo, type MountInfo } from '../parsers/mountinfo.js';
 import type { SubCollector } from '../sub-collector.js';
 
@@ -56,7 +56,6 @@ type StatOutcome = { readonly usage: FilesystemUsage } | { readonly error: strin
  */
 export class FilesystemCollector implements SubCollector {
   readonly name = 'filesystem';
-  readonly families = Object.values(filesystemMetrics);
   readonly #roots: FilesystemRoots;
   /** The root filesystem as an absolute path without trailing slash, for stripping it from mount points. */
   readonly #rootfs: string;

@@ -9,7 +9,6 @@ import type { SubCollector } from '../sub-collector.js';
 /** loadavg: `node_load1`, `node_load5`, `node_load15` from `/proc/loadavg`. */
 export class LoadavgCollector implements SubCollector {
   readonly name = 'loadavg';
-  readonly families = Object.values(loadMetrics);
   readonly #path: string;
 
   constructor(options: { readonly roots: FilesystemRoots }) {

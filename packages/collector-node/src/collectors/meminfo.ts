@@ -13,7 +13,6 @@ import { DynamicFamilies } from './dynamic-families.js';
  */
 export class MeminfoCollector implements SubCollector {
   readonly name = 'meminfo';
-  readonly families = [];
   readonly #path: string;
   readonly #logger: Logger;
   readonly #families = new DynamicFamilies(memoryFamily);

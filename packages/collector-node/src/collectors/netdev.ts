@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { NET_DEVICE_STATISTICS, netDeviceMetrics } from '../metrics.js';
-import { NameFilter } from '../pattern.js';
+import { NameFilter } from '../name-filter.js';
 import { parseNumber } from '../parsers/fields.js';
 import { parseNetDev } from '../parsers/net-dev.js';
 import type { SubCollector } from '../sub-collector.js';
@@ -21,7 +21,6 @@ const NOHANDLER_FAMILY = netDeviceMetrics[NET_DEVICE_STATISTICS.indexOf('receive
  */
 export class NetdevCollector implements SubCollector {
   readonly name = 'netdev';
-  readonly families = netDeviceMetrics;
   readonly #netDevPath: string;
   /** `<sysfs>/class/net/`: per-interface paths are built by concatenation. */
   readonly #classDirectory: string;

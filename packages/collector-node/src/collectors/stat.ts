@@ -9,7 +9,6 @@ import type { SubCollector } from '../sub-collector.js';
 /** stat: interrupts, context switches, forks, boot time and process counts from `/proc/stat`. */
 export class StatCollector implements SubCollector {
   readonly name = 'stat';
-  readonly families = Object.values(statMetrics);
   readonly #statPath: string;
   readonly #softirq: boolean;
 
@@ -20,7 +19,7 @@ export class StatCollector implements SubCollector {
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     const stat = await files.readParsedKernelFile(this.#statPath, parseProcStat);
-    const add = (family: (typeof this.families)[number], value: number | undefined): void => {
+    const add = (family: (typeof statMetrics)[keyof typeof statMetrics], value: number | undefined): void => {
       if (value !== undefined) output.add(family, NO_LABELS, value);
     };
     add(statMetrics.interrupts, stat.interrupts);

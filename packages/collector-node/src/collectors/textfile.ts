@@ -6,7 +6,7 @@ import { textfileMetrics } from '../metrics.js';
 import { parseTextfile, type TextfileFamily } from '../parsers/textfile.js';
 import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
-import { mergeTextfiles, type ParsedTextfile } from '../textfile-merge.js';
+import { mergeTextfiles, type ParsedTextfile } from '../merge-textfiles.js';
 
 /** A file that parsed, with its modification time. */
 interface ReadTextfile extends ParsedTextfile {
@@ -44,7 +44,6 @@ interface TextfileRead {
  */
 export class TextfileCollector implements SubCollector {
   readonly name = 'textfile';
-  readonly families = Object.values(textfileMetrics);
   readonly #directory: string;
   readonly #logger: Logger;
   readonly #cache = new Map<string, CachedTextfile>();
@@ -56,7 +55,7 @@ export class TextfileCollector implements SubCollector {
 
   /** Both steps at once, for use outside the node collector (only its own families are reserved then). */
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const own = new Set(this.families.map((family) => family.name));
+    const own = new Set(Object.values(textfileMetrics).map((family) => family.name));
     this.emit(output, await this.read(files), (name) => own.has(name));
   }
 

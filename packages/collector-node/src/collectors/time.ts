@@ -22,7 +22,6 @@ export function timeZoneAbbreviation(date: Date, format: Intl.DateTimeFormat): s
  */
 export class TimeCollector implements SubCollector {
   readonly name = 'time';
-  readonly families = Object.values(timeMetrics);
   readonly #clock: Clock;
   readonly #clocksourceDirectory: string;
   readonly #zoneFormat = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });

@@ -23,7 +23,6 @@ interface KernelIdentity {
  */
 export class UnameCollector implements SubCollector {
   readonly name = 'uname';
-  readonly families = Object.values(unameMetrics);
   readonly #kernelDirectory: string;
   #identity: Promise<KernelIdentity> | undefined;
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FilesystemRoots, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { vmstatFamily } from '../metrics.js';
-import { compilePattern } from '../pattern.js';
+import { compilePattern } from '../name-filter.js';
 import { parseVmstat } from '../parsers/vmstat.js';
 import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
@@ -11,7 +11,6 @@ import { DynamicFamilies } from './dynamic-families.js';
 /** vmstat: one untyped `node_vmstat_<field>` per `/proc/vmstat` field that matches the `fields` pattern. */
 export class VmstatCollector implements SubCollector {
   readonly name = 'vmstat';
-  readonly families = [];
   readonly #path: string;
   readonly #logger: Logger;
   readonly #keep: (name: string) => boolean;
