@@ -19,7 +19,7 @@ import type { SubCollector } from './sub-collector.js';
 
 /** What tests may replace; production code passes nothing. */
 export interface NodeCollectorDependencies {
-  /** The filesystem sub-collector's statfs (default `fs.promises.statfs`). */
+  /** Replaces every statfs of the filesystem sub-collector (by default local filesystems are asked synchronously, the rest through `fs.promises.statfs`). */
   readonly statfs?: StatfsFunction;
 }
 
