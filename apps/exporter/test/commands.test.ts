@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 function enabledCollectors(stdout: string): string {
-  return /^ok: \d+ collectors \((.*)\)$/m.exec(stdout)?.[1] ?? `(no ok line in ${JSON.stringify(stdout)})`;
+  return /^ok: \d+ collectors? \((.*)\)$/m.exec(stdout)?.[1] ?? `(no ok line in ${JSON.stringify(stdout)})`;
 }
 
 describe('collector flags', { timeout: 30_000 }, () => {
@@ -27,7 +27,7 @@ describe('collector flags', { timeout: 30_000 }, () => {
   it('--collector.disable-defaults --collector.y runs y alone', async () => {
     const result = await runBin(['check-config', '--collector.disable-defaults', '--collector.echo'], { cwd: project.directory });
     expect(result.code).toBe(0);
-    expect(enabledCollectors(result.stdout)).toBe('echo');
+    expect(result.stdout).toBe('ok: 1 collector (echo)\n');
   });
 
   it('--collector.x enables a collector the config disables, and --collector.x=false disables it', async () => {

