@@ -76,7 +76,9 @@ function getOrCreate(name: string, families: Map<string, MutableFamily>): Mutabl
 }
 
 function parseCommentLine(line: string, lineNumber: number, families: Map<string, MutableFamily>): void {
-  const match = /^#\s+(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(line);
+  // Fields are separated by spaces and tabs only, as in Go's parser; the `s` flag keeps U+2028 and
+  // U+2029 (which `.` would not match) inside HELP text instead of demoting the line to a comment.
+  const match = /^#[ \t]+(HELP|TYPE)[ \t]+([^ \t]+)(?:[ \t]+(.*))?$/s.exec(line);
   if (match === null) return; // an ordinary comment
   const [, keyword, name = '', rest = ''] = match;
   if (!METRIC_NAME_PATTERN.test(name)) throw new ExpositionParseError(lineNumber, `invalid metric name ${JSON.stringify(name)} in ${keyword}`);

@@ -48,8 +48,15 @@ describe('parseText', () => {
     ]);
   });
 
+  it('keeps HELP text and label values with Unicode line and paragraph separators', () => {
+    const [family] = parseText('# HELP a one\u2028two\u2029three\n# TYPE a gauge\na{b="x\u2028y"} 1\n');
+    expect(family).toMatchObject({ name: 'a', type: 'gauge', help: 'one\u2028two\u2029three' });
+    expect(family?.samples[0]?.labels).toEqual({ b: 'x\u2028y' });
+  });
+
   it.each([
     ['a{b="1"} 1\na{b="1"} 2', 2, /duplicate series/],
+    ['# HELP a\u2028b text', 1, /invalid metric name/],
     ['# TYPE a gauge\n# TYPE a gauge', 2, /second TYPE/],
     ['# HELP a x\n# HELP a y', 2, /second HELP/],
     ['a 1\n# TYPE a gauge', 2, /before its samples/],
