@@ -159,9 +159,13 @@ function describeHistogramProblem(value: HistogramValue): string | undefined {
 function describeSummaryProblem(value: SummaryValue): string | undefined {
   if (typeof value !== 'object' || value === null || !Array.isArray(value.quantiles)) return 'summary value needs quantiles, count and sum';
   if (typeof value.count !== 'number' || typeof value.sum !== 'number') return 'summary count and sum must be numbers';
+  // A repeated quantile would render the same `quantile="…"` series twice.
+  const seen = new Set<number>();
   for (const [quantile, quantileValue] of value.quantiles) {
     if (typeof quantile !== 'number' || !(quantile >= 0 && quantile <= 1)) return `quantile ${String(quantile)} is outside [0, 1]`;
     if (typeof quantileValue !== 'number') return 'quantile values must be numbers';
+    if (seen.has(quantile)) return `quantile ${String(quantile)} appears twice`;
+    seen.add(quantile);
   }
   return undefined;
 }

@@ -67,6 +67,7 @@ describe('SampleCollection', () => {
     ['non-cumulative buckets', (c: SampleCollection) => c.addHistogram(latency, { route: 'a' }, { buckets: [[1, 3], [2, 1]], count: 3, sum: 1 }), /cumulative/],
     ['decreasing bounds', (c: SampleCollection) => c.addHistogram(latency, { route: 'a' }, { buckets: [[2, 1], [1, 1]], count: 3, sum: 1 }), /increase/],
     ['a quantile above 1', (c: SampleCollection) => c.addSummary(sizes, {}, { quantiles: [[1.5, 1]], count: 1, sum: 1 }), /outside/],
+    ['a quantile given twice', (c: SampleCollection) => c.addSummary(sizes, {}, { quantiles: [[0.5, 1], [0.9, 2], [0.5, 3]], count: 3, sum: 6 }), /quantile 0\.5 appears twice/],
     ['a family that differs from its declaration', (c: SampleCollection) => c.add({ ...load, help: 'changed' }, {}, 1), /differs/],
   ])('rejects %s with a MetricContractError naming the collector', (_name, act, message) => {
     const collection = new SampleCollection([cpuSeconds, latency, sizes, load], 'collector demo');
