@@ -48,7 +48,8 @@ export class SampleCollection implements MetricSink {
     if (family.type !== 'histogram') throw this.#error(`${family.name} is a ${family.type}, not a histogram`);
     const problem = describeHistogramProblem(value);
     if (problem !== undefined) throw this.#error(`${family.name}: ${problem}`);
-    this.#record(entry, labels, value);
+    // A copy: the sealed result outlives the call (cache TTL) and the collector may reuse its object.
+    this.#record(entry, labels, { buckets: value.buckets.map(([bound, count]) => [bound, count] as const), count: value.count, sum: value.sum });
   }
 
   addSummary<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: SummaryValue): void {
@@ -56,7 +57,7 @@ export class SampleCollection implements MetricSink {
     if (family.type !== 'summary') throw this.#error(`${family.name} is a ${family.type}, not a summary`);
     const problem = describeSummaryProblem(value);
     if (problem !== undefined) throw this.#error(`${family.name}: ${problem}`);
-    this.#record(entry, labels, value);
+    this.#record(entry, labels, { quantiles: value.quantiles.map(([quantile, quantileValue]) => [quantile, quantileValue] as const), count: value.count, sum: value.sum });
   }
 
   declare(family: MetricFamily): void {

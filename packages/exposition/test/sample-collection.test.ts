@@ -91,6 +91,28 @@ describe('SampleCollection', () => {
     expect(() => collection.declare({ ...load, type: 'counter' })).toThrow(/already declared/);
   });
 
+  it('keeps what was added when the collector later reuses its histogram and summary objects', () => {
+    const collection = new SampleCollection([latency, sizes]);
+    const buckets: [number, number][] = [[0.1, 1], [1, 3]];
+    const histogram = { buckets, count: 4, sum: 2.5 };
+    const quantiles: [number, number][] = [[0.5, 10]];
+    const summary = { quantiles, count: 3, sum: 60 };
+    collection.addHistogram(latency, { route: 'a' }, histogram);
+    collection.addSummary(sizes, {}, summary);
+    // The next collection's values, written into the same objects.
+    buckets[0]![1] = 7;
+    buckets.push([5, 2]);
+    histogram.count = 1;
+    quantiles[0]![1] = 99;
+    summary.sum = 0;
+    const text = renderText(sortCollectedFamilies(collection.seal()));
+    expect(text).toContain('demo_latency_seconds_bucket{route="a",le="0.1"} 1\n');
+    expect(text).not.toContain('le="5"');
+    expect(text).toContain('demo_latency_seconds_count{route="a"} 4\n');
+    expect(text).toContain('demo_size_bytes{quantile="0.5"} 10\n');
+    expect(text).toContain('demo_size_bytes_sum 60\n');
+  });
+
   it('refuses use after seal', () => {
     const collection = new SampleCollection([load]);
     collection.seal();
