@@ -63,4 +63,41 @@ describe('SIGTERM', { timeout: 30_000 }, () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('exits 1 at once on a second signal while a scrape is still draining', async () => {
+    const started = join(project.directory, 'started-twice');
+    await project.writeConfig(`collectors:\n  fake: { value: 9, delayMs: 20000, startedMarker: "${started}" }\n`);
+    const child = spawn(process.execPath, [BIN, '--web.listen-address=127.0.0.1:0', '--no-collector.node', '--no-collector.dcgm'], {
+      cwd: project.directory,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening" line within 10 s:\n${stderr}`)), 10_000);
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString('utf8');
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+          if (match !== null) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+      });
+      const scrape = fetch(`${url}/metrics`).then(
+        () => 'answered',
+        () => 'cut',
+      );
+      await waitForFile(started, 10_000);
+      child.kill('SIGTERM');
+      while (!stderr.includes('received SIGTERM')) await delay(20);
+      child.kill('SIGINT');
+      expect(await exited).toBe(1);
+      expect(stderr).toContain('second SIGINT: exiting without waiting for in-flight scrapes');
+      expect(await scrape).toBe('cut');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

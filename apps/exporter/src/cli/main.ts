@@ -135,31 +135,40 @@ async function serve(document: unknown, configFile: string, overrides: ExporterO
   const { createExporter } = await loadExporterModule();
   const exporter = await createExporter({ config: document, configFile, overrides });
   const { logger } = exporter;
+  let resolveStopped: (signal: NodeJS.Signals) => void = () => undefined;
   const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      // A second signal while draining means "now": skip the rest of the bounded wait.
-      process.once('SIGTERM', () => forceExit(signal));
-      process.once('SIGINT', () => forceExit(signal));
-      resolveSignal(signal);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    resolveStopped = resolveSignal;
   });
-  const forceExit = (signal: NodeJS.Signals): void => {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received === undefined) {
+      received = signal;
+      resolveStopped(signal);
+      return;
+    }
+    // A second signal while draining means "now": skip the rest of the bounded wait.
     logger.warn(`second ${signal}: exiting without waiting for in-flight scrapes`);
     process.exit(ExitCode.failure);
   };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // Removed on every way out: a handler left behind would swallow the embedding process' next signal.
   try {
-    await exporter.listen();
-  } catch (error) {
+    try {
+      await exporter.listen();
+    } catch (error) {
+      await exporter.close();
+      throw error;
+    }
+    const signal = await stopped;
+    logger.info(`received ${signal}: draining in-flight scrapes and closing collectors`);
     await exporter.close();
-    throw error;
+    logger.info('shut down');
+    return ExitCode.ok;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
-  const signal = await stopped;
-  logger.info(`received ${signal}: draining in-flight scrapes and closing collectors`);
-  await exporter.close();
-  logger.info('shut down');
-  return ExitCode.ok;
 }
 
 function write(stream: Writable, text: string): Promise<void> {
