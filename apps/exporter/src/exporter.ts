@@ -5,6 +5,7 @@ import {
   isConfigError,
   type CollectorContext,
   type FilesystemRoots,
+  type MetricType,
 } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -108,7 +109,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
   logger.info({ collectors: collectorNames }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
   const processRegistry = config.web.disableExporterMetrics ? undefined : await createProcessRegistry();
-  const processMetricNames = processRegistry?.getMetricsAsArray().map((metric) => metric.name) ?? [];
+  const processMetricFamilies = processRegistry?.getMetricsAsArray().map((metric) => ({ name: metric.name, type: String(metric.type) as MetricType })) ?? [];
   const build = { version: VERSION, nodejsVersion: process.versions.node };
   let ready = true;
 
@@ -117,7 +118,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
       instances: instances.filter((instance) => names.includes(instance.collectorName)),
       timeouts: config.scrape,
       scrapeTimeoutHeaderSeconds,
-      reservedNames: processMetricNames,
+      reservedFamilies: processMetricFamilies,
       build,
     });
 

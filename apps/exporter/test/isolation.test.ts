@@ -1,5 +1,8 @@
+import { defineCollector, defineMetric, type CollectorPlugin, type MetricFamily } from '@tessera/collector-api';
 import { parseText, type ParsedFamily } from '@tessera/exposition';
+import { promtoolCheckMetrics } from '@tessera/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createExporter, type Exporter } from '../src/index.js';
 import { captureLogger } from './helpers.js';
 import { hangingPlugin, impostorPlugin, noDataPlugin, throwingPlugin, undeclaredPlugin, valuePlugin, wrongLabelsPlugin } from './fixtures/plugins.js';
@@ -12,6 +15,25 @@ afterEach(async () => {
 
 function families(text: string): Map<string, ParsedFamily> {
   return new Map(parseText(text).map((family) => [family.name, family]));
+}
+
+/** Emits one series of `family` (a histogram or a gauge) on every collection. */
+function oneFamilyPlugin(name: string, family: MetricFamily): CollectorPlugin {
+  return defineCollector({
+    specificationVersion: 'v1',
+    name,
+    description: `Emits ${family.name}.`,
+    defaultEnabled: true,
+    configSchema: z.strictObject({}),
+    metrics: [family],
+    create: () => ({
+      collect(sink) {
+        if (family.type === 'histogram') sink.addHistogram(family, {}, { buckets: [[1, 2]], count: 3, sum: 4 });
+        else sink.add(family, {}, 5);
+        return Promise.resolve();
+      },
+    }),
+  });
 }
 
 function successByCollector(parsed: Map<string, ParsedFamily>): Record<string, number> {
@@ -125,6 +147,39 @@ describe('one failing collector costs only its own series', () => {
     expect(records.find((record) => record.collector === 'zulu' && record.level === 'error')?.msg).toBe(
       'collection rejected: metric family alpha_value is already emitted by collector alpha',
     );
+  });
+
+  it.each([
+    ['a histogram before a family named like its _count samples', 'clash_seconds', 'histogram', 'clash_seconds_count', 'gauge'],
+    ['a family named like the _bucket samples of a later histogram', 'clash_seconds_bucket', 'untyped', 'clash_seconds', 'histogram'],
+  ] as const)('fails the later collector when its family collides with %s', async (_case, alphaName, alphaType, zuluName, zuluType) => {
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({
+      plugins: {
+        alpha: oneFamilyPlugin('alpha', defineMetric({ name: alphaName, type: alphaType, help: 'First.', labelNames: [] })),
+        zulu: oneFamilyPlugin('zulu', defineMetric({ name: zuluName, type: zuluType, help: 'Second.', labelNames: [] })),
+      },
+      onlySuppliedPlugins: true,
+      logger,
+      config: { web: { disableExporterMetrics: true } },
+    });
+    const text = (await exporter.app.inject({ url: '/metrics' })).body;
+    expect(successByCollector(families(text))).toEqual({ 'alpha/default': 1, 'zulu/default': 0 });
+    expect(records.find((record) => record.collector === 'zulu' && record.level === 'error')?.msg).toMatch(/collides with/);
+    // Go's parser (promtool, Pushgateway, federation) would read the two families as one and refuse the whole text.
+    expect(await promtoolCheckMetrics(text)).toEqual({ exitCode: 0, findings: [] });
+  });
+
+  it('fails a collector family named like the samples of a process metric histogram', async () => {
+    exporter = await createExporter({
+      plugins: { sneaky: oneFamilyPlugin('sneaky', defineMetric({ name: 'nodejs_gc_duration_seconds_count', type: 'gauge', help: 'Clash.', labelNames: [] })) },
+      onlySuppliedPlugins: true,
+      logger: captureLogger().logger,
+    });
+    const text = (await exporter.app.inject({ url: '/metrics' })).body;
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    expect(successByCollector(families(text))).toEqual({ 'sneaky/default': 0 });
+    expect(text).not.toContain('# TYPE nodejs_gc_duration_seconds_count');
   });
 
   it('refuses a collector family that takes a name the host emits', async () => {

@@ -1,4 +1,4 @@
-import type { MetricFamily } from '@tessera/collector-api';
+import type { MetricFamily, MetricType } from '@tessera/collector-api';
 import type { CollectedFamily, Series } from '@tessera/exposition';
 
 interface MergedFamily {
@@ -25,11 +25,11 @@ interface MergedFamily {
 export class FamilyMerger {
   readonly #families = new Map<string, MergedFamily>();
 
-  /** Reserves names the host emits itself (self-metrics, process metrics). */
-  reserve(names: Iterable<string>, owner: string): void {
-    for (const name of names) {
+  /** Reserves the families the host emits itself (self-metrics, process metrics). */
+  reserve(families: Iterable<{ readonly name: string; readonly type: MetricType }>, owner: string): void {
+    for (const { name, type } of families) {
       if (!this.#families.has(name)) {
-        this.#families.set(name, { family: { name, type: 'untyped', help: owner, labelNames: [] }, owner, series: [], keys: undefined, firstInstance: '' });
+        this.#families.set(name, { family: { name, type, help: owner, labelNames: [] }, owner, series: [], keys: undefined, firstInstance: '' });
       }
     }
   }
@@ -40,6 +40,8 @@ export class FamilyMerger {
     for (const collected of families) {
       const target = this.#families.get(collected.family.name);
       if (target === undefined) {
+        const collision = this.#describeCollision(collected.family);
+        if (collision !== undefined) return collision;
         additions.push({ target, collected, keys: [] });
         continue;
       }
@@ -68,12 +70,40 @@ export class FamilyMerger {
     return undefined;
   }
 
+  /**
+   * Why a new family cannot sit beside the ones already merged although its name is free: Go's text
+   * parser (promtool, the Pushgateway, federation) reads `x_count` after a histogram or summary `x`
+   * as part of `x`, so the pair makes the whole exposition unreadable to it.
+   */
+  #describeCollision(family: MetricFamily): string | undefined {
+    for (const suffix of SAMPLE_SUFFIXES) {
+      if (family.name.endsWith(suffix)) {
+        const base = this.#families.get(family.name.slice(0, -suffix.length));
+        if (base !== undefined && rendersSuffix(base.family.type, suffix)) {
+          return `metric family ${family.name} collides with the samples of ${base.family.type} ${base.family.name}, emitted by ${base.owner}`;
+        }
+      }
+      if (rendersSuffix(family.type, suffix)) {
+        const sibling = this.#families.get(`${family.name}${suffix}`);
+        if (sibling !== undefined) return `metric family ${family.name} (a ${family.type}) collides with ${sibling.family.name}, emitted by ${sibling.owner}`;
+      }
+    }
+    return undefined;
+  }
+
   /** The merged families that have series (reserved names without series are left out). */
   families(): CollectedFamily[] {
     const result: CollectedFamily[] = [];
     for (const { family, series } of this.#families.values()) if (series.length > 0) result.push({ family, series });
     return result;
   }
+}
+
+const SAMPLE_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
+
+/** Whether a family of `type` writes samples named `<name><suffix>`. */
+function rendersSuffix(type: MetricType, suffix: (typeof SAMPLE_SUFFIXES)[number]): boolean {
+  return type === 'histogram' || (type === 'summary' && suffix !== '_bucket');
 }
 
 function sameDeclaration(a: MetricFamily, b: MetricFamily): boolean {

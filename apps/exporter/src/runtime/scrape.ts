@@ -1,3 +1,4 @@
+import type { MetricType } from '@tessera/collector-api';
 import { renderText, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
 import type { CollectionOutcome, CollectorInstance } from './collector-instance.js';
 import { FamilyMerger } from './merge-families.js';
@@ -30,8 +31,8 @@ export interface ScrapeOptions {
   readonly timeouts: ScrapeTimeouts;
   /** `X-Prometheus-Scrape-Timeout-Seconds`, when the request carried a valid one. */
   readonly scrapeTimeoutHeaderSeconds: number | undefined;
-  /** Family names rendered outside this result (process metrics): a collector may not use them. */
-  readonly reservedNames?: Iterable<string>;
+  /** Families rendered outside this result (process metrics): a collector may not use their names. */
+  readonly reservedFamilies?: Iterable<{ readonly name: string; readonly type: MetricType }>;
   readonly build: { readonly version: string; readonly nodejsVersion: string };
 }
 
@@ -61,11 +62,8 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeResult> {
     })),
   );
   const merger = new FamilyMerger();
-  merger.reserve(
-    SELF_METRIC_FAMILIES.map((family) => family.name),
-    'the tessera host',
-  );
-  merger.reserve(options.reservedNames ?? [], 'the tessera host (process metrics)');
+  merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
+  merger.reserve(options.reservedFamilies ?? [], 'the tessera host (process metrics)');
   const merged: InstanceOutcome[] = outcomes.map(({ instance, outcome }) => {
     if (!outcome.success) return { instance, outcome };
     const clash = merger.add(`collector ${instance.collectorName}`, instance.instance, outcome.families);
