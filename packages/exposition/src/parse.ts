@@ -188,7 +188,13 @@ function unescapeHelp(text: string, lineNumber: number): string {
 
 function seriesKey(sample: ParsedSample): string {
   const names = Object.keys(sample.labels).sort();
-  return `${sample.name}\u0000${names.map((name) => `${name}\u0001${sample.labels[name] ?? ''}`).join('\u0000')}`;
+  // Values are length-prefixed: a label value may itself contain any separator character.
+  let key = sample.name;
+  for (const name of names) {
+    const value = sample.labels[name] ?? '';
+    key += `,${name}=${value.length}:${value}`;
+  }
+  return key;
 }
 
 function formatLabels(labels: Readonly<Record<string, string>>): string {

@@ -115,7 +115,8 @@ export class SampleCollection implements MetricSink {
         throw this.#error(`${name}: label ${label} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
       }
       copy[label] = labelValue;
-      key += `${labelValue}\u0000`;
+      // Length-prefixed: a label value may itself contain any separator character.
+      key += `${labelValue.length}:${labelValue}`;
     }
     if (given !== labelNames.length) throw this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
     if (entry.series.has(key)) throw this.#error(`${name}: duplicate series ${JSON.stringify(copy)}`);

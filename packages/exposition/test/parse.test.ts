@@ -54,6 +54,11 @@ describe('parseText', () => {
     expect(family?.samples[0]?.labels).toEqual({ b: 'x\u2028y' });
   });
 
+  it('does not mistake label values holding separator characters for a duplicate series', () => {
+    const [family] = parseText('a{a="x\u0000b\u0001y"} 1\na{a="x",b="y"} 2\n');
+    expect(family?.samples.map((sample) => sample.labels)).toEqual([{ a: 'x\u0000b\u0001y' }, { a: 'x', b: 'y' }]);
+  });
+
   it.each([
     ['a{b="1"} 1\na{b="1"} 2', 2, /duplicate series/],
     ['# HELP a\u2028b text', 1, /invalid metric name/],

@@ -113,6 +113,13 @@ describe('SampleCollection', () => {
     expect(text).toContain('demo_size_bytes_sum 60\n');
   });
 
+  it('tells apart series whose label values differ only in where a NUL character sits', () => {
+    const collection = new SampleCollection([cpuSeconds]);
+    collection.add(cpuSeconds, { cpu: 'a\u0000', mode: 'b' }, 1);
+    collection.add(cpuSeconds, { cpu: 'a', mode: '\u0000b' }, 2);
+    expect(collection.seal()[0]?.series.map((series) => series.value)).toEqual([1, 2]);
+  });
+
   it('refuses use after seal', () => {
     const collection = new SampleCollection([load]);
     collection.seal();
