@@ -193,6 +193,36 @@ describe('one failing collector costs only its own series', () => {
     expect(parsed.get('tessera_build_info')?.samples).toHaveLength(1);
   });
 
+  it('does not take series whose label values differ only in where a NUL sits for one repeated by another instance', async () => {
+    const family = defineMetric({ name: 'pair_value', type: 'gauge', help: 'Two labels.', labelNames: ['first', 'second'] });
+    const plugin = defineCollector({
+      specificationVersion: 'v1',
+      name: 'pair',
+      description: 'Emits one series with configured labels.',
+      defaultEnabled: true,
+      configSchema: z.strictObject({ first: z.string(), second: z.string() }),
+      metrics: [family],
+      create: (config) => ({
+        collect(sink) {
+          sink.add(family, { first: config.first, second: config.second }, 1);
+          return Promise.resolve();
+        },
+      }),
+    });
+    exporter = await createExporter({
+      config: {
+        web: { disableExporterMetrics: true },
+        collectors: { pair: [{ instance: 'a', first: 'x\u0000', second: 'y' }, { instance: 'b', first: 'x', second: '\u0000y' }] },
+      },
+      plugins: { pair: plugin },
+      onlySuppliedPlugins: true,
+      logger: captureLogger().logger,
+    });
+    const parsed = families((await exporter.app.inject({ url: '/metrics' })).body);
+    expect(successByCollector(parsed)).toEqual({ 'pair/a': 1, 'pair/b': 1 });
+    expect(parsed.get('pair_value')?.samples).toHaveLength(2);
+  });
+
   it('merges the instances of one collector and fails an instance that repeats a series', async () => {
     const { plugin } = valuePlugin('multi', { value: 3 });
     exporter = await createExporter({

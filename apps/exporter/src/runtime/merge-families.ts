@@ -111,5 +111,11 @@ function sameDeclaration(a: MetricFamily, b: MetricFamily): boolean {
 }
 
 function seriesKey(family: MetricFamily, series: Series): string {
-  return family.labelNames.map((label) => series.labels[label] ?? '').join('\u0000');
+  // Length-prefixed: a label value may itself contain any separator character.
+  let key = '';
+  for (const label of family.labelNames) {
+    const value = series.labels[label] ?? '';
+    key += `${value.length}:${value}`;
+  }
+  return key;
 }
