@@ -59,6 +59,42 @@ export async function checkAbortedSignal(plugin: CollectorPlugin, options: Behav
 }
 
 /**
+ * A collection whose signal fires while it is in flight must settle within `settleTimeoutMs`, and
+ * the instance must collect normally afterwards (per `expectSuccess`). The signal fires as soon as
+ * `collect()` has returned its promise: the collector is past its opening `signal.throwIfAborted()`
+ * and waiting on its source. How it settles is its own business: I/O already under way may finish
+ * first and resolve the collection, or fail it with the source's own error.
+ *
+ * Why it matters: the host abandons a collection that outlives its deadline and starts no other for
+ * that instance while it still runs, so a collector that stops listening to its signal mid-way loses
+ * every later scrape; and one that caches an aborted promise (a login, a connection) fails them.
+ */
+export async function checkAbortDuringCollection(plugin: CollectorPlugin, options: BehaviourCheckOptions = {}): Promise<string[]> {
+  const { collector, context } = await createForCheck(plugin, options);
+  try {
+    const controller = new AbortController();
+    const abortingCollector: Collector = {
+      get metrics() {
+        return collector.metrics;
+      },
+      collect(sink, signal) {
+        const collecting = collector.collect(sink, signal);
+        controller.abort(new ConformanceAbortReason());
+        return collecting;
+      },
+    };
+    const outcome = await settleWithin(collectOnce(plugin, undefined, { context, collector: abortingCollector, signal: controller.signal }), options.settleTimeoutMs);
+    if (outcome.kind === 'hung') {
+      return [`collect() did not settle within ${outcome.waitedMs} ms of its signal firing mid-collection: pass the signal to every I/O call (or race waits against it)`];
+    }
+    const next = await attempt(() => collectOnce(plugin, undefined, { context, collector }));
+    return describeUnexpected('after the abort, the next', next, options.expectSuccess ?? true);
+  } finally {
+    await collector.close?.();
+  }
+}
+
+/**
  * A second collection on the same instance (a scrape interval later) must behave like the first:
  * both succeed with the same set of families, or, with `expectSuccess: false`, both throw NoDataError.
  */

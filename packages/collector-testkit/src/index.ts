@@ -7,6 +7,7 @@
  * line per problem, so any test framework can assert on it.
  */
 export {
+  checkAbortDuringCollection,
   checkAbortedSignal,
   checkGlobalStateUntouched,
   checkIdempotentClose,

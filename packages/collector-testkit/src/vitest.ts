@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { validateWithSchema, type CollectorContext, type CollectorPlugin, type FilesystemRoots } from '@tessera/collector-api';
 import { describe, expect, it } from 'vitest';
 import {
+  checkAbortDuringCollection,
   checkAbortedSignal,
   checkGlobalStateUntouched,
   checkIdempotentClose,
@@ -62,13 +63,13 @@ export interface DescribeCollectorOptions {
    * requiring its findings to be covered by `allow`. Opt-in: third parties need not install Prometheus.
    */
   readonly promtool?: PromtoolOptions;
-  /** How long an aborted collection may take to settle before it counts as hung (default 2000 ms). */
+  /** How long an aborted collection (already aborted, or aborted mid-way) may take to settle before it counts as hung (default 2000 ms). */
   readonly settleTimeoutMs?: number;
 }
 
 /**
  * Registers the conformance suite for one collector plugin: metadata, config, metric hygiene,
- * one test per golden case, behaviour (abort, repeat, close, global state) and an in-host smoke
+ * one test per golden case, behaviour (abort before and during a collection, repeat, close, global state) and an in-host smoke
  * test. Call it at the top level of a test file. See the package README for what each check means.
  */
 export function describeCollector(plugin: CollectorPlugin, options: DescribeCollectorOptions): void {
@@ -159,6 +160,9 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
     describe('behaviour', () => {
       it('collect() rejects promptly when its signal is already aborted', async () => {
         expectNoProblems(await checkAbortedSignal(plugin, behaviour));
+      });
+      it('collect() settles promptly when its signal fires mid-collection, and the next collect() works', async () => {
+        expectNoProblems(await checkAbortDuringCollection(plugin, behaviour));
       });
       it('a second collect() on the same instance works and yields the same families', async () => {
         expectNoProblems(await checkRepeatedCollection(plugin, behaviour));

@@ -2,6 +2,7 @@ import { defineMetric, NoDataError } from '@tessera/collector-api';
 import { Counter, register } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  checkAbortDuringCollection,
   checkAbortedSignal,
   checkGlobalStateUntouched,
   checkIdempotentClose,
@@ -69,6 +70,67 @@ describe('checkAbortedSignal', () => {
     });
     expect(await checkAbortedSignal(plugin)).toEqual([]);
     expect(reason).toBeInstanceOf(ConformanceAbortReason);
+  });
+});
+
+describe('checkAbortDuringCollection', () => {
+  it('passes a collector that hands its signal to its I/O', async () => {
+    expect(await checkAbortDuringCollection(example)).toEqual([]);
+  });
+
+  it('passes a collector that finished before it saw the abort', async () => {
+    expect(await checkAbortDuringCollection(makePlugin())).toEqual([]);
+  });
+
+  it('expects NoDataError from the collection after the abort when the source is absent', async () => {
+    const absent = { context: { roots: { procfs: '/nonexistent' } } };
+    expect(await checkAbortDuringCollection(example, { ...absent, expectSuccess: false })).toEqual([]);
+    expect(await checkAbortDuringCollection(example, absent)).toEqual([
+      'after the abort, the next collection failed: NoDataError: example: /nonexistent/loadavg does not exist (ERR_TESSERA_NO_DATA)',
+    ]);
+  });
+
+  it('reports a collector that checks the signal only at the start, then waits without it', async () => {
+    let release: (() => void) | undefined;
+    const plugin = makePlugin({
+      create: () => ({
+        async collect(sink, signal) {
+          signal.throwIfAborted();
+          await new Promise<void>((resolve) => (release = resolve));
+          sink.add(upGauge, {}, 1);
+        },
+      }),
+    });
+    try {
+      expect(await checkAbortDuringCollection(plugin, { settleTimeoutMs: 100 })).toEqual([
+        'collect() did not settle within 100 ms of its signal firing mid-collection: pass the signal to every I/O call (or race waits against it)',
+      ]);
+    } finally {
+      release?.();
+    }
+  });
+
+  it('reports a collector that an abort leaves broken for the next collection', async () => {
+    const plugin = makePlugin({
+      create: () => {
+        // Caches its connection attempt, including one that the abort rejected.
+        let connecting: Promise<void> | undefined;
+        return {
+          async collect(sink, signal) {
+            signal.throwIfAborted();
+            connecting ??= new Promise<void>((resolve, reject) => {
+              signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+              setImmediate(resolve);
+            });
+            await connecting;
+            sink.add(upGauge, {}, 1);
+          },
+        };
+      },
+    });
+    expect(await checkAbortDuringCollection(plugin)).toEqual([
+      'after the abort, the next collection failed: ConformanceAbortReason: aborted by the conformance check',
+    ]);
   });
 });
 
