@@ -4,7 +4,7 @@ import { promtoolCheckMetrics } from '@tessera/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createExporter, type Exporter } from '../src/index.js';
-import { captureLogger } from './helpers.js';
+import { captureLogger, deferred } from './helpers.js';
 import { hangingPlugin, impostorPlugin, noDataPlugin, throwingPlugin, undeclaredPlugin, valuePlugin, wrongLabelsPlugin } from './fixtures/plugins.js';
 
 let exporter: Exporter | undefined;
@@ -106,6 +106,48 @@ describe('one failing collector costs only its own series', () => {
     expect(hanging.signals).toHaveLength(1);
     const status = await exporter.app.inject({ url: '/' });
     expect(status.body).toContain('previous collection still running');
+  });
+
+  it('ignores and logs once a sink used by an abandoned collection from its own callback', async () => {
+    const family = defineMetric({ name: 'late_value', type: 'gauge', help: 'Emitted too late.', labelNames: [] });
+    let lateCalls = 0;
+    const lateWork = deferred();
+    const latePlugin = defineCollector({
+      specificationVersion: 'v1',
+      name: 'late',
+      description: 'Ignores its signal and writes to the sink from a timer after the deadline.',
+      defaultEnabled: true,
+      configSchema: z.strictObject({}),
+      metrics: [family],
+      create: () => ({
+        collect: (sink) =>
+          new Promise<void>((resolve) => {
+            // A timer callback, outside any promise chain: a throw here would end the process.
+            setTimeout(() => {
+              lateCalls += 2;
+              sink.add(family, {}, 1);
+              sink.add(family, {}, 2);
+              resolve();
+              lateWork.resolve();
+            }, 400);
+          }),
+      }),
+    });
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({
+      config: { scrape: { timeoutSeconds: 0.1 }, web: { disableExporterMetrics: true } },
+      plugins: { late: latePlugin },
+      onlySuppliedPlugins: true,
+      logger,
+    });
+    const response = await exporter.app.inject({ url: '/metrics' });
+    expect(successByCollector(families(response.body))).toEqual({ 'late/default': 0 });
+    await lateWork.promise;
+    expect(lateCalls).toBe(2);
+    const warnings = records.filter((record) => record.collector === 'late' && /used after collect\(\) settled; the call was ignored$/.test(String(record.msg)));
+    expect(warnings).toHaveLength(1);
+    const next = await exporter.app.inject({ url: '/metrics' });
+    expect(next.statusCode).toBe(200);
   });
 
   it('shortens the deadline to X-Prometheus-Scrape-Timeout-Seconds minus the margin', async () => {

@@ -18,7 +18,8 @@ export interface SummaryValue {
 
 /**
  * The only output path of a collector. The host creates one sink per collection and hands it to
- * `collect()`; it is valid only until that promise settles (later calls throw).
+ * `collect()`; it is valid only until that promise settles or the deadline passes. Later calls
+ * are dropped (the host logs the first one): a collector must stop emitting when its signal fires.
  *
  * Every method validates what it is given and throws `MetricContractError` on a contract breach:
  * a family that was not declared (in `plugin.metrics`, `collector.metrics` or via {@link declare}),

@@ -24,17 +24,23 @@ export class SampleCollection implements MetricSink {
   readonly #families = new Map<string, FamilyEntry>();
   readonly #owner: string;
   #sealed = false;
+  readonly #onLateUse: ((message: string) => void) | undefined;
 
   /**
    * @param declared every family the collector declared (plugin and instance level)
    * @param owner how errors name the collector, e.g. `collector node (instance default)`
+   * @param options.onLateUse called instead of throwing when the sink is used after {@link seal}.
+   *   The host sets it: a collection abandoned at its deadline may still call the sink from a
+   *   callback of its own, where a throw would escape every promise and end the process.
    */
-  constructor(declared: readonly MetricFamily[], owner = 'collector') {
+  constructor(declared: readonly MetricFamily[], owner = 'collector', options: { readonly onLateUse?: (message: string) => void } = {}) {
     this.#owner = owner;
+    this.#onLateUse = options.onLateUse;
     for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
   }
 
   add<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: number): void {
+    if (this.#usedAfterSeal()) return;
     const entry = this.#entryFor(family);
     if (family.type === 'histogram' || family.type === 'summary') {
       throw this.#error(`${family.name} is a ${family.type}: use add${family.type === 'histogram' ? 'Histogram' : 'Summary'}()`);
@@ -44,6 +50,7 @@ export class SampleCollection implements MetricSink {
   }
 
   addHistogram<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: HistogramValue): void {
+    if (this.#usedAfterSeal()) return;
     const entry = this.#entryFor(family);
     if (family.type !== 'histogram') throw this.#error(`${family.name} is a ${family.type}, not a histogram`);
     const problem = describeHistogramProblem(value);
@@ -53,6 +60,7 @@ export class SampleCollection implements MetricSink {
   }
 
   addSummary<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: SummaryValue): void {
+    if (this.#usedAfterSeal()) return;
     const entry = this.#entryFor(family);
     if (family.type !== 'summary') throw this.#error(`${family.name} is a ${family.type}, not a summary`);
     const problem = describeSummaryProblem(value);
@@ -61,7 +69,7 @@ export class SampleCollection implements MetricSink {
   }
 
   declare(family: MetricFamily): void {
-    this.#assertOpen();
+    if (this.#usedAfterSeal()) return;
     const problem = describeFamilyProblem(family);
     if (problem !== undefined) throw this.#error(problem);
     const existing = this.#families.get(family.name);
@@ -72,7 +80,7 @@ export class SampleCollection implements MetricSink {
     this.#families.set(family.name, { family: Object.freeze({ ...family, labelNames: [...family.labelNames] }), series: new Map() });
   }
 
-  /** Ends the collection: later calls throw. Returns the families that received samples, unsorted. */
+  /** Ends the collection: later calls throw (or go to `onLateUse`). Returns the families that received samples, unsorted. */
   seal(): CollectedFamily[] {
     this.#sealed = true;
     const result: CollectedFamily[] = [];
@@ -90,7 +98,6 @@ export class SampleCollection implements MetricSink {
   }
 
   #entryFor(family: MetricFamily): FamilyEntry {
-    this.#assertOpen();
     const entry = this.#families.get(family?.name);
     if (entry === undefined) throw this.#error(`${String(family?.name)} was not declared`);
     if (entry.family !== family && !sameFamily(entry.family, family)) {
@@ -123,8 +130,13 @@ export class SampleCollection implements MetricSink {
     entry.series.set(key, { labels: copy, value });
   }
 
-  #assertOpen(): void {
-    if (this.#sealed) throw this.#error('the collection is over: the sink was used after collect() settled');
+  /** True when the call must be dropped: sealed and the owner asked to be told rather than thrown at. */
+  #usedAfterSeal(): boolean {
+    if (!this.#sealed) return false;
+    const message = `${this.#owner}: the collection is over: the sink was used after collect() settled`;
+    if (this.#onLateUse === undefined) throw new MetricContractError(message);
+    this.#onLateUse(message);
+    return true;
   }
 
   #error(message: string): MetricContractError {

@@ -126,3 +126,19 @@ describe('SampleCollection', () => {
     expect(() => collection.add(load, {}, 1)).toThrow(/after collect\(\) settled/);
   });
 });
+
+describe('SampleCollection used after seal with onLateUse', () => {
+  it('drops the call and reports it instead of throwing', () => {
+    const reports: string[] = [];
+    const collection = new SampleCollection([load], 'collector late', { onLateUse: (message) => reports.push(message) });
+    collection.add(load, {}, 1);
+    const sealed = collection.seal();
+    collection.add(load, {}, 2);
+    collection.declare({ name: 'late_family', type: 'gauge', help: 'x', labelNames: [] });
+    expect(reports).toEqual([
+      'collector late: the collection is over: the sink was used after collect() settled',
+      'collector late: the collection is over: the sink was used after collect() settled',
+    ]);
+    expect(sealed[0]?.series).toEqual([{ labels: {}, value: 1 }]);
+  });
+});

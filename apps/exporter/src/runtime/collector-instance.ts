@@ -151,7 +151,16 @@ export class CollectorInstance {
 
   async #run(timeoutMs: number): Promise<CollectionOutcome> {
     const controller = new AbortController();
-    const sink = new SampleCollection(this.#declared, `collector ${this.collectorName} (instance ${this.instance})`);
+    let lateUseReported = false;
+    const sink = new SampleCollection(this.#declared, `collector ${this.collectorName} (instance ${this.instance})`, {
+      // An abandoned collection may still call the sink from a callback of its own; a throw there
+      // would escape every promise and end the process, so it is dropped and logged once.
+      onLateUse: (message) => {
+        if (lateUseReported) return;
+        lateUseReported = true;
+        this.#logger.warn(`${message}; the call was ignored`);
+      },
+    });
     const started = this.#clock.monotonic();
     // `then` turns a synchronous throw inside collect() into a rejection like any other.
     const work = Promise.resolve().then(() => this.#collector.collect(sink, controller.signal));
