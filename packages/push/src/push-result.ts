@@ -1,6 +1,6 @@
 /** Why a push (or a textfile write) did not succeed. */
 export type PushFailureReason =
-  /** No gateway URL, an unreadable CA or certificate file, or an invalid URL. Never retried. */
+  /** No gateway URL, an invalid URL, an unreadable CA or certificate file, or a timeout or retry setting out of range. Never retried. */
   | 'configuration'
   /** The registry could not be rendered (a custom collector threw). Never retried. */
   | 'render'

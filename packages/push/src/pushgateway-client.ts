@@ -110,6 +110,8 @@ export class PushgatewayClient {
   async #sendWithRetries(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions): Promise<PushResult> {
     const target = resolveTarget(this.#options.gateway ?? process.env.PUSHGATEWAY_URL, groupPath);
     if (typeof target === 'string') return { ok: false, method, url: undefined, reason: 'configuration', message: target, attempts: 0 };
+    const settingProblem = describeSettingProblem(this.#options, sendOptions);
+    if (settingProblem !== undefined) return { ok: false, method, url: target.displayUrl, reason: 'configuration', message: settingProblem, attempts: 0 };
     let dispatcher: Dispatcher;
     try {
       dispatcher = this.#getDispatcher();
@@ -185,6 +187,26 @@ export class PushgatewayClient {
       `push to the Pushgateway failed, the job goes on: ${failure.message}`,
     );
   }
+}
+
+/** The longest delay a Node timer holds; beyond it Node fires after 1 ms instead (TimeoutOverflowWarning). */
+const MAX_TIMER_MILLISECONDS = 2 ** 31 - 1;
+
+/**
+ * Why the timing settings cannot work, or `undefined` when they can. They often come from the
+ * environment (`Number(process.env.X)` is NaN for a typo), and out of range they would make the timer
+ * functions throw into the job, fire after 1 ms, or, for a NaN retry count, retry forever.
+ */
+function describeSettingProblem(options: TransportOptions, sendOptions: SendOptions): string | undefined {
+  const durations = { timeoutMs: options.timeoutMs, retryDelayMs: options.retryDelayMs, maxRetryDelayMs: options.maxRetryDelayMs };
+  for (const [name, value] of Object.entries(durations)) {
+    if (value === undefined) continue;
+    const minimum = name === 'timeoutMs' ? 1 : 0;
+    if (!(Number.isFinite(value) && value >= minimum && value <= MAX_TIMER_MILLISECONDS)) return `${name} must be a number of milliseconds from ${minimum} to ${MAX_TIMER_MILLISECONDS}, not ${value}`;
+  }
+  const retries = sendOptions.retries ?? options.retries;
+  if (retries !== undefined && !(Number.isFinite(retries) && retries >= 0)) return `retries must be a finite number of at least 0, not ${retries}`;
+  return undefined;
 }
 
 interface Target {

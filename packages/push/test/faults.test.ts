@@ -149,6 +149,29 @@ describe('push failures never break the job', () => {
     expect((error as PushError).result).toMatchObject({ ok: false, reason: 'connection', attempts: 1 });
   });
 
+  test.each([
+    ['timeoutMs', { timeoutMs: -1 }],
+    ['timeoutMs', { timeoutMs: Number.NaN }],
+    ['timeoutMs', { timeoutMs: 2 ** 31 }],
+    ['retries', { retries: Number.NaN }],
+    ['retries', { retries: Number.POSITIVE_INFINITY }],
+    ['retryDelayMs', { retryDelayMs: -5 }],
+    ['maxRetryDelayMs', { maxRetryDelayMs: 2 ** 32 }],
+  ])('%s out of range (%o): a configuration failure naming the option, no request, no exception', async (option, settings) => {
+    const server = await startHttpServer((_request, response) => response.writeHead(500).end());
+    try {
+      const { logger, warnings } = captureLogger();
+      const job = createJob({ job: 'bad_setting', gateway: server.url, logger, ...settings });
+      const result = await job.push();
+      expect(result).toMatchObject({ ok: false, reason: 'configuration', attempts: 0 });
+      expect(result.ok ? '' : result.message).toContain(option);
+      expect(server.requests).toHaveLength(0);
+      expect(warnings()).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('no unhandled rejection came out of any of the failures above', () => {
     expect(unhandledRejection).not.toHaveBeenCalled();
   });
