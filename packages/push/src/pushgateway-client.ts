@@ -225,10 +225,19 @@ function resolveTarget(gateway: string | undefined, groupPath: string): Target |
     return `invalid Pushgateway URL ${JSON.stringify(gateway)}`;
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') return `the Pushgateway URL must be http or https, not ${base.protocol}`;
-  const basicAuth = base.username === '' ? undefined : { username: decodeURIComponent(base.username), password: decodeURIComponent(base.password) };
+  const basicAuth = base.username === '' ? undefined : { username: decodeUserInfo(base.username), password: decodeUserInfo(base.password) };
   // Credentials never reach logs or results: they travel in the Authorization header only.
   const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}${groupPath}`;
   return { url, displayUrl: url, basicAuth };
+}
+
+/** The URL parser leaves a `%` not followed by two hex digits as it is (`50%off`); so do we. */
+function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 type AttemptOutcome =

@@ -172,6 +172,18 @@ describe('push failures never break the job', () => {
     }
   });
 
+  test('a gateway URL whose password holds a bare "%" still pushes, with that password', async () => {
+    const server = await startHttpServer((_request, response) => response.writeHead(200).end());
+    try {
+      const { logger } = captureLogger();
+      const result = await createJob({ job: 'percent', gateway: `http://pusher:50%off@${new URL(server.url).host}`, logger }).push();
+      expect(result).toMatchObject({ ok: true, status: 200 });
+      expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('pusher:50%off').toString('base64')}`);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('no unhandled rejection came out of any of the failures above', () => {
     expect(unhandledRejection).not.toHaveBeenCalled();
   });
