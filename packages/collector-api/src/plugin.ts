@@ -108,14 +108,25 @@ export function describePluginProblem(value: unknown): string | undefined {
   return describeFamiliesProblem(plugin.metrics);
 }
 
-/** Returns why a list of families cannot be declared together (an illegal one, a name used twice). */
+/**
+ * Returns why a list of families cannot be declared together: an illegal one, a name used twice,
+ * or a name that is one of a histogram's or summary's own sample names (`x_bucket`, `x_sum`,
+ * `x_count`), which would make the exposition ambiguous to every parser.
+ */
 export function describeFamiliesProblem(families: readonly MetricFamily[]): string | undefined {
   const names = new Set<string>();
+  const sampleNames = new Map<string, string>();
   for (const family of families) {
     const problem = describeFamilyProblem(family);
     if (problem !== undefined) return problem;
     if (names.has(family.name)) return `metric ${family.name} is declared twice`;
     names.add(family.name);
+    const suffixes = family.type === 'histogram' ? ['_bucket', '_sum', '_count'] : family.type === 'summary' ? ['_sum', '_count'] : [];
+    for (const suffix of suffixes) sampleNames.set(`${family.name}${suffix}`, family.name);
+  }
+  for (const name of names) {
+    const owner = sampleNames.get(name);
+    if (owner !== undefined) return `metric ${name} clashes with the samples of ${owner}`;
   }
   return undefined;
 }

@@ -65,6 +65,12 @@ describe('defineCollector', () => {
     expect(problem).toBe('specificationVersion "v0" is not supported (this host supports "v1")');
   });
 
+  it('refuses a family named like the samples of a declared histogram', () => {
+    const latency = defineMetric({ name: 'demo_latency_seconds', type: 'histogram', help: 'Latency.', labelNames: [] });
+    const count = defineMetric({ name: 'demo_latency_seconds_count', type: 'gauge', help: 'Clashes.', labelNames: [] });
+    expect(() => defineCollector(demoPlugin({ metrics: [count, latency] }))).toThrow('metric demo_latency_seconds_count clashes with the samples of demo_latency_seconds');
+  });
+
   it('refuses a bad name, a missing schema and a family declared twice', () => {
     expect(() => defineCollector(demoPlugin({ name: 'Demo' }))).toThrow(/must match/);
     expect(() => defineCollector(demoPlugin({ configSchema: {} as never }))).toThrow(/Standard Schema/);
