@@ -69,6 +69,8 @@ export interface TextfileOptions {
   readonly fileName?: string | undefined;
 }
 
+const MAX_TIMER_MILLISECONDS = 2 ** 31 - 1;
+
 type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string> | DurationSummary;
 
 interface Registered {
@@ -265,10 +267,14 @@ export class Job {
 
   /**
    * Pushes every `intervalMs` until `stop()`, for runs that last hours or days, with a final push on
-   * `stop()` and on SIGTERM/SIGINT (see {@link PeriodicPushOptions}). One at a time per job.
+   * `stop()` and on SIGTERM/SIGINT (see {@link PeriodicPushOptions}). One at a time per job. Throws
+   * `RangeError` unless `0 < intervalMs ≤ 2^31-1` (about 24.8 days, the longest a Node timer holds).
    */
   startPeriodicPush(intervalMs: number, options: PeriodicPushOptions = {}): PeriodicPush {
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive number, not ${intervalMs}`);
+    // A Node timer holds at most 2^31-1 ms (24.8 days); beyond that it fires after 1 ms instead.
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > MAX_TIMER_MILLISECONDS) {
+      throw new RangeError(`intervalMs must be a positive number of at most ${MAX_TIMER_MILLISECONDS} ms, not ${intervalMs}`);
+    }
     if (this.#periodicPush?.running === true) throw new Error(`a periodic push is already running for job ${this.name}`);
     const periodicPush = new PeriodicPush(
       (method, sendOptions) => this.#send(method, sendOptions),

@@ -65,6 +65,9 @@ describe('startPeriodicPush', () => {
   test('one periodic push per job at a time, with a positive interval', async () => {
     const job = createJob({ job: 'twice', gateway: gateway.url, logger: captureLogger().logger });
     expect(() => job.startPeriodicPush(0)).toThrow(RangeError);
+    // Beyond 2^31-1 ms a Node timer fires after 1 ms: the gateway would get a push every millisecond.
+    expect(() => job.startPeriodicPush(2 ** 31)).toThrow(/at most 2147483647/);
+    expect(() => job.startPeriodicPush(Number.POSITIVE_INFINITY)).toThrow(RangeError);
     const periodic = job.startPeriodicPush(1000, { handleSignals: false });
     expect(() => job.startPeriodicPush(1000)).toThrow(/already running/);
     await periodic.stop();
