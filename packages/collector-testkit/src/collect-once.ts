@@ -4,6 +4,7 @@ import {
   validateWithSchema,
   type Collector,
   type CollectorPlugin,
+  type MetricFamily,
 } from '@tessera/collector-api';
 import { renderText, SampleCollection, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
 import { createTestContext, type TestContext } from './test-context.js';
@@ -29,6 +30,13 @@ export interface CollectOnceResult {
   readonly families: CollectedFamily[];
   /** The families rendered as text format 0.0.4. */
   readonly text: string;
+  /**
+   * The families the collector declared through `sink.declare()` during this collection (pass-through
+   * sources: textfiles, user-chosen fields), once each, in declaration order, leaving out those it had
+   * declared up front in `plugin.metrics` or `collector.metrics`. Declared is not emitted: a family
+   * without samples is listed here but absent from `families`. Lint them with `checkMetricHygiene`.
+   */
+  readonly declaredDuringCollection: MetricFamily[];
   /** The collector that collected (closed already when `collectOnce` created it). */
   readonly collector: Collector;
 }
@@ -55,7 +63,7 @@ export async function collectOnce(plugin: CollectorPlugin, config: unknown, opti
     const problem = describeFamiliesProblem(declared);
     if (problem !== undefined) throw new MetricContractError(`collector ${plugin.name}: ${problem}`);
     if (options.runScheduled ?? true) await context.scheduler.runScheduled();
-    const sink = new SampleCollection(declared, `collector ${plugin.name} (instance ${context.instance})`);
+    const sink = new DeclarationRecordingCollection(declared, `collector ${plugin.name} (instance ${context.instance})`);
     try {
       await collector.collect(sink, options.signal ?? new AbortController().signal);
     } finally {
@@ -63,8 +71,26 @@ export async function collectOnce(plugin: CollectorPlugin, config: unknown, opti
       sink.seal();
     }
     const families = sortCollectedFamilies(sink.seal());
-    return { families, text: renderText(families), collector };
+    return { families, text: renderText(families), declaredDuringCollection: sink.declaredDuringCollection, collector };
   } finally {
     if (created) await collector.close?.();
+  }
+}
+
+/** The host's validating sink, also keeping what was declared through it beyond the up-front families. */
+class DeclarationRecordingCollection extends SampleCollection {
+  readonly declaredDuringCollection: MetricFamily[] = [];
+  readonly #known: Set<string>;
+
+  constructor(declared: readonly MetricFamily[], owner: string) {
+    super(declared, owner);
+    this.#known = new Set(declared.map((family) => family.name));
+  }
+
+  override declare(family: MetricFamily): void {
+    super.declare(family);
+    if (this.#known.has(family.name)) return;
+    this.#known.add(family.name);
+    this.declaredDuringCollection.push(family);
   }
 }

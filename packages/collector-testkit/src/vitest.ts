@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateWithSchema, type CollectorContext, type CollectorPlugin, type FilesystemRoots } from '@tessera/collector-api';
+import { validateWithSchema, type CollectorContext, type CollectorPlugin, type FilesystemRoots, type MetricFamily } from '@tessera/collector-api';
 import { describe, expect, it } from 'vitest';
 import {
   checkAbortDuringCollection,
@@ -122,11 +122,12 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
           await collector.close?.();
         }
       });
-      it(expectSuccess ? 'the smoke collection has no duplicate series' : 'the smoke collection reports an absent source with NoDataError', async () => {
+      it(expectSuccess ? 'the smoke collection has no duplicate series, and what it declares follows the naming rules' : 'the smoke collection reports an absent source with NoDataError', async () => {
         const context = createTestContext({ collector: plugin.name, ...options.smokeContext });
         let text: string;
+        let declaredDuringCollection: readonly MetricFamily[];
         try {
-          ({ text } = await collectOnce(plugin, options.smokeConfig ?? {}, { context }));
+          ({ text, declaredDuringCollection } = await collectOnce(plugin, options.smokeConfig ?? {}, { context }));
         } catch (error) {
           if (expectSuccess) throw error;
           expect((error as { code?: unknown }).code, describeError(error)).toBe('ERR_TESSERA_NO_DATA');
@@ -134,6 +135,8 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
         }
         expect(expectSuccess, 'the smoke collection succeeded, but expectSmokeSuccess is false').toBe(true);
         expectNoProblems(findDuplicateSeries(text));
+        // Families declared with sink.declare() exist only once a collection runs: lint them here.
+        expectNoProblems(checkMetricHygiene(declaredDuringCollection, { allow: options.lintAllow ?? [] }));
         if (options.promtool !== undefined) expectNoProblems(await checkWithPromtool(text, options.promtool));
       });
     });

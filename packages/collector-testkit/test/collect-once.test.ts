@@ -77,6 +77,28 @@ describe('collectOnce', () => {
     expect((await collectOnce(plugin, {})).text).toContain('demo_temperature_celsius{sensor="gpu0"} 50');
   });
 
+  it('lists the families declared through sink.declare() during the collection, once each, without the up-front ones', async () => {
+    const passedThrough = defineMetric({ name: 'demo_queue_depth', type: 'gauge', help: 'From the source.', labelNames: ['queue'] });
+    const declaredButEmpty = defineMetric({ name: 'demo_idle', type: 'gauge', help: 'Declared, no samples.', labelNames: [] });
+    const plugin = makePlugin({
+      metrics: [upGauge],
+      create: () => ({
+        metrics: [temperature],
+        collect(sink) {
+          sink.declare(upGauge);
+          sink.declare(temperature);
+          sink.declare(passedThrough);
+          sink.declare(passedThrough);
+          sink.declare(declaredButEmpty);
+          sink.add(passedThrough, { queue: 'a' }, 3);
+          return Promise.resolve();
+        },
+      }),
+    });
+    const { declaredDuringCollection } = await collectOnce(plugin, {});
+    expect(declaredDuringCollection.map((family) => family.name)).toEqual(['demo_queue_depth', 'demo_idle']);
+  });
+
   it('leaves a collector it was given open, so the caller can collect again', async () => {
     let closes = 0;
     let runs = 0;

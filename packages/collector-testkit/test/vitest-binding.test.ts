@@ -10,13 +10,18 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const fixture = join(packageRoot, 'test/fixtures/example-collector');
 await mkdir(join(packageRoot, '.tmp'), { recursive: true });
 const work = await mkdtemp(join(packageRoot, '.tmp', 'binding-'));
-afterAll(() => rm(work, { recursive: true, force: true }));
+const dynamic = await mkdtemp(join(packageRoot, '.tmp', 'binding-dynamic-'));
+afterAll(() => Promise.all([work, dynamic].map((directory) => rm(directory, { recursive: true, force: true }))));
 
 async function runVitest(...extra: string[]): Promise<{ exitCode: number; output: string }> {
+  return runVitestIn(work, ...extra);
+}
+
+async function runVitestIn(root: string, ...extra: string[]): Promise<{ exitCode: number; output: string }> {
   const environment = { ...process.env };
   delete environment.TESSERA_UPDATE_GOLDEN;
-  const child = spawn(process.execPath, [join(packageRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--root', work, '--reporter=dot', ...extra], {
-    cwd: work,
+  const child = spawn(process.execPath, [join(packageRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--root', root, '--reporter=dot', ...extra], {
+    cwd: root,
     env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,5 +61,31 @@ describe('describeCollector under vitest', () => {
     const updated = await runVitest('-u');
     expect(updated.exitCode, updated.output).toBe(0);
     expect(await readFile(golden, 'utf8')).toBe(committed);
+  });
+
+  it('lints the families a collector declares during the smoke collection', { timeout: 60_000 }, async () => {
+    for (const file of ['package.json', 'README.md', 'sample.config.yaml']) await cp(join(fixture, file), join(dynamic, file));
+    // The example collector, passing through one family it learns from its source: a name in milliseconds.
+    await writeFile(
+      join(dynamic, 'conformance.test.js'),
+      [
+        `import { describeCollector } from '${join(packageRoot, 'src/vitest.js')}';`,
+        `import example from '${join(fixture, 'example-collector.js')}';`,
+        "const learned = { name: 'example_fetch_ms', type: 'gauge', help: 'Learned from the source.', labelNames: [] };",
+        'const plugin = {',
+        '  ...example,',
+        '  async create(config, context) {',
+        '    const inner = await example.create(config, context);',
+        '    return { ...inner, async collect(sink, signal) { await inner.collect(sink, signal); sink.declare(learned); sink.add(learned, {}, 12); } };',
+        '  },',
+        '};',
+        "describeCollector(plugin, { packageDir: new URL('.', import.meta.url), casesDir: 'cases' });",
+        '',
+      ].join('\n'),
+    );
+    await writeFile(join(dynamic, 'vitest.config.js'), 'export default {};\n');
+    const run = await runVitestIn(dynamic, '-t', 'smoke collection');
+    expect(run.exitCode, run.output).toBe(1);
+    expect(run.output).toContain('example_fetch_ms: use base unit "seconds" instead of "ms"');
   });
 });
