@@ -187,7 +187,8 @@ function parseCommandLine(args: readonly string[]) {
     values: {
       ...values,
       format,
-      'timeout-ms': parseCount('--timeout-ms', values['timeout-ms'], 1),
+      // The longest delay a Node timer holds.
+      'timeout-ms': parseCount('--timeout-ms', values['timeout-ms'], 1, 2 ** 31 - 1),
       retries: parseCount('--retries', values.retries, 0),
     },
   };
@@ -198,10 +199,12 @@ function parseFormat(text: string): 'auto' | 'json' | 'text' {
   throw new UsageError(`--format must be auto, json or text, not ${text}`);
 }
 
-function parseCount(flag: string, text: string | undefined, minimum: number): number | undefined {
+function parseCount(flag: string, text: string | undefined, minimum: number, maximum?: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer of at least ${minimum}, not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < minimum || (maximum !== undefined && value > maximum)) {
+    throw new UsageError(`${flag} must be an integer ${maximum === undefined ? `of at least ${minimum}` : `from ${minimum} to ${maximum}`}, not ${JSON.stringify(text)}`);
+  }
   return value;
 }
 

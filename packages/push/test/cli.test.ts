@@ -83,6 +83,9 @@ describe('tessera-push: invalid input exits 2 and names the JSON path', () => {
     const noJob = await tesseraPush(['--gateway', gateway.url, await file('no-job.json', { metrics: [] })]);
     expect(noJob).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/no job name/) as string });
     expect((await tesseraPush(['--help'])).stdout).toMatch(/Exit codes: 0 pushed, 1 push failed/);
+    // Beyond what a Node timer holds: a usage mistake, not a crash and not a failed push.
+    const hugeTimeout = await tesseraPush(['--gateway', gateway.url, '--timeout-ms', '99999999999', path]);
+    expect(hugeTimeout).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--timeout-ms must be an integer from 1 to 2147483647/) as string });
   });
 });
 
