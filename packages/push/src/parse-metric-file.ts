@@ -302,8 +302,15 @@ class JsonChecker {
         .map(([bound, cumulative]) => ({ key: bound, bound: bound === '+Inf' ? Infinity : Number(bound), cumulative }))
         .sort((a, b) => a.bound - b.bound);
       let previous = 0;
+      let previousBucket: (typeof buckets)[number] | undefined;
       for (const bucket of buckets) {
         const where = appendKey(`${path}.buckets`, bucket.key);
+        // "0.5" and "0.50" are one bound: rendered, they would be two series with the same le.
+        if (previousBucket !== undefined && bucket.bound === previousBucket.bound) {
+          this.#issue(where, `bucket bound ${formatBound(bucket.bound)} is already given as ${JSON.stringify(previousBucket.key)}`);
+          continue;
+        }
+        previousBucket = bucket;
         if (bucket.cumulative < previous) this.#issue(where, `bucket counts are cumulative and must not decrease (${bucket.cumulative} after ${previous})`);
         if (bucket.cumulative > count) this.#issue(where, `bucket count ${bucket.cumulative} exceeds the total count ${count}`);
         if (bucket.bound === Infinity && bucket.cumulative !== count) this.#issue(where, `the +Inf bucket must equal count (${count})`);
@@ -315,9 +322,12 @@ class JsonChecker {
       const quantiles = Object.entries(sample.quantiles ?? {})
         .map(([quantile, value]) => ({ key: quantile, quantile: Number(quantile), value: toNumber(value) }))
         .sort((a, b) => a.quantile - b.quantile);
-      for (const entry of quantiles) {
-        if (!(entry.quantile >= 0 && entry.quantile <= 1)) this.#issue(appendKey(`${path}.quantiles`, entry.key), 'a quantile must be between 0 and 1');
-      }
+      quantiles.forEach((entry, index) => {
+        const where = appendKey(`${path}.quantiles`, entry.key);
+        const before = quantiles[index - 1];
+        if (before !== undefined && before.quantile === entry.quantile) this.#issue(where, `quantile ${entry.quantile} is already given as ${JSON.stringify(before.key)}`);
+        else if (!(entry.quantile >= 0 && entry.quantile <= 1)) this.#issue(where, 'a quantile must be between 0 and 1');
+      });
       return { quantiles: quantiles.map((entry) => [entry.quantile, entry.value] as const), sum: toNumber(sample.sum ?? 0), count: sample.count ?? 0 };
     }
     return toNumber(sample.value ?? 0);
@@ -326,6 +336,10 @@ class JsonChecker {
   #issue(path: string, message: string): void {
     this.#issues.push({ path, message });
   }
+}
+
+function formatBound(bound: number): string {
+  return bound === Infinity ? '+Inf' : String(bound);
 }
 
 function sampleNames(metric: JsonMetric): string[] {
