@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { cp, rm, utimes } from 'node:fs/promises';
 import { machine } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +158,27 @@ describe('node collector', () => {
     expect(removed).not.toContain('job_runs');
     expect(removed).not.toContain('node_textfile_mtime_seconds');
     expect(removed).toContain('node_textfile_scrape_error 0\n');
+  });
+
+  it('skips a *.prom that is not a regular file (a FIFO would block its reader forever), and serves the rest', async () => {
+    const { collect, context } = await setUp({ 'textfile/job.prom': 'job_runs 1\n' }, (root: string) => ({ collectors: ['textfile'], textfile: { directory: join(root, 'textfile') } }));
+    const fifo = join(tree?.root ?? '', 'textfile/stuck.prom');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const text = await collect();
+      expect(text).toContain('job_runs 1\n');
+      expect(text).toContain('node_textfile_scrape_error 1\n');
+      expect(text).not.toContain('stuck.prom');
+      const skipped = context.logs.find((record) => record.level === 'error');
+      expect(skipped?.fields).toMatchObject({ file: fifo, error: 'not a regular file' });
+    } finally {
+      // A reader blocked in open() on the FIFO holds a thread-pool thread until a writer comes.
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nobody is reading it.
+      }
+    }
   });
 
   it('takes the machine from os.machine() when the kernel has no sys/kernel/arch', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { HistogramValue, Logger, MetricSink, SummaryValue } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { textfileMetrics } from '../metrics.js';
-import { parseTextfile, type TextfileFamily } from '../parsers/textfile.js';
+import { parseTextfile, TextfileError, type TextfileFamily } from '../parsers/textfile.js';
 import { NO_LABELS } from '../series-buffer.js';
 import type { SubCollector } from '../sub-collector.js';
 import { mergeTextfiles, type ParsedTextfile } from '../merge-textfiles.js';
@@ -103,6 +103,9 @@ export class TextfileCollector implements SubCollector {
     let error: string | undefined;
     try {
       const status = await stat(path);
+      // Only regular files (symlinks to them included): opening a FIFO blocks until a writer
+      // comes, holding a thread-pool thread and the collection with it; a device never ends.
+      if (!status.isFile()) throw new TextfileError('not a regular file');
       const identity = `${status.ino}:${status.size}:${status.mtimeMs}:${status.ctimeMs}`;
       const cached = this.#cache.get(path);
       const entry = cached?.identity === identity ? cached : await this.#parseFile(files, path, identity);
