@@ -267,7 +267,7 @@ async function attemptOnce(
       await response.body.dump();
       return { ok: true, status };
     }
-    const answer = (await response.body.text().catch(() => '')).trim().slice(0, 500);
+    const answer = (await readStart(response.body, ANSWER_BYTES)).trim().slice(0, 500);
     const redirect = status >= 300 && status < 400 ? ` (a redirect to ${response.headers.location?.toString() ?? 'nowhere'}: nothing was stored; check the gateway URL)` : '';
     return {
       ok: false,
@@ -279,6 +279,30 @@ async function attemptOnce(
   } catch (error) {
     return classifyError(error, signal.aborted, context, url);
   }
+}
+
+/** How much of an error answer is read for the message; the Pushgateway's own answers are one line. */
+const ANSWER_BYTES = 4096;
+
+/**
+ * The first `limit` bytes of a body, then the rest is dropped with the connection: a misbehaving
+ * gateway or proxy may send an error page of any size, or one that never ends.
+ */
+async function readStart(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= limit) break;
+    }
+  } catch {
+    // The answer only decorates the message; the status already says what failed.
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 interface AttemptContext {

@@ -103,6 +103,35 @@ describe('push failures never break the job', () => {
     expect(warnings()).toHaveLength(1);
   });
 
+  test('an error answer whose body never ends: the failure reports the status and the start of the body, without reading it all', async () => {
+    const chunk = `${'gateway melting '.repeat(4096)}\n`;
+    let written = 0;
+    const server = await startHttpServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      // Streams until the client hangs up, bounded at 1 GiB so the test stops by itself.
+      const pump = (): void => {
+        while (!response.destroyed && written < 2 ** 30) {
+          written += chunk.length;
+          if (!response.write(chunk)) {
+            response.once('drain', pump);
+            return;
+          }
+        }
+      };
+      response.on('error', () => undefined);
+      pump();
+    });
+    try {
+      const { logger } = captureLogger();
+      const result = await createJob({ job: 'endless_answer', gateway: server.url, logger, retries: 0, timeoutMs: 20_000 }).push();
+      expect(result).toMatchObject({ ok: false, reason: 'status', status: 500, attempts: 1 });
+      expect(result.ok ? '' : result.message).toMatch(/^the Pushgateway answered 500: gateway melting gateway melting/);
+      expect(result.ok ? 0 : result.message.length).toBeLessThan(600);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
   test('a redirect is a failure (nothing was stored), and it is not retried', async () => {
     const server = await startHttpServer((_request, response) => response.writeHead(301, { location: '/elsewhere' }).end());
     try {
