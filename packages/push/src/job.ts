@@ -99,7 +99,9 @@ export function createJob(options: JobOptions): Job {
  * timestamps, and the push, textfile and periodic-push channels.
  *
  * A failed push never throws into the job unless `strict` is set (seed 003: the job outlives its
- * metrics); it returns a {@link PushResult} saying why and logs one warning.
+ * metrics); it returns a {@link PushResult} saying why and logs one warning. Pushes, deletes and
+ * periodic pushes of one job never overlap: each waits for the previous one to settle (retries
+ * included), then renders the registry, so the gateway gets them in call order with current values.
  */
 export class Job {
   /** The job name, as given. */
@@ -121,6 +123,7 @@ export class Job {
   readonly #metrics = new Map<string, Registered>();
   readonly #timers = new Map<string, Timer>();
   #periodicPush: PeriodicPush | undefined;
+  #sendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: JobOptions) {
     const groupingKey = { ...options.groupingKey };
@@ -340,8 +343,19 @@ export class Job {
     return result;
   }
 
+  /**
+   * Queues a send behind the job's previous one. Sent side by side, a retried older push could reach
+   * the gateway after a newer one and put stale values back (a PUT would even replace the whole group);
+   * in turn, each push renders the registry when it goes out, so it carries the latest values.
+   */
+  #send(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
+    const turn = this.#sendQueue.then(() => this.#renderAndSend(method, sendOptions));
+    this.#sendQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
   /** Renders and sends; never throws. */
-  async #send(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
+  async #renderAndSend(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
     let body: string | undefined;
     if (method !== 'DELETE') {
       try {

@@ -244,6 +244,30 @@ describe('the request', () => {
   });
 });
 
+describe('overlapping pushes of one job', () => {
+  test('go out one after the other, each with the values of its turn, so a retried older push never lands after a newer one', async () => {
+    const server = await startHttpServer((_request, response, index) => response.writeHead(index === 0 ? 503 : 200).end());
+    try {
+      const { logger } = captureLogger();
+      const job = createJob({ job: 'overlap', gateway: server.url, logger, retries: 1, retryDelayMs: 200 });
+      const epoch = job.gauge({ name: 'epoch', help: 'Current epoch.' });
+      epoch.set(1);
+      const first = job.push();
+      // The first PUT got its 503 and waits for its retry; meanwhile the job moves on and pushes again.
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      epoch.set(2);
+      const second = job.pushAdd();
+      expect(await first).toMatchObject({ ok: true, attempts: 2 });
+      expect(await second).toMatchObject({ ok: true, attempts: 1 });
+      const sent = server.requests.map((request) => `${request.method} ${/^overlap_epoch (\S+)$/m.exec(request.body)?.[1] ?? '?'}`);
+      expect(sent).toEqual(['PUT 1', 'PUT 1', 'POST 2']);
+      await job.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('through a proxy', () => {
   test('the push tunnels through the proxy (CONNECT) and reaches the Pushgateway', async () => {
     const tunnels: string[] = [];
