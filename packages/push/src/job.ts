@@ -210,8 +210,8 @@ export class Job {
 
   /**
    * A TC39 method decorator (TypeScript 5+ standard decorators) that wraps each call in
-   * {@link Job.time}. The timer name defaults to the method name in snake_case (`trainEpoch` →
-   * `train_epoch`). The name is checked when the class is defined.
+   * {@link Job.time}. The timer name defaults to the method name in snake_case (`trainEpoch` and
+   * `#trainEpoch` → `train_epoch`). The name is checked when the class is defined.
    *
    * ```ts
    * class Trainer {
@@ -226,7 +226,8 @@ export class Job {
       method: (this: This, ...args: Args) => Return,
       context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
     ): (this: This, ...args: Args) => Return {
-      const timerName = name ?? toSnakeCase(typeof context.name === 'string' ? context.name : (context.name.description ?? ''));
+      // A private method's name comes with its `#`, which no metric name can hold.
+      const timerName = name ?? toSnakeCase(typeof context.name === 'string' ? context.name.replace(/^#/, '') : (context.name.description ?? ''));
       job.#timer(timerName);
       return function timedMethod(this: This, ...args: Args): Return {
         return job.time(timerName, () => method.apply(this, args));

@@ -157,6 +157,22 @@ describe('the @job.timed() TC39 method decorator', () => {
     expect(await timerValues(job, 'load_http_data')).toMatchObject({ count: 1, failures: 1 });
   });
 
+  test('a private method is timed under its name without the "#"', async () => {
+    const job = newJob();
+    class Trainer {
+      run(): number {
+        return this.#evaluateModel();
+      }
+
+      @job.timed()
+      #evaluateModel(): number {
+        return 0.9;
+      }
+    }
+    expect(new Trainer().run()).toBe(0.9);
+    expect(await timerValues(job, 'evaluate_model')).toMatchObject({ count: 1, failures: 0 });
+  });
+
   test('a decorator with an invalid timer name fails when the class is defined', () => {
     const job = newJob();
     expect(() => {
