@@ -141,7 +141,9 @@ export class NodeCollector implements Collector {
             textfile.emit(output, read, this.#reservedNames(others));
           });
     const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
-    const [standardParts, ownPart] = await Promise.all([standard, textfilePart]);
+    // Reads on a real filesystem (a textfile on a dead NFS server) cannot all be cancelled: the
+    // collection settles when its signal fires and leaves them behind, writing into buffers of their own.
+    const [standardParts, ownPart] = await settleBy(signal, Promise.all([standard, textfilePart]));
     const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
     signal.throwIfAborted();
 
@@ -189,5 +191,19 @@ export class NodeCollector implements Collector {
       dynamic ??= new Set(parts.flatMap((part) => (part.output?.declaredFamilies() ?? []).map((family) => family.name)));
       return dynamic.has(name);
     };
+  }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as the signal fires, whichever comes first. */
+async function settleBy<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
 }

@@ -47,6 +47,8 @@ export class TextfileCollector implements SubCollector {
   readonly #directory: string;
   readonly #logger: Logger;
   readonly #cache = new Map<string, CachedTextfile>();
+  /** The read under way: one that outlived its collection (a dead NFS server) is not repeated until it returns. */
+  #reading: Promise<TextfileRead> | undefined;
 
   constructor(options: { readonly directory: string; readonly logger: Logger }) {
     this.#directory = options.directory;
@@ -59,9 +61,28 @@ export class TextfileCollector implements SubCollector {
     this.emit(output, await this.read(files), (name) => own.has(name));
   }
 
-  /** Step one: lists the directory and reads and parses its `*.prom` files, in name order. */
-  async read(files: CollectionFiles): Promise<TextfileRead> {
-    if (this.#directory === '') return { files: [], failed: false };
+  /**
+   * Step one: lists the directory and reads and parses its `*.prom` files, in name order. While a
+   * read left behind by an aborted collection is still under way the directory is not read again,
+   * and the read fails: each new attempt on a hung filesystem would hold another of libuv's few
+   * threads, and with them gone every file read of the process stalls.
+   */
+  read(files: CollectionFiles): Promise<TextfileRead> {
+    if (this.#directory === '') return Promise.resolve({ files: [], failed: false });
+    if (this.#reading !== undefined) {
+      this.#logger.warn({ path: this.#directory }, 'the previous read of the textfile directory has not returned; skipping the directory until it does');
+      return Promise.resolve({ files: [], failed: true });
+    }
+    const reading = this.#read(files);
+    this.#reading = reading;
+    const done = (): void => {
+      if (this.#reading === reading) this.#reading = undefined;
+    };
+    reading.then(done, done);
+    return reading;
+  }
+
+  async #read(files: CollectionFiles): Promise<TextfileRead> {
     let names: string[];
     try {
       names = (await files.readDirectory(this.#directory)).filter((name) => name.endsWith('.prom')).sort();
