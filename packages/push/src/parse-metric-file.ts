@@ -382,5 +382,8 @@ function parseTextFile(content: string, groupingLabelNames: readonly string[]): 
     }
   }
   if (issues.length > 0) throw new MetricFileError(issues.slice(0, MAX_ISSUES));
-  return { format: 'text', job: undefined, groupingKey: {}, text: content.endsWith('\n') || content === '' ? content : `${content}\n` };
+  // The parser reads CRLF lines as LF ones, the Pushgateway does not ("unknown metric type \"gauge\r\""):
+  // send the text as it was validated.
+  const text = content.replace(/\r\n/g, '\n');
+  return { format: 'text', job: undefined, groupingKey: {}, text: text.endsWith('\n') || text === '' ? text : `${text}\n` };
 }

@@ -118,6 +118,13 @@ describe('tessera-push pushes', () => {
     expect(familyOf(group, 'rows_loaded_total')?.metrics[0]).toMatchObject({ value: '5000', labels: { table: 'users' } });
   });
 
+  test('Prometheus text with Windows line endings is pushed as the validator read it', async () => {
+    const path = await file('windows.prom', '# HELP rows_loaded_total Rows loaded.\r\n# TYPE rows_loaded_total counter\r\nrows_loaded_total 7\r\n');
+    const result = await tesseraPush(['--gateway', gateway.url, '--job', 'cli_crlf', path]);
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(familyOf(await findGroup(gateway.url, { job: 'cli_crlf' }), 'rows_loaded_total')?.metrics[0]).toMatchObject({ value: '7' });
+  });
+
   test('--method post keeps the metrics of the group that the file does not name', async () => {
     const first = await file('first.json', { job: 'cli_post', metrics: [{ name: 'a', type: 'gauge', help: 'A.', value: 1 }] });
     const second = await file('second.json', { job: 'cli_post', metrics: [{ name: 'b', type: 'gauge', help: 'B.', value: 2 }] });
