@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describeCollector } from '@tessera/collector-testkit/vitest';
 import plugin from '../src/index.js';
 
@@ -15,6 +16,9 @@ const NODE_EXPORTER_NAMES = [
 
 describeCollector(plugin, {
   packageDir: new URL('..', import.meta.url),
+  // The real /proc and /sys, plus a directory with one textfile: the smoke collection then declares
+  // textfile families during collection, which the kit lints, and aborts with a textfile read under way.
+  smokeConfig: { textfile: { directory: fileURLToPath(new URL('fixtures/smoke-textfile', import.meta.url)) } },
   lintAllow: NODE_EXPORTER_NAMES,
   promtool: { allow: [/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/] },
 });
