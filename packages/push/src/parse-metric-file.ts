@@ -342,6 +342,15 @@ function formatBound(bound: number): string {
   return bound === Infinity ? '+Inf' : String(bound);
 }
 
+/** A bound as Go's ParseFloat reads it (what the Pushgateway does with `le` and `quantile`), or the text itself. */
+function parseBound(text: string): number | string {
+  // Number() reads "0x10" as 16, ParseFloat refuses it: kept as text, it cannot pass for a duplicate of 16.
+  if (/^[+-]?0x/i.test(text)) return text;
+  if (/^[+-]?inf(inity)?$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  const value = Number(text);
+  return text.trim() === '' || Number.isNaN(value) ? text : value;
+}
+
 function sampleNames(metric: JsonMetric): string[] {
   if (metric.type === 'histogram') return [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`];
   if (metric.type === 'summary') return [metric.name, `${metric.name}_sum`, `${metric.name}_count`];
@@ -372,7 +381,18 @@ function parseTextFile(content: string, groupingLabelNames: readonly string[]): 
     const nameProblem = describeMetricNameProblem(family.name, family.type);
     if (nameProblem !== undefined) issues.push({ path: where, message: nameProblem });
     if (family.help === undefined || family.help.trim() === '') issues.push({ path: where, message: `metric ${family.name} has no # HELP line` });
+    const boundLabel = family.type === 'histogram' ? 'le' : family.type === 'summary' ? 'quantile' : undefined;
+    const bounds = new Map<string, number>();
     for (const sample of family.samples) {
+      const bound = boundLabel === undefined ? undefined : sample.labels[boundLabel];
+      if (boundLabel !== undefined && bound !== undefined) {
+        // The parser rejects identical series; "1" and "1.0" differ as text but are one bucket (or quantile).
+        const others = Object.entries(sample.labels).filter(([name]) => name !== boundLabel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const key = JSON.stringify([sample.name, others, String(parseBound(bound))]);
+        const firstLine = bounds.get(key);
+        if (firstLine !== undefined) issues.push({ path: `line ${sample.lineNumber}`, message: `${boundLabel}="${bound}" is the same ${boundLabel === 'le' ? 'bucket bound' : 'quantile'} as on line ${firstLine}` });
+        else bounds.set(key, sample.lineNumber);
+      }
       if (sample.timestampMs !== undefined) issues.push({ path: `line ${sample.lineNumber}`, message: 'the Pushgateway rejects samples with timestamps' });
       for (const name of Object.keys(sample.labels)) {
         if ((family.type === 'histogram' && name === 'le') || (family.type === 'summary' && name === 'quantile')) continue;

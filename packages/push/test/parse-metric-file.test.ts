@@ -107,6 +107,8 @@ describe('Prometheus text files', () => {
     ['a job label', '# HELP loss Loss.\n# TYPE loss gauge\nloss{job="x"} 0.5\n', 'line 3'],
     ['a duplicate series', '# HELP loss Loss.\n# TYPE loss gauge\nloss 0.5\nloss 0.6\n', 'line 4'],
     ['a gauge named _total', '# HELP loss_total Loss.\n# TYPE loss_total gauge\nloss_total 1\n', 'line 3'],
+    ['one bucket bound written twice', '# HELP t T.\n# TYPE t histogram\nt_bucket{le="1"} 1\nt_bucket{le="1.0"} 1\nt_bucket{le="+Inf"} 1\nt_sum 1\nt_count 1\n', 'line 4'],
+    ['one quantile written twice', '# HELP q Q.\n# TYPE q summary\nq{quantile="0.5"} 1\nq{quantile="5e-1"} 1\nq_sum 1\nq_count 1\n', 'line 4'],
   ])('name the line of %s', (_case, text, line) => {
     expect(issuesOf(text)[0]?.path).toBe(line);
   });
