@@ -1,4 +1,5 @@
 import { defineMetric, MetricContractError } from '@tessera/collector-api';
+import { renderText } from '@tessera/exposition';
 import { describe, expect, it } from 'vitest';
 import { collectOnce, findDuplicateSeries } from '../src/index.js';
 import { makePlugin } from './plugin-factory.js';
@@ -8,20 +9,23 @@ const waitSeconds = defineMetric({ name: 'demo_wait_seconds', type: 'histogram',
 const waitCount = defineMetric({ name: 'demo_wait_seconds_count', type: 'gauge', help: 'Waits so far.', labelNames: ['queue'] });
 
 describe('findDuplicateSeries', () => {
-  it('finds the same series emitted by two families, which no single sink sees and promtool misses', async () => {
-    const plugin = makePlugin({
-      metrics: [waitSeconds, waitCount],
-      create: () => ({
-        collect(sink) {
-          sink.addHistogram(waitSeconds, { queue: 'fast' }, { buckets: [[0.1, 3]], count: 4, sum: 0.9 });
-          sink.add(waitCount, { queue: 'fast' }, 4);
-          sink.add(waitCount, { queue: 'slow' }, 1);
-          return Promise.resolve();
-        },
-      }),
-    });
-    const { text } = await collectOnce(plugin, {});
+  it('finds the same series emitted by two families, which promtool misses (two collectors, each with a clean sink)', () => {
+    const text = renderText([
+      { family: waitSeconds, series: [{ labels: { queue: 'fast' }, value: { buckets: [[0.1, 3]], count: 4, sum: 0.9 } }] },
+      {
+        family: waitCount,
+        series: [
+          { labels: { queue: 'fast' }, value: 4 },
+          { labels: { queue: 'slow' }, value: 1 },
+        ],
+      },
+    ]);
     expect(findDuplicateSeries(text)).toEqual(['duplicate series demo_wait_seconds_count{queue="fast"} on lines 6, 9']);
+  });
+
+  it('never sees such a pair from one collector: the contract refuses declaring both', async () => {
+    const plugin = makePlugin({ metrics: [waitSeconds, waitCount], create: () => ({ collect: () => Promise.resolve() }) });
+    await expect(collectOnce(plugin, {})).rejects.toThrow(/demo_wait_seconds_count clashes with the samples of demo_wait_seconds/);
   });
 
   it('treats label order as irrelevant and reports every duplicate, not only the first', () => {
