@@ -311,10 +311,12 @@ export class Job {
     return renderRegistry(this.registry, this.#labels);
   }
 
-  /** Stops a periodic push (with its final push) and closes the connections. */
+  /** Stops a periodic push (with its final push), lets pushes already called finish, and closes the connections. */
   async close(): Promise<void> {
     const periodicPush = this.#periodicPush;
     if (periodicPush !== undefined) await periodicPush.stop().catch(() => undefined);
+    // A push waiting for its retry would otherwise find its connections gone and fail.
+    await this.#sendQueue;
     await this.#client.close();
   }
 

@@ -266,6 +266,21 @@ describe('overlapping pushes of one job', () => {
       await server.close();
     }
   });
+
+  test('close() lets a push that is waiting for its retry finish before closing the connections', async () => {
+    const server = await startHttpServer((_request, response, index) => response.writeHead(index === 0 ? 503 : 200).end());
+    try {
+      const { logger } = captureLogger();
+      const job = createJob({ job: 'close_mid_retry', gateway: server.url, logger, retries: 1, retryDelayMs: 100 });
+      const pending = job.push();
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      await job.close();
+      expect(await pending).toMatchObject({ ok: true, status: 200, attempts: 2 });
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('through a proxy', () => {
