@@ -3,7 +3,8 @@ import { ExpositionParseError, parseText } from '@tessera/exposition';
 /**
  * Finds series that appear more than once in exposition text: the same sample name with the same
  * label set, label order ignored. `promtool check metrics` does not catch these, and they arise
- * across families, where no single sink sees them (a gauge `x_count` beside a histogram `x`).
+ * across families, where no single sink sees them (a gauge `x_count` declared during a collection
+ * beside a histogram `x`; `defineCollector` refuses the pair when both are declared up front).
  *
  * Returns one line per duplicated series, naming every line it is on, plus one line per sample
  * line that does not parse; empty when the text is clean.
