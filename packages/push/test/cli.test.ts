@@ -73,19 +73,23 @@ describe('tessera-push: invalid input exits 2 and names the JSON path', () => {
     expect(await findGroup(gateway.url, { job: 'cli_invalid' })).toBeUndefined();
   });
 
-  test('usage mistakes exit 2 too', async () => {
-    const path = await file('usage.json', TRAINING_FILE);
-    expect((await tesseraPush(['--bogus', path])).exitCode).toBe(2);
-    expect((await tesseraPush(['--label', 'novalue', '--gateway', gateway.url, path])).exitCode).toBe(2);
-    expect((await tesseraPush([])).stderr).toMatch(/missing FILE/);
-    const noGateway = await tesseraPush([path]);
-    expect(noGateway).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/no Pushgateway URL/) as string });
-    const noJob = await tesseraPush(['--gateway', gateway.url, await file('no-job.json', { metrics: [] })]);
-    expect(noJob).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/no job name/) as string });
-    expect((await tesseraPush(['--help'])).stdout).toMatch(/Exit codes: 0 pushed, 1 push failed/);
+  // One CLI process per case: on a loaded 2-core machine each start costs a second or more.
+  test.each([
+    ['an unknown flag', (path: string) => ['--bogus', path], /unknown option|--bogus/],
+    ['a --label without "="', (path: string) => ['--label', 'novalue', '--gateway', gateway.url, path], /novalue/],
+    ['no FILE', () => [], /missing FILE/],
+    ['no Pushgateway URL', (path: string) => [path], /no Pushgateway URL/],
+    ['no job name', async () => ['--gateway', gateway.url, await file('no-job.json', { metrics: [] })], /no job name/],
     // Beyond what a Node timer holds: a usage mistake, not a crash and not a failed push.
-    const hugeTimeout = await tesseraPush(['--gateway', gateway.url, '--timeout-ms', '99999999999', path]);
-    expect(hugeTimeout).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--timeout-ms must be an integer from 1 to 2147483647/) as string });
+    ['a timeout no timer can hold', (path: string) => ['--gateway', gateway.url, '--timeout-ms', '99999999999', path], /--timeout-ms must be an integer from 1 to 2147483647/],
+  ] as const)('usage mistake: %s exits 2', async (_name, args, message) => {
+    const path = await file('usage.json', TRAINING_FILE);
+    const result = await tesseraPush([...(await args(path))]);
+    expect(result).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(message) as string });
+  });
+
+  test('--help explains the exit codes', async () => {
+    expect((await tesseraPush(['--help'])).stdout).toMatch(/Exit codes: 0 pushed, 1 push failed/);
   });
 });
 
