@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -26,29 +26,39 @@ async function waitForFile(file: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/** Starts the bin on a free port (project config) and waits for its "listening" line. */
+async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; stderr(): string }> {
+  const child = spawn(process.execPath, [BIN, '--web.listen-address=127.0.0.1:0', '--no-collector.node', '--no-collector.dcgm'], {
+    cwd: project.directory,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no "listening" line within 10 s:\n${stderr}`));
+    }, 10_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { child, url, exited, stderr: () => stderr };
+}
+
 describe('SIGTERM', { timeout: 30_000 }, () => {
   it('lets the scrape in flight complete, closes the collectors, then exits 0', async () => {
     const started = join(project.directory, 'started');
     const closed = join(project.directory, 'closed');
     await project.writeConfig(`collectors:\n  fake: { value: 9, delayMs: 1500, startedMarker: "${started}", closeMarker: "${closed}" }\n`);
-    const child = spawn(process.execPath, [BIN, '--web.listen-address=127.0.0.1:0', '--no-collector.node', '--no-collector.dcgm'], {
-      cwd: project.directory,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const server = await serve();
+    const { child, exited, url } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "listening" line within 10 s:\n${stderr}`)), 10_000);
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-          if (match !== null) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
       const scrape = fetch(`${url}/metrics`).then(async (response) => ({ status: response.status, body: await response.text() }));
       await waitForFile(started, 10_000);
       child.kill('SIGTERM');
@@ -58,7 +68,7 @@ describe('SIGTERM', { timeout: 30_000 }, () => {
       expect(response.body).toContain('tessera_scrape_collector_success{collector="fake",instance="default"} 1\n');
       expect(await exited).toBe(0);
       expect(await readFile(closed, 'utf8')).toBe('closed\n');
-      expect(stderr).toContain('received SIGTERM');
+      expect(server.stderr()).toContain('received SIGTERM');
     } finally {
       child.kill('SIGKILL');
     }
@@ -67,34 +77,19 @@ describe('SIGTERM', { timeout: 30_000 }, () => {
   it('exits 1 at once on a second signal while a scrape is still draining', async () => {
     const started = join(project.directory, 'started-twice');
     await project.writeConfig(`collectors:\n  fake: { value: 9, delayMs: 20000, startedMarker: "${started}" }\n`);
-    const child = spawn(process.execPath, [BIN, '--web.listen-address=127.0.0.1:0', '--no-collector.node', '--no-collector.dcgm'], {
-      cwd: project.directory,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const server = await serve();
+    const { child, exited, url } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "listening" line within 10 s:\n${stderr}`)), 10_000);
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-          if (match !== null) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
       const scrape = fetch(`${url}/metrics`).then(
         () => 'answered',
         () => 'cut',
       );
       await waitForFile(started, 10_000);
       child.kill('SIGTERM');
-      while (!stderr.includes('received SIGTERM')) await delay(20);
+      while (!server.stderr().includes('received SIGTERM')) await delay(20);
       child.kill('SIGINT');
       expect(await exited).toBe(1);
-      expect(stderr).toContain('second SIGINT: exiting without waiting for in-flight scrapes');
+      expect(server.stderr()).toContain('second SIGINT: exiting without waiting for in-flight scrapes');
       expect(await scrape).toBe('cut');
     } finally {
       child.kill('SIGKILL');
