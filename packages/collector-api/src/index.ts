@@ -18,7 +18,7 @@ export {
   NoDataError,
   type ConfigPath,
 } from './errors.js';
-export { defineMetric, describeFamilyProblem, type LabelsOf, type MetricFamily, type MetricType } from './metric-family.js';
+export { defineMetric, describeFamilyProblem, isSameFamily, sampleNameSuffixes, type LabelsOf, type MetricFamily, type MetricType } from './metric-family.js';
 export { COLLECTOR_NAME_PATTERN, isValidLabelName, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './naming.js';
 export {
   defineCollector,

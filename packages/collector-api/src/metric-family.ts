@@ -36,6 +36,34 @@ export function defineMetric<const TLabel extends string = never>(family: Metric
   return Object.freeze({ ...family, labelNames: Object.freeze([...family.labelNames]) });
 }
 
+const SAMPLE_NAME_SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
+  counter: [],
+  gauge: [],
+  untyped: [],
+  histogram: ['_bucket', '_sum', '_count'],
+  summary: ['_sum', '_count'],
+};
+
+/**
+ * The suffixes a family of `type` appends to its name for its own samples: a histogram `x` also
+ * writes `x_bucket`, `x_sum` and `x_count`, a summary `x_sum` and `x_count`. Another family may not
+ * use those names: every text-format parser would read its samples as part of `x`.
+ */
+export function sampleNameSuffixes(type: MetricType): readonly string[] {
+  return SAMPLE_NAME_SUFFIXES[type];
+}
+
+/** True when two declarations agree on name, type, HELP and label names (in order). */
+export function isSameFamily(a: MetricFamily, b: MetricFamily): boolean {
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.help === b.help &&
+    a.labelNames.length === b.labelNames.length &&
+    a.labelNames.every((label, index) => b.labelNames[index] === label)
+  );
+}
+
 const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
 
 /** Returns why a family declaration is illegal, or `undefined` when it is fine. Used by host and testkit. */

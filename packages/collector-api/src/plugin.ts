@@ -1,5 +1,5 @@
 import type { CollectorContext } from './context.js';
-import { describeFamilyProblem, type MetricFamily } from './metric-family.js';
+import { describeFamilyProblem, sampleNameSuffixes, type MetricFamily } from './metric-family.js';
 import { COLLECTOR_NAME_PATTERN } from './naming.js';
 import type { MetricSink } from './sink.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -121,8 +121,7 @@ export function describeFamiliesProblem(families: readonly MetricFamily[]): stri
     if (problem !== undefined) return problem;
     if (names.has(family.name)) return `metric ${family.name} is declared twice`;
     names.add(family.name);
-    const suffixes = family.type === 'histogram' ? ['_bucket', '_sum', '_count'] : family.type === 'summary' ? ['_sum', '_count'] : [];
-    for (const suffix of suffixes) sampleNames.set(`${family.name}${suffix}`, family.name);
+    for (const suffix of sampleNameSuffixes(family.type)) sampleNames.set(`${family.name}${suffix}`, family.name);
   }
   for (const name of names) {
     const owner = sampleNames.get(name);

@@ -8,4 +8,4 @@ export { escapeHelp, escapeLabelValue } from './escape.js';
 export { formatValue } from './format-value.js';
 export { ExpositionParseError, parseText, parseValue, type ParsedFamily, type ParsedSample } from './parse.js';
 export { renderText, sortCollectedFamilies, TEXT_CONTENT_TYPE } from './render.js';
-export { SampleCollection } from './sample-collection.js';
+export { SampleCollection, seriesKey } from './sample-collection.js';

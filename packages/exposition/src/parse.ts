@@ -1,4 +1,4 @@
-import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN, type MetricType } from '@tessera/collector-api';
+import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN, sampleNameSuffixes, type MetricType } from '@tessera/collector-api';
 
 /** One sample line as written: the full sample name (with `_bucket`, `_sum`, … suffixes). */
 export interface ParsedSample {
@@ -97,10 +97,10 @@ function parseCommentLine(line: string, lineNumber: number, families: Map<string
 
 /** Finds the family a sample belongs to: `x_bucket` to histogram `x`, `x_sum` to summary `x`, … */
 function familyForSample(sampleName: string, families: Map<string, MutableFamily>): MutableFamily {
-  for (const suffix of ['_bucket', '_sum', '_count']) {
+  for (const suffix of sampleNameSuffixes('histogram')) { // a histogram's suffixes include every other type's
     if (!sampleName.endsWith(suffix)) continue;
     const base = families.get(sampleName.slice(0, -suffix.length));
-    if (base?.type === 'histogram' || (base?.type === 'summary' && suffix !== '_bucket')) return base;
+    if (base?.type !== undefined && sampleNameSuffixes(base.type).includes(suffix)) return base;
   }
   return getOrCreate(sampleName, families);
 }

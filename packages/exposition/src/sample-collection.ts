@@ -1,5 +1,6 @@
 import {
   describeFamilyProblem,
+  isSameFamily,
   MetricContractError,
   type HistogramValue,
   type LabelsOf,
@@ -74,7 +75,7 @@ export class SampleCollection implements MetricSink {
     if (problem !== undefined) throw this.#error(problem);
     const existing = this.#families.get(family.name);
     if (existing !== undefined) {
-      if (!sameFamily(existing.family, family)) throw this.#error(`${family.name} is already declared with another type, HELP or label set`);
+      if (!isSameFamily(existing.family, family)) throw this.#error(`${family.name} is already declared with another type, HELP or label set`);
       return;
     }
     this.#families.set(family.name, { family: Object.freeze({ ...family, labelNames: [...family.labelNames] }), series: new Map() });
@@ -100,7 +101,7 @@ export class SampleCollection implements MetricSink {
   #entryFor(family: MetricFamily): FamilyEntry {
     const entry = this.#families.get(family?.name);
     if (entry === undefined) throw this.#error(`${String(family?.name)} was not declared`);
-    if (entry.family !== family && !sameFamily(entry.family, family)) {
+    if (entry.family !== family && !isSameFamily(entry.family, family)) {
       throw this.#error(`${family.name} differs from its declaration (type, HELP or label names)`);
     }
     return entry;
@@ -109,7 +110,6 @@ export class SampleCollection implements MetricSink {
   #record(entry: FamilyEntry, labels: Readonly<Record<string, string>>, value: Series['value']): void {
     const { labelNames, name } = entry.family;
     if (typeof labels !== 'object' || labels === null) throw this.#error(`${name}: labels must be an object`);
-    let key = '';
     let given = 0;
     for (const label in labels) {
       given++;
@@ -122,9 +122,8 @@ export class SampleCollection implements MetricSink {
         throw this.#error(`${name}: label ${label} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
       }
       copy[label] = labelValue;
-      // Length-prefixed: a label value may itself contain any separator character.
-      key += `${labelValue.length}:${labelValue}`;
     }
+    const key = seriesKey(labelNames, copy);
     if (given !== labelNames.length) throw this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
     if (entry.series.has(key)) throw this.#error(`${name}: duplicate series ${JSON.stringify(copy)}`);
     entry.series.set(key, { labels: copy, value });
@@ -144,15 +143,6 @@ export class SampleCollection implements MetricSink {
   }
 }
 
-function sameFamily(a: MetricFamily, b: MetricFamily): boolean {
-  return (
-    a.name === b.name &&
-    a.type === b.type &&
-    a.help === b.help &&
-    a.labelNames.length === b.labelNames.length &&
-    a.labelNames.every((label, index) => b.labelNames[index] === label)
-  );
-}
 
 function describeHistogramProblem(value: HistogramValue): string | undefined {
   if (typeof value !== 'object' || value === null || !Array.isArray(value.buckets)) return 'histogram value needs buckets, count and sum';
@@ -182,4 +172,17 @@ function describeSummaryProblem(value: SummaryValue): string | undefined {
     seen.add(quantile);
   }
   return undefined;
+}
+
+/**
+ * Identifies a series within its family: the values of `labelNames`, in order, each length-prefixed
+ * (a label value may itself contain any separator character). A missing label counts as "".
+ */
+export function seriesKey(labelNames: readonly string[], labels: Readonly<Record<string, string>>): string {
+  let key = '';
+  for (const label of labelNames) {
+    const value = labels[label] ?? '';
+    key += `${value.length}:${value}`;
+  }
+  return key;
 }

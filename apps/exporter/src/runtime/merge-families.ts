@@ -1,5 +1,5 @@
-import type { MetricFamily, MetricType } from '@tessera/collector-api';
-import type { CollectedFamily, Series } from '@tessera/exposition';
+import { isSameFamily, sampleNameSuffixes, type MetricFamily, type MetricType } from '@tessera/collector-api';
+import { seriesKey, type CollectedFamily, type Series } from '@tessera/exposition';
 
 interface MergedFamily {
   readonly family: MetricFamily;
@@ -46,13 +46,13 @@ export class FamilyMerger {
         continue;
       }
       if (target.owner !== owner) return `metric family ${collected.family.name} is already emitted by ${target.owner}`;
-      if (!sameDeclaration(target.family, collected.family)) {
+      if (!isSameFamily(target.family, collected.family)) {
         return `metric family ${collected.family.name} is declared differently by another instance of ${owner}`;
       }
-      target.keys ??= new Map(target.series.map((series) => [seriesKey(target.family, series), target.firstInstance]));
+      target.keys ??= new Map(target.series.map((series) => [seriesKey(target.family.labelNames, series.labels), target.firstInstance]));
       const keys: string[] = [];
       for (const series of collected.series) {
-        const key = seriesKey(collected.family, series);
+        const key = seriesKey(collected.family.labelNames, series.labels);
         const other = target.keys.get(key);
         if (other !== undefined) return `series ${collected.family.name}${JSON.stringify(series.labels)} is also emitted by instance ${other} of ${owner}`;
         keys.push(key);
@@ -76,14 +76,14 @@ export class FamilyMerger {
    * as part of `x`, so the pair makes the whole exposition unreadable to it.
    */
   #describeCollision(family: MetricFamily): string | undefined {
-    for (const suffix of SAMPLE_SUFFIXES) {
+    for (const suffix of sampleNameSuffixes('histogram')) { // a histogram's suffixes include every other type's
       if (family.name.endsWith(suffix)) {
         const base = this.#families.get(family.name.slice(0, -suffix.length));
-        if (base !== undefined && rendersSuffix(base.family.type, suffix)) {
+        if (base !== undefined && sampleNameSuffixes(base.family.type).includes(suffix)) {
           return `metric family ${family.name} collides with the samples of ${base.family.type} ${base.family.name}, emitted by ${base.owner}`;
         }
       }
-      if (rendersSuffix(family.type, suffix)) {
+      if (sampleNameSuffixes(family.type).includes(suffix)) {
         const sibling = this.#families.get(`${family.name}${suffix}`);
         if (sibling !== undefined) return `metric family ${family.name} (a ${family.type}) collides with ${sibling.family.name}, emitted by ${sibling.owner}`;
       }
@@ -97,25 +97,4 @@ export class FamilyMerger {
     for (const { family, series } of this.#families.values()) if (series.length > 0) result.push({ family, series });
     return result;
   }
-}
-
-const SAMPLE_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
-
-/** Whether a family of `type` writes samples named `<name><suffix>`. */
-function rendersSuffix(type: MetricType, suffix: (typeof SAMPLE_SUFFIXES)[number]): boolean {
-  return type === 'histogram' || (type === 'summary' && suffix !== '_bucket');
-}
-
-function sameDeclaration(a: MetricFamily, b: MetricFamily): boolean {
-  return a.type === b.type && a.help === b.help && a.labelNames.length === b.labelNames.length && a.labelNames.every((label, index) => b.labelNames[index] === label);
-}
-
-function seriesKey(family: MetricFamily, series: Series): string {
-  // Length-prefixed: a label value may itself contain any separator character.
-  let key = '';
-  for (const label of family.labelNames) {
-    const value = series.labels[label] ?? '';
-    key += `${value.length}:${value}`;
-  }
-  return key;
 }
