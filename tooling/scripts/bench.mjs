@@ -1,17 +1,49 @@
 // `pnpm bench <name>`: runs one benchmark. Benchmarks print figures and ratios against a peer
 // measured in the same run; they never fail a build (these machines are shared and noisy).
+//
+// A benchmark is found by convention, so adding one never edits this file:
+// `test/bench/<name>.bench.mjs` (cross-package), else the `bench` script of the workspace package
+// `@tessera/<name>` or `@tessera/collector-<name>`.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const benchmarks = {
-  node: ['node', ['test/bench/node.bench.mjs']],
-  push: ['pnpm', ['--filter', '@tessera/push', 'run', 'bench']],
-};
+
+function packagesWithBench() {
+  const found = new Map();
+  for (const group of ['packages', 'apps', 'tooling']) {
+    for (const directory of readdirSync(join(root, group))) {
+      const file = join(root, group, directory, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8'));
+      if (pkg.scripts?.bench !== undefined) found.set(pkg.name, pkg.name);
+    }
+  }
+  return found;
+}
+
+function findBenchmark(name) {
+  const script = join('test/bench', `${name}.bench.mjs`);
+  if (existsSync(join(root, script))) return ['node', [script]];
+  const packages = packagesWithBench();
+  for (const candidate of [`@tessera/${name}`, `@tessera/collector-${name}`]) {
+    if (packages.has(candidate)) return ['pnpm', ['--silent', '--filter', candidate, 'run', 'bench']];
+  }
+  return undefined;
+}
+
+function available() {
+  const names = new Set(readdirSync(join(root, 'test/bench')).filter((file) => file.endsWith('.bench.mjs')).map((file) => file.slice(0, -'.bench.mjs'.length)));
+  for (const name of packagesWithBench().keys()) names.add(name.replace(/^@tessera\/(collector-)?/, ''));
+  return [...names].sort();
+}
+
 const name = process.argv[2];
-const benchmark = benchmarks[name];
+const benchmark = name === undefined ? undefined : findBenchmark(name);
 if (benchmark === undefined) {
-  console.error(`usage: pnpm bench <${Object.keys(benchmarks).join('|')}>`);
+  console.error(`usage: pnpm bench <${available().join('|')}> [options]`);
   process.exit(2);
 }
 const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
