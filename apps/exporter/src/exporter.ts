@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   describeFamiliesProblem,
   formatConfigPath,
@@ -217,6 +217,11 @@ function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides): Te
   };
 }
 
+/** The roots collectors read from; udev's database defaults to its place under the (possibly moved) rootfs. */
+function filesystemRoots(paths: TesseraConfig['paths']): FilesystemRoots {
+  return { procfs: paths.procfs, sysfs: paths.sysfs, rootfs: paths.rootfs, udevData: paths.udevData ?? join(paths.rootfs, 'run/udev/data') };
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
@@ -239,7 +244,7 @@ async function createInstances(
           get dispatcher() {
             return shared.agent.get();
           },
-          roots: shared.config.paths,
+          roots: filesystemRoots(shared.config.paths),
           clock,
           scheduler,
         };

@@ -28,6 +28,8 @@ export interface FilesystemRoots {
   readonly sysfs: string;
   /** Default `/`. Mount points are reported relative to it. */
   readonly rootfs: string;
+  /** udev's device database (node_exporter's `--path.udev.data`). Default `<rootfs>/run/udev/data`. */
+  readonly udevData: string;
 }
 
 /** Time, injected so that tests can step it. */

@@ -80,12 +80,12 @@ async function scrapeBoth(caseName: string, collectors: readonly string[], extra
     const textfileDirectory = join(root, 'textfiles');
     await mkdir(textfileDirectory);
     for (const file of extra.textfiles ?? []) await cp(join(casesDir, 'textfile/input/textfile', file), join(textfileDirectory, file));
-    const roots = { procfs: join(root, 'proc'), sysfs: join(root, 'sys'), rootfs: join(root, 'root') };
+    const roots = { procfs: join(root, 'proc'), sysfs: join(root, 'sys'), rootfs: join(root, 'root'), udevData: join(root, 'root', 'run/udev/data') };
     nodeExporter = await startNodeExporter([
       `--path.procfs=${roots.procfs}`,
       `--path.sysfs=${roots.sysfs}`,
       `--path.rootfs=${roots.rootfs}`,
-      `--path.udev.data=${join(roots.rootfs, 'run/udev/data')}`,
+      `--path.udev.data=${roots.udevData}`,
       '--collector.disable-defaults',
       ...collectors.map((collector) => `--collector.${collector}`),
       '--web.disable-exporter-metrics',

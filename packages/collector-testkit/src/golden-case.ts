@@ -101,7 +101,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   const context = createTestContext({
     ...options.context,
     collector: plugin.name,
-    roots: { procfs: join(inputDir, 'proc'), sysfs: join(inputDir, 'sys'), rootfs: join(inputDir, 'root') },
+    roots: { procfs: join(inputDir, 'proc'), sysfs: join(inputDir, 'sys'), rootfs: join(inputDir, 'root'), udevData: join(inputDir, 'root', 'run/udev/data') },
   });
   const server = new HttpFixtureServer(context.mockAgent);
   let actual: string;

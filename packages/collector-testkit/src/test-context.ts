@@ -1,4 +1,5 @@
 import type { Clock, CollectorContext, FilesystemRoots, Logger, ScheduledTask, Scheduler } from '@tessera/collector-api';
+import { join } from 'node:path';
 import { MockAgent } from 'undici';
 import { createRecordingLogger, type LogRecord } from './recording-logger.js';
 
@@ -77,6 +78,7 @@ export function createTestContext(overrides: TestContextOverrides = {}): TestCon
       procfs: overrides.roots?.procfs ?? '/proc',
       sysfs: overrides.roots?.sysfs ?? '/sys',
       rootfs: overrides.roots?.rootfs ?? '/',
+      udevData: overrides.roots?.udevData ?? join(overrides.roots?.rootfs ?? '/', 'run/udev/data'),
     },
     clock: createTestClock(overrides.clock),
     scheduler: createManualScheduler(overrides.scheduler),

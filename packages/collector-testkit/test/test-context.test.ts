@@ -6,12 +6,12 @@ describe('createTestContext', () => {
   it('defaults to collector test, instance default and the real filesystem roots', () => {
     const context = createTestContext();
     expect([context.collector, context.instance]).toEqual(['test', 'default']);
-    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/', udevData: '/run/udev/data' });
   });
 
   it('overrides roots one by one', () => {
     const context = createTestContext({ collector: 'node', roots: { sysfs: '/captured/sys' } });
-    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/captured/sys', rootfs: '/' });
+    expect(context.roots).toEqual({ procfs: '/proc', sysfs: '/captured/sys', rootfs: '/', udevData: '/run/udev/data' });
     expect(context.collector).toBe('node');
   });
 

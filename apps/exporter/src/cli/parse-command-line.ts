@@ -52,6 +52,7 @@ export const FLAGS: readonly FlagDefinition[] = [
   { name: 'path.procfs', kind: 'string', placeholder: 'dir', help: 'procfs mount point (default /proc).' },
   { name: 'path.sysfs', kind: 'string', placeholder: 'dir', help: 'sysfs mount point (default /sys).' },
   { name: 'path.rootfs', kind: 'string', placeholder: 'dir', help: 'Root filesystem mount point (default /).' },
+  { name: 'path.udev.data', kind: 'string', placeholder: 'dir', help: 'udev data path (default <rootfs>/run/udev/data).' },
   { name: 'log.level', kind: 'string', placeholder: 'level', help: `Only log messages with this severity or above: ${LOG_LEVELS.join(', ')} (default info).` },
   { name: 'log.format', kind: 'string', placeholder: 'format', help: `Log line format: ${LOG_FORMATS.join(', ')} (default json).` },
   { name: 'collector', kind: 'string', placeholder: 'name', help: 'tessera collect only: collect this collector (repeatable; default every enabled one).', commands: ['collect'] },
@@ -161,7 +162,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     ...defined('listenAddress', listenAddress),
     ...defined('disableExporterMetrics', booleans.get('web.disable-exporter-metrics')),
     ...defined('maxRequests', maxRequests),
-    paths: { ...defined('procfs', single('path.procfs')), ...defined('sysfs', single('path.sysfs')), ...defined('rootfs', single('path.rootfs')) },
+    paths: { ...defined('procfs', single('path.procfs')), ...defined('sysfs', single('path.sysfs')), ...defined('rootfs', single('path.rootfs')), ...defined('udevData', single('path.udev.data')) },
     log: { ...defined('level', level), ...defined('format', format) },
     collectors: {
       // `tessera collect --collector x` collects x even when the config leaves it disabled.

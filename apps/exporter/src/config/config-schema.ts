@@ -28,6 +28,8 @@ const pathsSchema = z.strictObject({
   procfs: z.string().min(1).default('/proc'),
   sysfs: z.string().min(1).default('/sys'),
   rootfs: z.string().min(1).default('/'),
+  /** Default: `run/udev/data` under `rootfs`, whichever rootfs the flags leave (see `filesystemRoots`). */
+  udevData: z.string().min(1).optional(),
 });
 
 const logSchema = z.strictObject({
@@ -93,7 +95,13 @@ export interface TesseraConfig {
     /** Concurrent scrapes served; beyond it, 503. 0 = no cap. Default 40. */
     readonly maxRequests: number;
   };
-  readonly paths: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
+  readonly paths: {
+    readonly procfs: string;
+    readonly sysfs: string;
+    readonly rootfs: string;
+    /** udev's database; when absent, `run/udev/data` under `rootfs` (see `filesystemRoots`). */
+    readonly udevData?: string | undefined;
+  };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly scrape: {
     /** Collection deadline when Prometheus sends no timeout header (and the cap when it does). */

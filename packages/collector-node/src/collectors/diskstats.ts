@@ -9,8 +9,6 @@ import { parseNumber } from '../parsers/fields.js';
 import { parseUdevProperties } from '../parsers/udev.js';
 import type { SubCollector } from '../sub-collector.js';
 
-/** Where udev keeps its database, relative to the root filesystem (node_exporter's `--path.udev.data`). */
-export const UDEV_DATA_DIRECTORY = 'run/udev/data';
 
 const NO_PROPERTIES: ReadonlyMap<string, string> = new Map();
 
@@ -104,7 +102,7 @@ export class DiskstatsCollector implements SubCollector {
   }
 
   async #checkUdev(): Promise<boolean> {
-    const directory = join(this.#roots.rootfs, UDEV_DATA_DIRECTORY);
+    const directory = this.#roots.udevData;
     try {
       if ((await stat(directory)).isDirectory()) return true;
     } catch {
@@ -116,7 +114,7 @@ export class DiskstatsCollector implements SubCollector {
 
   async #readUdev(files: CollectionFiles, disk: DiskStatsLine): Promise<ReadonlyMap<string, string>> {
     try {
-      return parseUdevProperties(await files.readText(join(this.#roots.rootfs, UDEV_DATA_DIRECTORY, `b${disk.major}:${disk.minor}`)));
+      return parseUdevProperties(await files.readText(join(this.#roots.udevData, `b${disk.major}:${disk.minor}`)));
     } catch (error) {
       if (files.signal.aborted) throw error;
       this.#logger.debug({ device: disk.device, error: (error as Error).message }, 'no udev properties for a disk');

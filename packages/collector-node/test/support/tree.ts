@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 /** A scratch directory holding a small procfs/sysfs/rootfs tree for one test. */
 export interface ScratchTree {
   readonly root: string;
-  readonly roots: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
+  readonly roots: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string; readonly udevData: string };
   /** Writes files, by path relative to the root (`proc/stat`). */
   write(files: Readonly<Record<string, string>>): Promise<void>;
   remove(): Promise<void>;
@@ -16,7 +16,7 @@ export async function createTree(files: Readonly<Record<string, string>> = {}): 
   const root = await mkdtemp(join(tmpdir(), 'tessera-node-test-'));
   const tree: ScratchTree = {
     root,
-    roots: { procfs: join(root, 'proc'), sysfs: join(root, 'sys'), rootfs: join(root, 'root') },
+    roots: { procfs: join(root, 'proc'), sysfs: join(root, 'sys'), rootfs: join(root, 'root'), udevData: join(root, 'root', 'run/udev/data') },
     async write(more) {
       for (const [path, content] of Object.entries(more)) {
         await mkdir(dirname(join(root, path)), { recursive: true });
