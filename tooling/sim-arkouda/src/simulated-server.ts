@@ -19,6 +19,10 @@ export interface SimulatedServerOptions {
   readonly boot: (locales: number | undefined) => SimulatedArkouda;
 }
 
+/** How long a restart keeps trying to bind the port its previous socket held: 200 × 10 ms. */
+const REBIND_ATTEMPTS = 200;
+const REBIND_PAUSE_MS = 10;
+
 interface Deferred {
   readonly promise: Promise<void>;
   resolve(): void;
@@ -139,11 +143,20 @@ export class SimulatedServer {
   async #bind(): Promise<void> {
     if (this.#closed) return;
     const socket = new Reply({ linger: 0 });
-    try {
-      await socket.bind(`tcp://${this.#host}:${this.#port}`);
-    } catch (error) {
-      socket.close();
-      throw error;
+    // libzmq closes a socket in its I/O thread, so the port of the socket a restart just closed
+    // can still be taken for a moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await socket.bind(`tcp://${this.#host}:${this.#port}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'EADDRINUSE' && this.#port !== 0 && attempt < REBIND_ATTEMPTS) {
+          await delay(REBIND_PAUSE_MS);
+          continue;
+        }
+        socket.close();
+        throw error;
+      }
     }
     this.#port = Number(new URL(socket.lastEndpoint ?? this.url).port);
     this.#socket = socket;
