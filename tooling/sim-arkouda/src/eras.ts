@@ -25,6 +25,8 @@ export type AllSection = Exclude<Category, 'ALL' | 'SERVER_INFO'> | 'USER';
 export interface Era {
   /** The release that introduced this behaviour; what `getconfig` and SERVER_INFO report. */
   readonly version: string;
+  /** How `metrics` reads its category: a plain string (`"ALL"`, until v2022.08.30) or JSON arguments (since v2022.09.30). */
+  readonly arguments: 'string' | 'json';
   /** `ReplyMsg` (the request's user echoed) until v2024.06.21; `MsgTuple` (empty user, a payload field) since v2024.10.02. */
   readonly reply: 'reply-msg' | 'msg-tuple';
   /** Names the category enum accepts; a cast of any other string throws. */
@@ -41,8 +43,19 @@ export interface Era {
 
 /** The reply eras the simulator speaks, named after their first release's date. */
 export const ERAS = {
+  '2022.08': {
+    version: 'v2022.08.15',
+    arguments: 'string',
+    reply: 'reply-msg',
+    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
+    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO'],
+    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'USER'],
+    responseTimeAlwaysEmpty: true,
+    errorsPerClass: false,
+  },
   '2022.09': {
     version: 'v2022.09.30',
+    arguments: 'json',
     reply: 'reply-msg',
     categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
     answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO'],
@@ -51,6 +64,7 @@ export const ERAS = {
     errorsPerClass: false,
   },
   '2023.04': {
+    arguments: 'json',
     version: 'v2023.04.07',
     reply: 'reply-msg',
     categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
@@ -60,6 +74,7 @@ export const ERAS = {
     errorsPerClass: false,
   },
   '2024.04': {
+    arguments: 'json',
     version: 'v2024.04.19',
     reply: 'reply-msg',
     categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO', 'NUM_ERRORS'],
@@ -69,6 +84,7 @@ export const ERAS = {
     errorsPerClass: true,
   },
   '2024.10': {
+    arguments: 'json',
     version: 'v2024.10.02',
     reply: 'msg-tuple',
     categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO', 'NUM_ERRORS'],

@@ -26,7 +26,7 @@ const fail = (reason: string, key = 'invalid'): ReadRequest => ({ ok: false, rea
  * Reads one request frame as the metrics daemon of `era` does: a RequestMsg with all six fields
  * (Chapel's deserializer throws on a missing one), and for `metrics` the double-encoded JSON
  * arguments (`args` is a JSON string holding an array of JSON strings, each one parameter object),
- * of which exactly `size` are read. A category that is not an enum name of the era, or one the
+ * of which exactly `size` are read, or before v2022.09.30 the category as the plain `args` string. A category that is not an enum name of the era, or one the
  * era has no case for (RESPONSE_TIME, always), fails like every other malformed request.
  */
 export function readRequest(frame: Uint8Array, era: Era): ReadRequest {
@@ -54,10 +54,15 @@ export function readRequest(frame: Uint8Array, era: Era): ReadRequest {
   if (cmd === 'connect' || cmd === 'getconfig') return { ok: true, request: { cmd, user }, key: cmd };
   if (cmd !== 'metrics') return { ok: true, request: { cmd: 'other', user, name: cmd }, key: cmd };
 
-  const size = fields.size as number;
-  const parameters = readParameters(fields.args as string, size);
-  if (typeof parameters === 'string') return fail(parameters, 'metrics');
-  const category = parameters.get('category');
+  let category: string | undefined;
+  if (era.arguments === 'string') {
+    // Until v2022.08.30 the whole args string is the category, e.g. "ALL"; its first word is cast.
+    category = (fields.args as string).split(' ')[0];
+  } else {
+    const parameters = readParameters(fields.args as string, fields.size as number);
+    if (typeof parameters === 'string') return fail(parameters, 'metrics');
+    category = parameters.get('category');
+  }
   if (category === undefined) return fail("key 'category' not found", 'metrics');
   const key = `metrics:${category}`;
   if (!(era.categories as readonly string[]).includes(category)) return fail(`illegal cast from ${category} to MetricCategory`, key);

@@ -33,6 +33,6 @@ describe('the sim CLI', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(2);
-    expect(stderr).toContain('--era must be one of 2022.09, 2023.04, 2024.04, 2024.10');
+    expect(stderr).toContain('--era must be one of 2022.08, 2022.09, 2023.04, 2024.04, 2024.10');
   });
 });

@@ -94,3 +94,16 @@ describe('reply switches', () => {
     expect((await client.ask('getconfig')).msg).toMatch(/^\{"arkoudaVersion"/);
   });
 });
+
+describe('the v2022.08 era', () => {
+  it('reads the category as a plain string, and is wedged by JSON arguments', async () => {
+    simulator = await startArkoudaSimulator({ era: '2022.08' });
+    const client = new TestClient(simulator.servers[0]!.url, 300);
+    clients.push(client);
+    const plain = JSON.parse(await client.raw(JSON.stringify({ user: 'u', token: '', cmd: 'metrics', format: 'STRING', args: 'ALL', size: -1 }))) as { msg: string };
+    expect((JSON.parse(plain.msg) as unknown[]).length).toBeGreaterThan(0);
+    expect(JSON.parse((await client.ask('getconfig')).msg)).toMatchObject({ arkoudaVersion: 'v2022.08.15' });
+    await expect(client.ask('metrics', 'ALL')).rejects.toEqual(NO_REPLY);
+    expect(simulator.servers[0]!.wedgedBy).toMatch(/illegal cast/);
+  });
+});
