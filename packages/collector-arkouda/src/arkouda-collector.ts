@@ -57,14 +57,16 @@ export class ArkoudaCollector implements Collector {
     if (this.#polls === 0 || (this.#inFlight !== undefined && this.#latest === undefined)) await abortable(this.#poll(this.#lifetime.signal), signal);
     const latest = this.#latest;
     const ageMs = latest === undefined ? undefined : Math.max(0, this.#context.clock.monotonic() - latest.monotonicMs);
+    const fresh = ageMs !== undefined && ageMs <= this.#staleAfterMs;
     renderHealth(
-      { serverName: this.#serverName, up: this.#up, polls: this.#polls, failures: this.#failures, lastSuccessMs: latest?.snapshot.sampledAtMs },
+      // Polls that stopped happening (a stalled scheduler) must not leave a server looking up.
+      { serverName: this.#serverName, up: this.#up && fresh, polls: this.#polls, failures: this.#failures, lastSuccessMs: latest?.snapshot.sampledAtMs },
       sink,
       ageMs === undefined ? undefined : ageMs / 1000,
     );
-    if (latest === undefined || ageMs === undefined) return;
-    if (ageMs > this.#staleAfterMs) {
-      this.#context.logger.debug({ ageSeconds: ageMs / 1000 }, 'leaving out the Arkouda metrics: the last successful poll is too old');
+    if (latest === undefined) return;
+    if (!fresh) {
+      this.#context.logger.debug({ ageSeconds: (ageMs ?? 0) / 1000 }, 'leaving out the Arkouda metrics: the last successful poll is too old');
       return;
     }
     render(latest.snapshot, sink);
