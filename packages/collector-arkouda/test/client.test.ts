@@ -20,8 +20,8 @@ interface Setup {
   readonly simulator: ArkoudaSimulator;
   readonly client: ArkoudaClient;
   readonly logs: LogRecord[];
-  poll(signal?: AbortSignal): Promise<ArkoudaSnapshot>;
-  failure(): Promise<ArkoudaError>;
+  readonly poll: (signal?: AbortSignal) => Promise<ArkoudaSnapshot>;
+  readonly failure: () => Promise<ArkoudaError>;
 }
 
 function clientFor(url: string, logs: LogRecord[]): ArkoudaClient {

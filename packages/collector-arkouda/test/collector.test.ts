@@ -15,7 +15,7 @@ interface Setup {
   readonly context: TestContext;
   readonly collector: ArkoudaCollector;
   /** Runs the scheduled polls (unless told not to) and collects once; returns the exposition text. */
-  scrape(options?: { readonly runScheduled?: boolean }): Promise<string>;
+  readonly scrape: (options?: { readonly runScheduled?: boolean }) => Promise<string>;
 }
 
 async function setUp(entry: Record<string, unknown> = {}): Promise<Setup> {

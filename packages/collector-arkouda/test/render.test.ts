@@ -1,4 +1,4 @@
-import type { Collector } from '@tessera/collector-api';
+import type { Collector, MetricSink } from '@tessera/collector-api';
 import { collectOnce } from '@tessera/collector-testkit';
 import { describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../src/errors.js';
@@ -52,8 +52,15 @@ const SERVER = parseServerInfo(
   'metrics SERVER_INFO',
 );
 
-async function text(emit: Collector['collect']): Promise<string> {
-  return (await collectOnce(plugin, undefined, { collector: { collect: emit } })).text;
+/** The sorted exposition of what `emit` adds, checked against the declared families as the host checks it. */
+async function text(emit: (sink: MetricSink) => void): Promise<string> {
+  const collector: Collector = {
+    collect: (sink) => {
+      emit(sink);
+      return Promise.resolve();
+    },
+  };
+  return (await collectOnce(plugin, undefined, { collector })).text;
 }
 
 describe('classifying records', () => {
@@ -83,7 +90,7 @@ describe('render', () => {
   const snapshot: ArkoudaSnapshot = { ...classifyRecords(RECORDS).metrics, server: SERVER, serverName: 'research', sampledAtMs: 1_700_000_000_000 };
 
   it('emits every series of a snapshot: the exporter-compatible gauges and the counters beside them', async () => {
-    expect(await text(async (sink) => render(snapshot, sink))).toBe(`# HELP arkouda_avg_response_times_per_command Average response times of Arkouda commands
+    expect(await text((sink) => render(snapshot, sink))).toBe(`# HELP arkouda_avg_response_times_per_command Average response times of Arkouda commands
 # TYPE arkouda_avg_response_times_per_command gauge
 arkouda_avg_response_times_per_command{command="sort",arkouda_server_name="research"} 0.125
 # HELP arkouda_command_requests_total Runs of each Arkouda command since the server started.
@@ -165,7 +172,7 @@ arkouda_user_requests_total{arkouda_server_name="research",user="alice"} 7
 
   it('leaves out what a snapshot lacks: no total, no connections, no errors, no timestamp', async () => {
     const bare: ArkoudaSnapshot = { ...classifyRecords([]).metrics, server: { ...SERVER, locales: [] }, serverName: 'bare', sampledAtMs: 0 };
-    expect(await text(async (sink) => render(bare, sink))).toBe(`# HELP arkouda_server_information_info Arkouda server and locales configuration information
+    expect(await text((sink) => render(bare, sink))).toBe(`# HELP arkouda_server_information_info Arkouda server and locales configuration information
 # TYPE arkouda_server_information_info gauge
 arkouda_server_information_info{arkouda_server_name="bare",arkouda_server_hostname="n0",arkouda_version="v2024.04.19",arkouda_number_of_locales="0"} 1
 `);
@@ -173,13 +180,13 @@ arkouda_server_information_info{arkouda_server_name="bare",arkouda_server_hostna
 
   it('renders health with every failure reason from zero, and the age and last success only when known', async () => {
     const failures = Object.fromEntries(FAILURE_REASONS.map((reason) => [reason, reason === 'timeout' ? 2 : 0])) as Record<(typeof FAILURE_REASONS)[number], number>;
-    const down = await text(async (sink) => renderHealth({ serverName: 'research', up: false, polls: 2, failures, lastSuccessMs: undefined }, sink, undefined));
+    const down = await text((sink) => renderHealth({ serverName: 'research', up: false, polls: 2, failures, lastSuccessMs: undefined }, sink, undefined));
     expect(down).toContain('arkouda_up{arkouda_server_name="research"} 0\n');
     expect(down).toContain('arkouda_poll_failures_total{arkouda_server_name="research",reason="timeout"} 2\n');
     expect(down.match(/^arkouda_poll_failures_total\{/gm)).toHaveLength(FAILURE_REASONS.length);
     expect(down).not.toContain('arkouda_last_success_timestamp_seconds{');
     expect(down).not.toContain('arkouda_snapshot_age_seconds{');
-    const upText = await text(async (sink) => renderHealth({ serverName: 'research', up: true, polls: 3, failures, lastSuccessMs: 1_700_000_000_500 }, sink, 1.5));
+    const upText = await text((sink) => renderHealth({ serverName: 'research', up: true, polls: 3, failures, lastSuccessMs: 1_700_000_000_500 }, sink, 1.5));
     expect(upText).toContain('arkouda_up{arkouda_server_name="research"} 1\n');
     expect(upText).toContain('arkouda_last_success_timestamp_seconds{arkouda_server_name="research"} 1.7000000005e+09\n');
     expect(upText).toContain('arkouda_snapshot_age_seconds{arkouda_server_name="research"} 1.5\n');
