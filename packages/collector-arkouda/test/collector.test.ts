@@ -116,3 +116,21 @@ describe('the arkouda collector', () => {
     expect(context.scheduler.tasks[0]!.cancelled).toBe(true);
   });
 });
+
+describe('scrapes of a server that never answered', () => {
+  it('wait for the first poll only, not for the later ones that wait on the server', async () => {
+    const { simulator, context, scrape } = await setUp({ requestTimeoutSeconds: 2 });
+    const server = simulator.servers[0]!;
+    server.wedge();
+    const first = await scrape({ runScheduled: false });
+    expect(first).toContain('arkouda_up{arkouda_server_name="research"} 0');
+    // The next scheduled poll waits up to its 2 s timeout; a scrape meanwhile answers at once.
+    const polling = context.scheduler.runScheduled();
+    const started = performance.now();
+    const during = await scrape({ runScheduled: false });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(during).toContain('arkouda_polls_total{arkouda_server_name="research"} 2');
+    server.unwedge();
+    await polling;
+  });
+});
