@@ -1,4 +1,4 @@
-// The arkouda collector against 50 simulated Arkouda servers (8 locales, 40 commands, 4 users each,
+// The arkouda collector against 50 simulated Arkouda servers (8 locales, 40 commands, one user each,
 // 5 ms reply latency; the simulator runs in a child process): the wall time of one poll cycle of
 // all servers, the latency of scrapes served from the snapshots, RSS and the event loop's longest
 // delay, first with every server answering, then with 5 of them wedged by the kind of request that
@@ -23,7 +23,7 @@ const REQUEST_TIMEOUT_MS = 4000;
 const TARGETS = { cycleMs: 1000, scrapeMs: 20, eventLoopMs: 20 };
 
 const simulatorMain = fileURLToPath(new URL('../../tooling/sim-arkouda/dist/main.js', import.meta.url));
-const simulator = spawn(process.execPath, [simulatorMain, '--servers', String(SERVERS), '--locales', '8', '--commands', '40', '--users', '4', '--latency-ms', '5'], {
+const simulator = spawn(process.execPath, [simulatorMain, '--servers', String(SERVERS), '--locales', '8', '--commands', '40', '--latency-ms', '5'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const [line] = await once(createInterface({ input: simulator.stdout }), 'line');
@@ -135,7 +135,7 @@ try {
 }
 
 const fmt = (value, width = 9) => value.toFixed(2).padStart(width);
-console.log(`\narkouda benchmark: ${SERVERS} simulated servers (8 locales, 40 commands, 4 users, 5 ms latency), ${CYCLES} poll cycles, ${SCRAPES} scrapes\n`);
+console.log(`\narkouda benchmark: ${SERVERS} simulated servers (8 locales, 40 commands, 1 user, 5 ms latency), ${CYCLES} poll cycles, ${SCRAPES} scrapes\n`);
 console.log('wedged   cycle median ms   cycle max ms   scrape median ms   scrape p99 ms   event loop max ms   series   body KB   up   RSS MB');
 for (const { wedged, cycles, scrapes, rss } of rows) {
   const eventLoop = Math.max(cycles.eventLoopMs, scrapes.eventLoopMs);
