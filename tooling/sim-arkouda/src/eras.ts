@@ -41,58 +41,48 @@ export interface Era {
   readonly errorsPerClass: boolean;
 }
 
+/** v2022.08.15: the first upstream metrics daemon, reading its category as a plain string. */
+const FIRST_DAEMON: Era = {
+  version: 'v2022.08.15',
+  arguments: 'string',
+  reply: 'reply-msg',
+  categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
+  answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO'],
+  all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'USER'],
+  responseTimeAlwaysEmpty: true,
+  errorsPerClass: false,
+};
+
+/** v2023.04.07: average, total response time and total memory per command, RESPONSE_TIME filled. */
+const TIMINGS: Era = {
+  ...FIRST_DAEMON,
+  version: 'v2023.04.07',
+  arguments: 'json',
+  categories: [...FIRST_DAEMON.categories, 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED'],
+  answered: [...FIRST_DAEMON.answered, 'TOTAL_MEMORY_USED', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME'],
+  all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'USER'],
+  responseTimeAlwaysEmpty: false,
+};
+
+/** v2024.04.19: NUM_ERRORS, counted per error class. */
+const ERRORS: Era = {
+  ...TIMINGS,
+  version: 'v2024.04.19',
+  categories: [...TIMINGS.categories, 'NUM_ERRORS'],
+  answered: [...TIMINGS.answered, 'NUM_ERRORS'],
+  all: [...TIMINGS.all, 'NUM_ERRORS'],
+  errorsPerClass: true,
+};
+
 /** The reply eras the simulator speaks, named after their first release's date. */
 export const ERAS = {
-  '2022.08': {
-    version: 'v2022.08.15',
-    arguments: 'string',
-    reply: 'reply-msg',
-    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
-    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO'],
-    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'USER'],
-    responseTimeAlwaysEmpty: true,
-    errorsPerClass: false,
-  },
-  '2022.09': {
-    version: 'v2022.09.30',
-    arguments: 'json',
-    reply: 'reply-msg',
-    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
-    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO'],
-    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'SYSTEM', 'SERVER', 'USER'],
-    responseTimeAlwaysEmpty: true,
-    errorsPerClass: false,
-  },
-  '2023.04': {
-    arguments: 'json',
-    version: 'v2023.04.07',
-    reply: 'reply-msg',
-    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO'],
-    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO', 'TOTAL_MEMORY_USED', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME'],
-    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'USER'],
-    responseTimeAlwaysEmpty: false,
-    errorsPerClass: false,
-  },
-  '2024.04': {
-    arguments: 'json',
-    version: 'v2024.04.19',
-    reply: 'reply-msg',
-    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO', 'NUM_ERRORS'],
-    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO', 'TOTAL_MEMORY_USED', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'NUM_ERRORS'],
-    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'USER', 'NUM_ERRORS'],
-    responseTimeAlwaysEmpty: false,
-    errorsPerClass: true,
-  },
-  '2024.10': {
-    arguments: 'json',
-    version: 'v2024.10.02',
-    reply: 'msg-tuple',
-    categories: ['ALL', 'NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'SERVER_INFO', 'NUM_ERRORS'],
-    answered: ['ALL', 'NUM_REQUESTS', 'SERVER', 'SYSTEM', 'SERVER_INFO', 'TOTAL_MEMORY_USED', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'NUM_ERRORS'],
-    all: ['NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'USER', 'NUM_ERRORS'],
-    responseTimeAlwaysEmpty: false,
-    errorsPerClass: false,
-  },
+  '2022.08': FIRST_DAEMON,
+  /** v2022.09.30: JSON arguments. */
+  '2022.09': { ...FIRST_DAEMON, version: 'v2022.09.30', arguments: 'json' },
+  '2023.04': TIMINGS,
+  '2024.04': ERRORS,
+  /** v2024.10.02 (#3359): the reply becomes a MsgTuple, and NUM_ERRORS is only `total` = 0. */
+  '2024.10': { ...ERRORS, version: 'v2024.10.02', reply: 'msg-tuple', errorsPerClass: false },
 } as const satisfies Record<string, Era>;
 
 /** An era's name (`--era`). */
