@@ -1,7 +1,7 @@
 import type { Collector, CollectorContext, MetricSink, ScheduledTask } from '@tessera/collector-api';
 import { ArkoudaClient } from './arkouda-client.js';
 import { afterFailure, NO_BACKOFF, takeScheduledPoll, type BackoffState } from './backoff.js';
-import { resolveServerName, type ArkoudaCollectorConfig } from './config.js';
+import { metricsEndpoint, resolveServerName, type ArkoudaCollectorConfig } from './config.js';
 import { ArkoudaError, FAILURE_REASONS, type FailureReason } from './errors.js';
 import { render, renderHealth } from './render.js';
 import type { ArkoudaSnapshot } from './snapshot.js';
@@ -40,7 +40,7 @@ export class ArkoudaCollector implements Collector {
   private constructor(config: ArkoudaCollectorConfig, context: CollectorContext) {
     this.#context = context;
     this.#serverName = resolveServerName(config, context.instance);
-    const url = `tcp://${config.host}:${config.port}`;
+    const url = metricsEndpoint(config);
     const intervalMs = config.pollIntervalSeconds * 1000;
     const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
     this.#staleAfterMs = 2 * intervalMs + REQUESTS_PER_POLL * requestTimeoutMs;

@@ -45,3 +45,9 @@ export type ArkoudaCollectorConfigInput = z.input<typeof configSchema>;
 export function resolveServerName(config: ArkoudaCollectorConfig, instance: string): string {
   return config.serverName ?? (instance === 'default' ? DEFAULT_SERVER_NAME : instance);
 }
+
+/** The ZeroMQ endpoint of the metrics daemon: `tcp://host:port`, an IPv6 address in brackets. */
+export function metricsEndpoint(config: Pick<ArkoudaCollectorConfig, 'host' | 'port'>): string {
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  return `tcp://${host}:${config.port}`;
+}

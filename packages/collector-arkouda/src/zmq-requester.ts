@@ -108,6 +108,8 @@ export class ZmqRequester {
       reconnectInterval: RECONNECT_INTERVAL_MS,
       reconnectMaxInterval: RECONNECT_MAX_INTERVAL_MS,
       maxMessageSize: MAX_REPLY_BYTES,
+      // Lets a hostname resolve to IPv6 too (dual-stack clusters); IPv4 servers are reached as before.
+      ipv6: true,
     });
     socket.events.on('disconnect', () => {
       if (this.#socket === socket) this.#disconnects++;

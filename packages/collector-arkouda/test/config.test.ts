@@ -1,6 +1,6 @@
 import { validateWithSchema } from '@tessera/collector-api';
 import { describe, expect, it } from 'vitest';
-import { configSchema, resolveServerName } from '../src/config.js';
+import { configSchema, metricsEndpoint, resolveServerName } from '../src/config.js';
 
 describe('config', () => {
   it('has the defaults of Arkouda\'s exporter: localhost, port 5556, a poll every 5 s', async () => {
@@ -39,5 +39,11 @@ describe('config', () => {
     expect(resolveServerName(config, 'default')).toBe('arkouda-metrics');
     expect(resolveServerName(config, 'research')).toBe('research');
     expect(resolveServerName({ ...config, serverName: 'ark-prod' }, 'research')).toBe('ark-prod');
+  });
+
+  it('writes the endpoint ZeroMQ connects to, with an IPv6 address in brackets', () => {
+    expect(metricsEndpoint({ host: 'arkouda.ml.svc', port: 5556 })).toBe('tcp://arkouda.ml.svc:5556');
+    expect(metricsEndpoint({ host: 'fd00::12', port: 5556 })).toBe('tcp://[fd00::12]:5556');
+    expect(metricsEndpoint({ host: '[fd00::12]', port: 5556 })).toBe('tcp://[fd00::12]:5556');
   });
 });
