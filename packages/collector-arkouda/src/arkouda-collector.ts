@@ -35,7 +35,7 @@ export class ArkoudaCollector implements Collector {
   #backoff: BackoffState = NO_BACKOFF;
   #inFlight: Promise<void> | undefined;
   /** True once a poll has finished, whether the server answered or failed (not when it was cancelled). */
-  #answered = false;
+  #firstPollFinished = false;
 
   private constructor(config: ArkoudaCollectorConfig, context: CollectorContext) {
     this.#context = context;
@@ -57,7 +57,7 @@ export class ArkoudaCollector implements Collector {
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     // Only a new instance's first poll is waited for; afterwards a scrape never waits on the server.
-    if (!this.#answered) await abortable(this.#poll(this.#lifetime.signal), signal);
+    if (!this.#firstPollFinished) await abortable(this.#poll(this.#lifetime.signal), signal);
     const latest = this.#latest;
     const ageMs = latest === undefined ? undefined : Math.max(0, this.#context.clock.monotonic() - latest.monotonicMs);
     const fresh = ageMs !== undefined && ageMs <= this.#staleAfterMs;
@@ -78,7 +78,7 @@ export class ArkoudaCollector implements Collector {
   /** Resolves when the server answered the last poll (running one if none ran yet); else rejects with why it did not. */
   async probe(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    if (!this.#answered) await abortable(this.#poll(this.#lifetime.signal), signal);
+    if (!this.#firstPollFinished) await abortable(this.#poll(this.#lifetime.signal), signal);
     if (!this.#up) throw this.#lastError ?? new Error('the Arkouda server has not answered yet');
   }
 
@@ -108,7 +108,7 @@ export class ArkoudaCollector implements Collector {
     try {
       const snapshot = await this.#client.poll(signal);
       this.#latest = { snapshot, monotonicMs: this.#context.clock.monotonic() };
-      this.#answered = true;
+      this.#firstPollFinished = true;
       if (!this.#up && this.#lastError !== undefined) this.#context.logger.info('the Arkouda server answers again');
       this.#up = true;
       this.#lastError = undefined;
@@ -119,7 +119,7 @@ export class ArkoudaCollector implements Collector {
         this.#polls--;
         return;
       }
-      this.#answered = true;
+      this.#firstPollFinished = true;
       const reason = error instanceof ArkoudaError ? error.reason : 'malformed_reply';
       this.#failures[reason]++;
       const message = error instanceof Error ? error.message : String(error);
