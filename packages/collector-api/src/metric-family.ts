@@ -20,6 +20,14 @@ export interface MetricFamily<TLabel extends string = string> {
   readonly labelNames: readonly TLabel[];
   /** The base unit, when the value has one (`seconds`, `bytes`, `celsius`, `ratio`, …). Informative. */
   readonly unit?: string | undefined;
+  /**
+   * Labels left out of a rendered series when their value is empty, as dcgm-exporter leaves out
+   * `pod`/`namespace`/`container` on a GPU no pod holds. A subset of `labelNames`; samples still
+   * pass every label (`''` for "does not apply"), and series are still told apart by every label.
+   * Without it an empty label renders as `pod=""`, which Prometheus treats as absent anyway but
+   * which breaks exact-match dashboards and text comparisons.
+   */
+  readonly optionalLabels?: readonly TLabel[] | undefined;
 }
 
 /** The label object a family's samples take: one string per declared label name. */
@@ -33,7 +41,11 @@ export type LabelsOf<TFamily> = TFamily extends MetricFamily<infer TLabel> ? Rea
 export function defineMetric<const TLabel extends string = never>(family: MetricFamily<TLabel>): MetricFamily<TLabel> {
   const problem = describeFamilyProblem(family);
   if (problem !== undefined) throw new TypeError(problem);
-  return Object.freeze({ ...family, labelNames: Object.freeze([...family.labelNames]) });
+  return Object.freeze({
+    ...family,
+    labelNames: Object.freeze([...family.labelNames]),
+    ...(family.optionalLabels === undefined ? {} : { optionalLabels: Object.freeze([...family.optionalLabels]) }),
+  });
 }
 
 const SAMPLE_NAME_SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
@@ -53,15 +65,13 @@ export function sampleNameSuffixes(type: MetricType): readonly string[] {
   return SAMPLE_NAME_SUFFIXES[type];
 }
 
-/** True when two declarations agree on name, type, HELP and label names (in order). */
+/** True when two declarations agree on name, type, HELP, label names (in order) and optional labels. */
 export function isSameFamily(a: MetricFamily, b: MetricFamily): boolean {
-  return (
-    a.name === b.name &&
-    a.type === b.type &&
-    a.help === b.help &&
-    a.labelNames.length === b.labelNames.length &&
-    a.labelNames.every((label, index) => b.labelNames[index] === label)
-  );
+  return a.name === b.name && a.type === b.type && a.help === b.help && sameList(a.labelNames, b.labelNames) && sameList(a.optionalLabels ?? [], b.optionalLabels ?? []);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, index) => b[index] === item);
 }
 
 const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
@@ -79,6 +89,12 @@ export function describeFamilyProblem(family: MetricFamily): string | undefined 
       return `metric ${family.name}: label ${label} is reserved for the ${family.type} type`;
     }
     seen.add(label);
+  }
+  if (family.optionalLabels !== undefined) {
+    if (!Array.isArray(family.optionalLabels)) return `metric ${family.name}: optionalLabels must be a list of label names`;
+    for (const label of family.optionalLabels) {
+      if (!seen.has(label)) return `metric ${family.name}: optional label ${JSON.stringify(label)} is not one of its label names`;
+    }
   }
   return undefined;
 }

@@ -8,6 +8,10 @@ export function formatValue(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // Between 1e-4 and 1e6 both Go and JavaScript write the shortest round-trip digits in plain
+  // decimal, so the common case needs no exponent arithmetic.
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-4 && magnitude < 1e6) return String(value);
   const exponential = value.toExponential(); // shortest digits that round-trip, e.g. "2.5150341e+10"
   const eIndex = exponential.indexOf('e');
   const exponent = Number(exponential.slice(eIndex + 1));

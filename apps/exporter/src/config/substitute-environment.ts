@@ -1,4 +1,4 @@
-import type { ConfigPath } from '@tessera/collector-api';
+import { formatConfigPath, type ConfigPath } from '@tessera/collector-api';
 
 /** A `${NAME}` reference whose variable is not set; the caller turns it into a config error. */
 export class MissingEnvironmentVariableError extends Error {
@@ -13,28 +13,56 @@ export class MissingEnvironmentVariableError extends Error {
   }
 }
 
+/** One string of the document that took a value from the environment. */
+export interface Substitution {
+  readonly path: ConfigPath;
+  /** The variables it used, in order. */
+  readonly variables: readonly string[];
+  /** The string after substitution. */
+  readonly value: string;
+}
+
 // `$${` is the escape for a literal `${`, so a value can contain the sequence itself.
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Returns a copy of a parsed config document with `${NAME}` in every string value replaced by the
  * variable's value (keys are left alone). Secrets can then live in the environment, never inline.
+ * Each substituted string is reported to `onSubstitution`, so that messages never echo it and
+ * secret-named keys get their values redacted.
  * Throws {@link MissingEnvironmentVariableError} naming the first unset variable and its key path.
  */
-export function substituteEnvironment(document: unknown, environment: Readonly<Record<string, string | undefined>>, path: ConfigPath = []): unknown {
+export function substituteEnvironment(
+  document: unknown,
+  environment: Readonly<Record<string, string | undefined>>,
+  onSubstitution: (substitution: Substitution) => void = () => undefined,
+  path: ConfigPath = [],
+): unknown {
   if (typeof document === 'string') {
-    return document.replace(REFERENCE, (match, variable: string | undefined) => {
+    const variables: string[] = [];
+    const value = document.replace(REFERENCE, (match, variable: string | undefined) => {
       if (variable === undefined) return '${';
-      const value = environment[variable];
-      if (value === undefined) throw new MissingEnvironmentVariableError(variable, path);
-      return value;
+      const replacement = environment[variable];
+      if (replacement === undefined) throw new MissingEnvironmentVariableError(variable, path);
+      variables.push(variable);
+      return replacement;
     });
+    if (variables.length > 0) onSubstitution({ path, variables, value });
+    return value;
   }
-  if (Array.isArray(document)) return document.map((item, index) => substituteEnvironment(item, environment, [...path, index]));
+  if (Array.isArray(document)) return document.map((item, index) => substituteEnvironment(item, environment, onSubstitution, [...path, index]));
   if (typeof document === 'object' && document !== null) {
     const result: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(document)) result[key] = substituteEnvironment(value, environment, [...path, key]);
+    for (const [key, value] of Object.entries(document)) result[key] = substituteEnvironment(value, environment, onSubstitution, [...path, key]);
     return result;
   }
   return document;
+}
+
+/** The substitutions of a document by key path (`formatConfigPath`), for messages. */
+export type SubstitutedPaths = ReadonlyMap<string, Substitution>;
+
+/** Indexes substitutions by their formatted key path. */
+export function indexSubstitutions(substitutions: readonly Substitution[]): SubstitutedPaths {
+  return new Map(substitutions.map((substitution) => [formatConfigPath(substitution.path), substitution]));
 }
