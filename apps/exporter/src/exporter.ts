@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FilesystemRoots, MetricType } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
@@ -95,6 +96,8 @@ const DRAIN_GRACE_MS = 5000;
 const CREATE_CONCURRENCY = 16;
 const CREATE_TIMEOUT_MS = 30_000;
 const HOST_OWNER = 'the tessera host';
+// How long /-/ready waits for the readiness checks it starts (kubelet's default probe timeout is 1 s).
+const READY_WAIT_MS = 800;
 
 /**
  * Validates the config, loads and validates the enabled plugins, creates the instances
@@ -213,7 +216,15 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
           status: instance.status,
         })),
       }),
-      notReady: () => instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`),
+      async notReady() {
+        const waiting = instances.filter((instance) => !instance.ready);
+        if (waiting.length > 0) {
+          // Checks go on after the wait; their results are kept for the next request.
+          const checks = Promise.all(waiting.map((instance) => instance.checkReady((instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000)));
+          await Promise.race([checks, delay(READY_WAIT_MS, undefined, { ref: false })]);
+        }
+        return instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`);
+      },
     },
     // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
     logger.child({ component: 'http' }, { level: logger.isLevelEnabled('warn') ? 'warn' : logger.level }),

@@ -38,7 +38,7 @@ function oneFamilyPlugin(name: string, family: MetricFamily): CollectorPlugin {
 
 function successByCollector(parsed: Map<string, ParsedFamily>): Record<string, number> {
   const samples = parsed.get('tessera_scrape_collector_success')?.samples ?? [];
-  return Object.fromEntries(samples.map((sample) => [`${sample.labels.collector}/${sample.labels.instance}`, sample.value]));
+  return Object.fromEntries(samples.map((sample) => [`${sample.labels.collector}/${sample.labels.collector_instance}`, sample.value]));
 }
 
 describe('one failing collector costs only its own series', () => {

@@ -245,16 +245,14 @@ export class SampleCollection implements MetricSink {
     entry.series.set(key, { labels: copy, value });
   }
 
+  /** Says what is wrong with a label set: an undeclared label first (the likelier slip), then a missing or non-string one. */
   #labelError(family: MetricFamily, labels: Readonly<Record<string, string>>, missing: string | undefined): MetricContractError {
     const { name, labelNames } = family;
-    if (missing !== undefined) {
-      const labelValue = labels[missing];
-      return this.#error(`${name}: label ${missing} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
-    }
     const extra = Object.keys(labels).find((label) => !labelNames.includes(label));
-    return extra === undefined
-      ? this.#error(`${name}: expected labels ${labelNames.join(', ')}`)
-      : this.#error(`${name}: label ${extra} is not declared (declared: ${labelNames.join(', ') || 'none'})`);
+    if (extra !== undefined) return this.#error(`${name}: label ${extra} is not declared (declared: ${labelNames.join(', ') || 'none'})`);
+    if (missing === undefined) return this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
+    const labelValue = labels[missing];
+    return this.#error(`${name}: label ${missing} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
   }
 
   /**

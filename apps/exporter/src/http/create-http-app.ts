@@ -32,8 +32,11 @@ export interface MetricsSource {
    */
   renderProbe(collector: string, target: string, options: { readonly scrapeTimeoutHeaderSeconds: number | undefined }): Promise<ScrapeBody | ProbeRefusal>;
   statusPage(): StatusPage;
-  /** Instances not ready yet (see `/-/ready`); empty when every one is. */
-  notReady(): readonly string[];
+  /**
+   * Instances not ready yet (see `/-/ready`), after giving those a bounded chance to become ready
+   * (a probe or a first collection, shared with concurrent checks); empty when every one is.
+   */
+  notReady(): Promise<readonly string[]>;
   /** False once shutdown began. */
   isOpen(): boolean;
   /** Concurrent scrapes served at once; 0 = no cap. */
@@ -106,7 +109,7 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
 
   app.get('/-/ready', async (_request, reply) => {
     if (!source.isOpen()) return plainText(reply, 503, 'Not ready: shutting down\n');
-    const waiting = source.notReady();
+    const waiting = await source.notReady();
     if (waiting.length === 0) return plainText(reply, 200, 'Ready\n');
     return plainText(reply, 503, `Not ready: waiting for the first successful collection or probe of ${waiting.join(', ')}\n`);
   });

@@ -101,7 +101,7 @@ interface Created {
 
 // How long close() waits for one collector's close() before giving up on it.
 const CLOSE_TIMEOUT_MS = 5000;
-// Retrying a failed create() or readiness check: first after 1 s, doubling up to 60 s.
+// Retrying a failed create(): first after 1 s, doubling up to 60 s.
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 60_000;
 
@@ -132,7 +132,7 @@ export class CollectorInstance {
   #createError: string | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = RETRY_FIRST_MS;
-  #readinessDelayMs = RETRY_FIRST_MS;
+  #readinessCheck: Promise<boolean> | undefined;
   #inFlight: Run | undefined;
   #abandoned: Promise<void> | undefined;
   #lastSuccess: { readonly outcome: CollectionOutcome; readonly completedAt: number } | undefined;
@@ -177,10 +177,7 @@ export class CollectorInstance {
    */
   async start(deadlineMs: number): Promise<void> {
     const problem = await this.#attemptCreate(deadlineMs);
-    if (problem === undefined) {
-      this.#startReadinessChecks();
-      return;
-    }
+    if (problem === undefined) return;
     if (problem.fatal) throw problem.error;
     this.#scheduleCreateRetry(deadlineMs);
   }
@@ -203,7 +200,6 @@ export class CollectorInstance {
       scheduler,
     };
     const services = this.#services;
-    const started = this.#services.clock.monotonic();
     let timer: NodeJS.Timeout | undefined;
     const creation = Promise.resolve().then(() => plugin.create(config, context));
     const expired = new Promise<'timeout'>((resolve) => {
@@ -242,7 +238,6 @@ export class CollectorInstance {
     this.#created = { collector: settled.collector, declared, scheduler, dispatchers };
     if (this.#createError !== undefined) this.#logger.info('the collector was created after failed attempts');
     this.#createError = undefined;
-    this.#logger.debug({ durationSeconds: (this.#services.clock.monotonic() - started) / 1000 }, 'collector created');
     return undefined;
   }
 
@@ -263,7 +258,6 @@ export class CollectorInstance {
         const problem = await this.#attemptCreate(deadlineMs);
         if (problem === undefined) {
           this.#retryDelayMs = RETRY_FIRST_MS;
-          this.#startReadinessChecks();
           return;
         }
         // A ConfigError now (the file appeared wrong) cannot stop a running exporter: it stays failed, retried.
@@ -276,27 +270,22 @@ export class CollectorInstance {
   }
 
   /**
-   * Until the instance has served once, checks it in the background: `probe()` when the collector
-   * has one, else a collection (which also warms its cache). Retried with back-off; stops at the
-   * first success, or when a scrape succeeded first.
+   * Whether the instance has served once; when it has not, checks it now: `probe()` when the
+   * collector has one, else a collection (which also warms its cache). Concurrent checks share one.
+   * The result is kept: once ready, an instance stays ready.
    */
-  #startReadinessChecks(): void {
-    const check = async (): Promise<void> => {
-      if (this.#ready || this.#closing !== undefined) return;
-      const timeoutMs = (this.timeoutSeconds ?? 10) * 1000;
-      const collector = this.#created?.collector;
-      if (collector?.probe !== undefined) {
-        const result = await this.probe(timeoutMs);
-        if (result.success) this.#ready = true;
-      } else {
-        await this.collect(timeoutMs);
+  checkReady(timeoutMs: number): Promise<boolean> {
+    if (this.#ready) return Promise.resolve(true);
+    this.#readinessCheck ??= (async () => {
+      try {
+        if (this.#created?.collector.probe !== undefined) await this.probe(timeoutMs);
+        else if (this.#created !== undefined) await this.collect(timeoutMs);
+        return this.#ready;
+      } finally {
+        this.#readinessCheck = undefined;
       }
-      if (this.#ready || this.#closing !== undefined) return;
-      this.#retryTimer = setTimeout(() => void check(), this.#readinessDelayMs);
-      this.#readinessDelayMs = Math.min(this.#readinessDelayMs * 2, RETRY_MAX_MS);
-      this.#retryTimer.unref();
-    };
-    void check();
+    })();
+    return this.#readinessCheck;
   }
 
   /**
