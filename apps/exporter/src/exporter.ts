@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { FilesystemRoots, MetricType } from '@tessera/collector-api';
+import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,7 +18,6 @@ import { CollectorInstance } from './runtime/collector-instance.js';
 import { createConfigFiles } from './runtime/config-files.js';
 import { SharedAgent } from './runtime/dispatchers.js';
 import { renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
-import { SELF_METRIC_FAMILIES } from './runtime/self-metrics.js';
 import { VERSION } from './version.js';
 
 /** Command-line settings that beat the config file (see `tessera --help`). */
@@ -125,14 +124,15 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
 
   const processRegistry = config.web.disableExporterMetrics ? undefined : await createProcessRegistry();
   const processMetricFamilies: { name: string; type: MetricType }[] = processRegistry?.getMetricsAsArray().map((metric) => ({ name: metric.name, type: String(metric.type) as MetricType })) ?? [];
-  const hostFamilyNames = new Set([...SELF_METRIC_FAMILIES.map((family) => family.name), ...processMetricFamilies.map((family) => family.name)]);
+  // Process metrics are listed by name too: prom-client's names follow no single prefix.
+  const processFamilyNames = new Set(processMetricFamilies.map((family) => family.name));
 
   const agent = new SharedAgent();
   const clock = { now: () => Date.now(), monotonic: () => performance.now() };
   const files = createConfigFiles({ directory: dirname(configFile), redactor, logger });
   const instances: CollectorInstance[] = [];
   const ownerOf = (collectorName: string, familyName: string): string | undefined => {
-    if (hostFamilyNames.has(familyName)) return HOST_OWNER;
+    if (isHostFamilyName(familyName) || processFamilyNames.has(familyName)) return HOST_OWNER;
     const other = instances.find((instance) => instance.collectorName !== collectorName && instance.declaredFamilies.some((family) => family.name === familyName));
     return other === undefined ? undefined : `collector ${other.collectorName}`;
   };

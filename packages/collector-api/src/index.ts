@@ -33,7 +33,7 @@ export {
   type ConfigPath,
 } from './errors.js';
 export { defineMetric, describeFamilyProblem, isSameFamily, sampleNameSuffixes, type LabelsOf, type MetricFamily, type MetricType } from './metric-family.js';
-export { COLLECTOR_NAME_PATTERN, isValidLabelName, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './naming.js';
+export { COLLECTOR_NAME_PATTERN, HOST_FAMILY_PATTERN, isHostFamilyName, isValidLabelName, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './naming.js';
 export {
   defineCollector,
   describeFamiliesProblem,

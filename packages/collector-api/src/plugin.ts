@@ -1,6 +1,6 @@
 import type { CollectorContext } from './context.js';
 import { describeFamilyProblem, sampleNameSuffixes, type MetricFamily } from './metric-family.js';
-import { COLLECTOR_NAME_PATTERN, isValidLabelName } from './naming.js';
+import { COLLECTOR_NAME_PATTERN, HOST_FAMILY_PATTERN, isHostFamilyName, isValidLabelName } from './naming.js';
 import type { MetricSink } from './sink.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -141,6 +141,7 @@ export function describeFamiliesProblem(families: readonly MetricFamily[]): stri
     const problem = describeFamilyProblem(family);
     if (problem !== undefined) return problem;
     if (names.has(family.name)) return `metric ${family.name} is declared twice`;
+    if (isHostFamilyName(family.name)) return `metric ${family.name} is a name the host emits itself (${String(HOST_FAMILY_PATTERN)})`;
     names.add(family.name);
     for (const suffix of sampleNameSuffixes(family.type)) sampleNames.set(`${family.name}${suffix}`, family.name);
   }

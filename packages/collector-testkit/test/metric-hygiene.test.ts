@@ -102,5 +102,15 @@ describe('checkMetricHygiene', () => {
     const twice = [family('node_memory_MemFree_bytes', 'gauge'), family('node_memory_Cached_bytes', 'gauge')];
     expect(checkMetricHygiene(twice, { allow: [/^node_memory_/g] })).toEqual([]);
   });
-});
 
+  it('exempts allowed label names (an anchor\'s camelCase labels) from the label rules, and only those', () => {
+    const families = [family('DCGM_FI_DEV_GPU_UTIL', 'gauge', { labelNames: ['gpu', 'UUID', 'modelName', 'Hostname', 'GPU_I_PROFILE', 'podName'] })];
+    const allow = ['DCGM_FI_DEV_GPU_UTIL'];
+    expect(checkMetricHygiene(families, { allow, allowLabels: ['UUID', 'modelName', 'Hostname', /^GPU_I_/] })).toEqual([]);
+    const strict = checkMetricHygiene([family('dcgm_gpu_utilization_ratio', 'gauge', { labelNames: ['UUID', 'podName', 'le'] })], { allowLabels: ['UUID'] });
+    expect(strict).toEqual([
+      "dcgm_gpu_utilization_ratio: label podName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",
+      'dcgm_gpu_utilization_ratio: label le is reserved for histogram buckets',
+    ]);
+  });
+});
