@@ -62,7 +62,7 @@ describe('checkMetricHygiene', () => {
       'demo_a: label le is reserved for histogram buckets',
       'demo_b: label quantile is reserved for summary quantiles',
       'metric demo_c: label name "__meta" is not legal',
-      'demo_d: label deviceName: label names should be snake_case',
+      "demo_d: label deviceName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",
       'demo_e: label instance: Prometheus attaches instance to every scraped series (yours would become exported_instance) (list the name in allow to keep it for compatibility)',
       'demo_e: label job: Prometheus attaches job to every scraped series (yours would become exported_job) (list the name in allow to keep it for compatibility)',
       'demo_e: label collector: the host uses collector on its self-metrics (tessera_scrape_collector_*) (list the name in allow to keep it for compatibility)',
