@@ -38,7 +38,7 @@ export interface CollectOnceResult {
    * without samples is listed here but absent from `families`. Lint them with `checkMetricHygiene`.
    */
   readonly declaredDuringCollection: MetricFamily[];
-  /** The parts the collection ran (`sink.part()`), in the order they finished, with their outcome. */
+  /** The parts the collection ran (`sink.part()`), in the order they started, with their outcome. */
   readonly parts: readonly PartRecord[];
   /** The collector that collected (closed already when `collectOnce` created it). */
   readonly collector: Collector;

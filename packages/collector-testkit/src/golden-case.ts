@@ -211,7 +211,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   return { ...result, passed: message === '', updated: false, message };
 }
 
-/** The `expected.parts` text: one line per part, `<name> ok` or `<name> failed: <error>`, in the order they finished. */
+/** The `expected.parts` text: one line per part, `<name> ok` or `<name> failed: <error>`, in the order they started. */
 export function formatParts(parts: readonly PartRecord[], generalise: (text: string) => string = (text) => text): string {
   return parts.map((part) => `${part.name} ${part.success ? 'ok' : `failed: ${generalise(part.error ?? '')}`}\n`).join('');
 }

@@ -50,8 +50,8 @@ export interface SampleCollectionOptions {
 interface Root {
   readonly owner: string;
   readonly options: SampleCollectionOptions;
-  readonly parts: PartRecord[];
-  readonly partNames: Set<string>;
+  /** Part name → its record once it finished (`undefined` while it runs); in the order the parts started. */
+  readonly parts: Map<string, PartRecord | undefined>;
   sealed: boolean;
 }
 
@@ -87,7 +87,7 @@ export class SampleCollection implements MetricSink {
       this.#partName = parent.name;
       return;
     }
-    this.#root = { owner, options, parts: [], partNames: new Set(), sealed: false };
+    this.#root = { owner, options, parts: new Map(), sealed: false };
     this.#parent = undefined;
     this.#partName = undefined;
     for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
@@ -144,8 +144,8 @@ export class SampleCollection implements MetricSink {
   async part(name: string, work: (sink: MetricSink) => Promise<void> | void, options: PartOptions = {}): Promise<PartOutcome> {
     if (typeof name !== 'string' || !PART_NAME_PATTERN.test(name)) throw this.#error(`part name ${JSON.stringify(name)} must match ${String(PART_NAME_PATTERN)}`);
     const fullName = this.#partName === undefined ? name : `${this.#partName}/${name}`;
-    if (this.#root.partNames.has(fullName)) throw this.#error(`part ${fullName} ran twice in one collection`);
-    this.#root.partNames.add(fullName);
+    if (this.#root.parts.has(fullName)) throw this.#error(`part ${fullName} ran twice in one collection`);
+    this.#root.parts.set(fullName, undefined);
     const monotonic = this.#root.options.monotonic ?? (() => performance.now());
     partParent = { collection: this, name: fullName };
     const child = new SampleCollection([]);
@@ -172,7 +172,7 @@ export class SampleCollection implements MetricSink {
       error: failed ? oneLine(failure) : undefined,
       durationSeconds: options.durationSeconds ?? (monotonic() - started) / 1000,
     };
-    if (!this.#root.sealed) this.#root.parts.push({ ...outcome, sampledAt: options.sampledAt });
+    if (!this.#root.sealed) this.#root.parts.set(fullName, { ...outcome, sampledAt: options.sampledAt });
     if (failed) this.#root.options.onPartFailed?.(outcome, failure);
     return outcome;
   }
@@ -188,9 +188,9 @@ export class SampleCollection implements MetricSink {
     return result;
   }
 
-  /** The parts run so far, in the order they finished (nested parts before their parent). */
+  /** The parts that finished, in the order they started (a nested part after its parent), so the list is stable. */
   get parts(): readonly PartRecord[] {
-    return this.#root.parts;
+    return [...this.#root.parts.values()].filter((part): part is PartRecord => part !== undefined);
   }
 
   /** Number of series recorded so far. */

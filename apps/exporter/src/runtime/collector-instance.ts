@@ -35,7 +35,7 @@ export interface CollectionOutcome {
   readonly error: string | undefined;
   /** Served from the cache (`cacheTtlSeconds`) instead of a new collection. */
   readonly cached: boolean;
-  /** The parts the collector ran (see `MetricSink.part`), in the order they finished. */
+  /** The parts the collector ran (see `MetricSink.part`), in the order they started. */
   readonly parts: readonly PartRecord[];
 }
 
