@@ -4,9 +4,11 @@ import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tesser
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ConfigFileError } from './config/config-error.js';
 import type { LogFormat, LogLevel, TesseraConfig } from './config/config-schema.js';
 import { displayPath, DEFAULT_CONFIG_FILE } from './config/load-config-file.js';
 import { parseConfigDocument } from './config/parse-config-document.js';
+import { hideSubstitutedValues, type Substitution } from './config/substitute-environment.js';
 import { createHttpApp, type ProbeRefusal, type ScrapeBody } from './http/create-http-app.js';
 import { baseUrl, parseListenAddress } from './http/listen-address.js';
 import { createLogger } from './logging/create-logger.js';
@@ -91,9 +93,9 @@ export interface Exporter {
 
 // How close() waits for in-flight scrapes beyond the longest collection deadline.
 const DRAIN_GRACE_MS = 5000;
-// Instances created at once, and how long one create() may take before the instance counts as failed.
+// Instances created at once; one create() may take three collection deadlines before the instance counts as failed.
 const CREATE_CONCURRENCY = 16;
-const CREATE_TIMEOUT_MS = 30_000;
+const CREATE_DEADLINES = 3;
 const HOST_OWNER = 'the tessera host';
 // How long /-/ready waits for the readiness checks it starts (kubelet's default probe timeout is 1 s).
 const READY_WAIT_MS = 800;
@@ -108,7 +110,25 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
   const configFile = resolve(options.configFile ?? DEFAULT_CONFIG_FILE);
   const file = displayPath(configFile);
   const redactor = new Redactor();
-  const parsed = parseConfigDocument(options.config ?? {}, file, options.environment ?? process.env, { registerSecret: (value) => redactor.register(value) });
+  const substitutions: Substitution[] = [];
+  const parsed = parseConfigDocument(options.config ?? {}, file, options.environment ?? process.env, {
+    registerSecret: (value) => redactor.register(value),
+    onSubstitution: (substitution) => substitutions.push(substitution),
+  });
+  try {
+    return await startExporter(parsed, { ...options, configFile, file, redactor });
+  } catch (error) {
+    // A plugin's schema or create() may quote a value it was given: one from the environment, or a secret it read.
+    if (error instanceof ConfigFileError) throw error.withReason((reason) => redactor.redact(hideSubstitutedValues(reason, substitutions)));
+    throw error;
+  }
+}
+
+async function startExporter(
+  parsed: TesseraConfig,
+  options: ExporterOptions & { readonly configFile: string; readonly file: string; readonly redactor: Redactor },
+): Promise<Exporter> {
+  const { configFile, file, redactor } = options;
   const config = applyOverrides(parsed, options.overrides ?? {});
   const logger = options.logger ?? createLogger({ ...config.log, redactor, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const loaded = await loadCollectors({
@@ -166,7 +186,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
     }
   }
   try {
-    await startAll(instances);
+    await startAll(instances, (instance) => CREATE_DEADLINES * (instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000);
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.close()));
     await agent.close();
@@ -223,7 +243,7 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
           const checks = Promise.all(waiting.map((instance) => instance.checkReady((instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000)));
           await Promise.race([checks, delay(READY_WAIT_MS, undefined, { ref: false })]);
         }
-        return instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`);
+        return instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`).sort();
       },
     },
     // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
@@ -283,12 +303,12 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
 }
 
 /** Creates every instance, `CREATE_CONCURRENCY` at a time; rejects on the first fatal problem (a `ConfigError`). */
-async function startAll(instances: readonly CollectorInstance[]): Promise<void> {
+async function startAll(instances: readonly CollectorInstance[], deadlineMs: (instance: CollectorInstance) => number): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < instances.length) {
       const instance = instances[next++] as CollectorInstance;
-      await instance.start(CREATE_TIMEOUT_MS);
+      await instance.start(deadlineMs(instance));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, instances.length) }, worker));

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { formatConfigPath, isConfigError } from '@tessera/collector-api';
 import { DEFAULT_CONFIG_FILE, displayPath, readConfigDocument } from '../config/load-config-file.js';
+import { collectSubstitutions, hideSubstitutedValues } from '../config/substitute-environment.js';
 import { parseConfigDocument } from '../config/parse-config-document.js';
 import type * as exporterModule from '../exporter.js';
 import type { ExporterOverrides } from '../exporter.js';
@@ -44,8 +45,9 @@ export async function main(argv: readonly string[], streams: MainStreams = { std
     return ExitCode.ok;
   }
   const configFile = resolve(commandLine.configFile ?? DEFAULT_CONFIG_FILE);
+  let document: unknown;
   try {
-    const document = await readConfigDocument(configFile, { required: commandLine.configFile !== undefined });
+    document = await readConfigDocument(configFile, { required: commandLine.configFile !== undefined });
     switch (commandLine.command) {
       case 'check-config':
         return commandLine.probe ? await checkSources(document, configFile, commandLine.overrides, streams) : await checkConfig(document, configFile, commandLine.overrides, streams);
@@ -60,7 +62,8 @@ export async function main(argv: readonly string[], streams: MainStreams = { std
     if (isConfigError(error)) {
       // A ConfigFileError's message is the complete line; a bare ConfigError still gets file and path.
       const line = error.name === 'ConfigFileError' ? error.message : `${displayPath(configFile)}: ${formatConfigPath(error.path)}: ${error.message}`;
-      await write(streams.stderr, `${line}\n`);
+      // Never print a value that came from the environment: it may be a secret.
+      await write(streams.stderr, `${hideSubstitutedValues(line, collectSubstitutions(document, process.env))}\n`);
       return ExitCode.config;
     }
     await write(streams.stderr, `tessera: ${(error as Error)?.message ?? String(error)}\n`);

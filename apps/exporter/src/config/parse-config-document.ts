@@ -10,12 +10,14 @@ import {
 } from './config-schema.js';
 import { formatConfigPath } from '@tessera/collector-api';
 import { SECRET_KEY_PATTERN } from '../logging/redactor.js';
-import { indexSubstitutions, MissingEnvironmentVariableError, substituteEnvironment, type Substitution, type SubstitutedPaths } from './substitute-environment.js';
+import { hideSubstitutedValues, indexSubstitutions, MissingEnvironmentVariableError, substituteEnvironment, type Substitution, type SubstitutedPaths } from './substitute-environment.js';
 
 /** Options of {@link parseConfigDocument}. */
 export interface ParseConfigOptions {
   /** Receives every value substituted into a secret-named key (`apiToken: ${ARRAY_TOKEN}`), for redaction. */
   readonly registerSecret?: (value: string) => void;
+  /** Receives every substitution, so later messages (a plugin's schema, `create()`) can hide them too. */
+  readonly onSubstitution?: (substitution: Substitution) => void;
 }
 
 /**
@@ -40,14 +42,21 @@ export function parseConfigDocument(
     if (error instanceof MissingEnvironmentVariableError) throw new ConfigFileError(file, error.message, { path: error.path });
     throw error;
   }
-  for (const { path, value } of substitutions) {
-    const key = path[path.length - 1];
-    if (typeof key === 'string' && SECRET_KEY_PATTERN.test(key)) options.registerSecret?.(value);
+  for (const substitution of substitutions) {
+    const key = substitution.path[substitution.path.length - 1];
+    if (typeof key === 'string' && SECRET_KEY_PATTERN.test(key)) options.registerSecret?.(substitution.value);
+    options.onSubstitution?.(substitution);
   }
   const fromEnvironment = indexSubstitutions(substitutions);
-  const result = hostConfigSchema.safeParse(substituted);
-  if (!result.success) throw issueToError(result.error.issues, substituted, file, fromEnvironment);
-  return { ...result.data, collectors: parseCollectors(result.data.collectors, file, fromEnvironment) };
+  try {
+    const result = hostConfigSchema.safeParse(substituted);
+    if (!result.success) throw issueToError(result.error.issues, substituted, file, fromEnvironment);
+    return { ...result.data, collectors: parseCollectors(result.data.collectors, file, fromEnvironment) };
+  } catch (error) {
+    // Messages of custom checks (an invalid listen address) may quote the value they were given.
+    if (error instanceof ConfigFileError) throw error.withReason((reason) => hideSubstitutedValues(reason, substitutions));
+    throw error;
+  }
 }
 
 function parseCollectors(value: unknown, file: string, fromEnvironment: SubstitutedPaths): TesseraConfig['collectors'] {

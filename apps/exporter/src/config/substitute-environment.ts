@@ -66,3 +66,28 @@ export type SubstitutedPaths = ReadonlyMap<string, Substitution>;
 export function indexSubstitutions(substitutions: readonly Substitution[]): SubstitutedPaths {
   return new Map(substitutions.map((substitution) => [formatConfigPath(substitution.path), substitution]));
 }
+
+/**
+ * Replaces, in a message, every value that came from the environment with the reference it came
+ * from (`${ARRAY_TOKEN}`): a config error must never print a substituted value, which may be a
+ * secret. Values shorter than 4 characters are left alone (they would mangle ordinary words).
+ */
+export function hideSubstitutedValues(text: string, substitutions: readonly Substitution[]): string {
+  let result = text;
+  const longestFirst = [...substitutions].sort((a, b) => b.value.length - a.value.length);
+  for (const { value, variables } of longestFirst) {
+    if (value.length >= 4 && result.includes(value)) result = result.replaceAll(value, variables.map((variable) => `\${${variable}}`).join(''));
+  }
+  return result;
+}
+
+/** Every substitution `document` makes with `environment` (none when a variable is missing: that error comes first). */
+export function collectSubstitutions(document: unknown, environment: Readonly<Record<string, string | undefined>>): Substitution[] {
+  const substitutions: Substitution[] = [];
+  try {
+    substituteEnvironment(document, environment, (substitution) => substitutions.push(substitution));
+  } catch (error) {
+    if (!(error instanceof MissingEnvironmentVariableError)) throw error;
+  }
+  return substitutions;
+}

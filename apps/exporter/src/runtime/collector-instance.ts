@@ -215,12 +215,13 @@ export class CollectorInstance {
     if (settled === 'timeout') {
       // A create() that finishes after its deadline made a collector nobody will use: close it then.
       void creation.then(discard, () => discard(undefined));
-      return this.#createFailed(new Error(`create() did not finish within ${deadlineMs / 1000} s`), false);
+      return this.#createFailed(new Error(`create() did not finish within ${seconds(deadlineMs)} s`), false);
     }
     if ('error' in settled) {
       await discard(undefined);
       if (isConfigError(settled.error)) {
-        const error = new ConfigFileError(this.#services.configFile, settled.error.message, { path: [...path, ...settled.error.path], cause: settled.error });
+        const reason = this.#services.redactor.redact(settled.error.message);
+        const error = new ConfigFileError(this.#services.configFile, reason, { path: [...path, ...settled.error.path], cause: settled.error });
         return this.#createFailed(error, true);
       }
       return this.#createFailed(new Error(`create() failed: ${errorMessage(settled.error)}`, { cause: settled.error }), false);

@@ -65,7 +65,8 @@ export class RenderedCollectors {
     const head = await this.#deflated;
     const rest = await deflateRawAsync(tail, { level: GZIP_LEVEL });
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc32(tail, head.crc), 0);
+    // zlib.crc32 of an empty buffer answers 0 whatever CRC it is to continue, on Node 20.
+    trailer.writeUInt32LE(tail.length === 0 ? head.crc : crc32(tail, head.crc), 0);
     trailer.writeUInt32LE((this.plain.length + tail.length) % 2 ** 32, 4);
     return Buffer.concat([GZIP_HEADER, head.data, rest, trailer]);
   }
