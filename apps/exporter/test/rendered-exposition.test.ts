@@ -64,7 +64,7 @@ describe('rendering a scrape', () => {
       create: () => ({
         collect(sink) {
           collections++;
-          for (const entry of scrambled(2000)) sink.add(usage, entry.labels as { name: string; user: string }, entry.value);
+          for (const entry of scrambled(2000)) sink.add(usage, entry.labels, entry.value);
           return Promise.resolve();
         },
       }),

@@ -42,7 +42,6 @@ describe('the scheduler handed to collectors', () => {
     const { logger, records } = captureLogger('debug');
     const scheduler = createScheduler({ logger, clock: wallClock, random: () => 0.5 });
     let runs = 0;
-    let healthy = false;
     const signals: AbortSignal[] = [];
     const task = scheduler.every(
       20,
@@ -50,7 +49,7 @@ describe('the scheduler handed to collectors', () => {
         runs++;
         signals.push(signal);
         // Ignores its signal on purpose: a hung driver call that cannot be cancelled.
-        return healthy ? Promise.resolve('fresh') : new Promise<string>(() => undefined);
+        return new Promise<string>(() => undefined);
       },
       { name: 'poll', timeoutMs: 30 },
     );

@@ -90,10 +90,11 @@ export function describeFamilyProblem(family: MetricFamily): string | undefined 
     }
     seen.add(label);
   }
-  if (family.optionalLabels !== undefined) {
-    if (!Array.isArray(family.optionalLabels)) return `metric ${family.name}: optionalLabels must be a list of label names`;
-    for (const label of family.optionalLabels) {
-      if (!seen.has(label)) return `metric ${family.name}: optional label ${JSON.stringify(label)} is not one of its label names`;
+  const optional: unknown = family.optionalLabels;
+  if (optional !== undefined) {
+    if (!Array.isArray(optional)) return `metric ${family.name}: optionalLabels must be a list of label names`;
+    for (const label of optional as unknown[]) {
+      if (typeof label !== 'string' || !seen.has(label)) return `metric ${family.name}: optional label ${JSON.stringify(label)} is not one of its label names`;
     }
   }
   return undefined;

@@ -338,7 +338,7 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
       metrics: [served],
       create: (config, context) => ({
         async collect(sink, signal) {
-          const { url } = config as unknown as { url: string };
+          const { url } = config;
           const response = await request(url, { dispatcher: context.createDispatcher({ connections: 1 }), signal });
           sink.add(served, { url }, (await response.body.text()).length);
         },
