@@ -59,15 +59,17 @@ export function renderSeriesLines(family: MetricFamily, series: readonly Series[
 /** Builds the function that writes a series' labels (without braces) for one family. */
 function labelRenderer(family: MetricFamily, extraLabel: ExtraLabel | undefined): (labels: Readonly<Record<string, string>>) => string {
   const names = family.labelNames;
-  const optional = family.optionalLabels === undefined || family.optionalLabels.length === 0 ? undefined : new Set(family.optionalLabels);
+  const optional = names.map((name) => family.optionalLabels?.includes(name) === true);
+  // `name="` with and without the comma before it, built once per family rather than per series.
+  const openings = names.map((name) => `${name}="`);
+  const separated = names.map((name) => `,${name}="`);
   const first = extraLabel === undefined ? '' : `${extraLabel.name}="${escapeLabelValue(extraLabel.value)}"`;
   return (labels) => {
     let text = first;
     for (let index = 0; index < names.length; index++) {
-      const name = names[index] as string;
-      const value = labels[name] ?? '';
-      if (value === '' && optional?.has(name) === true) continue;
-      text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
+      const value = labels[names[index] as string] ?? '';
+      if (value === '' && optional[index] === true) continue;
+      text += `${text === '' ? openings[index] : separated[index]}${escapeLabelValue(value)}"`;
     }
     return text;
   };
