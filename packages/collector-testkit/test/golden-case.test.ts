@@ -259,6 +259,31 @@ describe('runGoldenCase', () => {
       expect(result.actual).toMatch(/Mock dispatch not matched|not matched/i);
     });
 
+    it('serves fixtures without an origin for every method, a login POST beside the GETs', async () => {
+      const session = defineMetric({ name: 'rest_session_info', type: 'gauge', help: 'The session the login returned.', labelNames: ['token'] });
+      const loginPlugin = makePlugin({
+        name: 'login',
+        configSchema: z.strictObject({ url: z.string() }),
+        metrics: [session],
+        create: (config, context) => ({
+          async collect(sink, signal) {
+            const login = await request(`${config.url}/api/login`, { method: 'POST', dispatcher: context.dispatcher, signal });
+            const token = String(login.headers['x-auth-token']);
+            await login.body.dump();
+            const values = await request(`${config.url}/api/values`, { dispatcher: context.dispatcher, signal, headers: { 'x-auth-token': token } });
+            await values.body.dump();
+            sink.add(session, { token }, values.statusCode);
+          },
+        }),
+      });
+      const caseDir = await makeCase({
+        'config.yaml': 'url: https://array.example\n',
+        'input/http.yaml': '- path: /api/values\n  body: {}\n- method: POST\n  path: /api/login\n  headers: {x-auth-token: session-1}\n',
+      });
+      const result = await runGoldenCase(loginPlugin, caseDir, { update: true });
+      expect(result.actual).toContain('rest_session_info{token="session-1"} 200\n');
+    });
+
     it('returns the fixture status and headers', async () => {
       const caseDir = await makeCase({
         'config.yaml': 'url: http://10.0.0.1\n',
