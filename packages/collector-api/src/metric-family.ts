@@ -4,6 +4,18 @@ import { isValidLabelName, METRIC_NAME_PATTERN } from './naming.js';
 export type MetricType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
 
 /**
+ * How sample values are written. Prometheus reads them all alike; an exporter that must match an
+ * anchor's output byte for byte (dashboards are not affected, text comparisons and strict tools are)
+ * picks the anchor's:
+ * - `shortest` (default): Go's `strconv.FormatFloat(v, 'g', -1, 64)`, as client_golang writes;
+ * - `integer`: Go's `%d` of an int64 (`98765432100`, never an exponent; the value is truncated);
+ * - `fixed6`: Go's `%f`, six decimals (`312.480000`), as dcgm-exporter writes its double fields.
+ */
+export type ValueFormat = 'shortest' | 'integer' | 'fixed6';
+
+const VALUE_FORMATS: ReadonlySet<string> = new Set(['shortest', 'integer', 'fixed6']);
+
+/**
  * A declared metric family: everything about a metric except its samples.
  *
  * Immutable once declared: the host compares families by name and fields, and may share one object
@@ -28,6 +40,8 @@ export interface MetricFamily<TLabel extends string = string> {
    * which breaks exact-match dashboards and text comparisons.
    */
   readonly optionalLabels?: readonly TLabel[] | undefined;
+  /** How its values are written (see {@link ValueFormat}); histograms and summaries always use `shortest`. */
+  readonly valueFormat?: ValueFormat | undefined;
 }
 
 /** The label object a family's samples take: one string per declared label name. */
@@ -65,9 +79,16 @@ export function sampleNameSuffixes(type: MetricType): readonly string[] {
   return SAMPLE_NAME_SUFFIXES[type];
 }
 
-/** True when two declarations agree on name, type, HELP, label names (in order) and optional labels. */
+/** True when two declarations agree on name, type, HELP, label names (in order), optional labels and value format. */
 export function isSameFamily(a: MetricFamily, b: MetricFamily): boolean {
-  return a.name === b.name && a.type === b.type && a.help === b.help && sameList(a.labelNames, b.labelNames) && sameList(a.optionalLabels ?? [], b.optionalLabels ?? []);
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.help === b.help &&
+    sameList(a.labelNames, b.labelNames) &&
+    sameList(a.optionalLabels ?? [], b.optionalLabels ?? []) &&
+    (a.valueFormat ?? 'shortest') === (b.valueFormat ?? 'shortest')
+  );
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -90,6 +111,7 @@ export function describeFamilyProblem(family: MetricFamily): string | undefined 
     }
     seen.add(label);
   }
+  if (family.valueFormat !== undefined && !VALUE_FORMATS.has(family.valueFormat)) return `metric ${family.name}: unknown valueFormat ${JSON.stringify(family.valueFormat)}`;
   const optional: unknown = family.optionalLabels;
   if (optional !== undefined) {
     if (!Array.isArray(optional)) return `metric ${family.name}: optionalLabels must be a list of label names`;

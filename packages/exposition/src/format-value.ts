@@ -23,3 +23,19 @@ export function formatValue(value: number): string {
   }
   return value.toString();
 }
+
+/**
+ * Formats a value as Go's `%d` of an int64 (dcgm-exporter's integer fields): all digits, no
+ * exponent, the fraction dropped. Non-finite values are written as Prometheus reads them.
+ */
+export function formatInteger(value: number): string {
+  if (!Number.isFinite(value)) return formatValue(value);
+  return BigInt(Math.trunc(value)).toString();
+}
+
+/** Formats a value as Go's `%f` (six decimals, no exponent), as dcgm-exporter writes its double fields. */
+export function formatFixed6(value: number): string {
+  if (!Number.isFinite(value)) return formatValue(value);
+  if (Math.abs(value) < 1e21) return value.toFixed(6);
+  return `${BigInt(Math.trunc(value)).toString()}.000000`;
+}

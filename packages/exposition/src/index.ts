@@ -5,7 +5,7 @@
  */
 export type { CollectedFamily, Series } from './collected.js';
 export { escapeHelp, escapeLabelValue } from './escape.js';
-export { formatValue } from './format-value.js';
+export { formatFixed6, formatInteger, formatValue } from './format-value.js';
 export { ExpositionParseError, parseText, parseValue, type ParsedFamily, type ParsedSample } from './parse.js';
 export {
   renderFamilyHeader,

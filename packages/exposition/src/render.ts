@@ -1,7 +1,7 @@
 import type { HistogramValue, MetricFamily, SummaryValue } from '@tessera/collector-api';
 import type { CollectedFamily, Series } from './collected.js';
 import { escapeHelp, escapeLabelValue } from './escape.js';
-import { formatValue } from './format-value.js';
+import { formatFixed6, formatInteger, formatValue } from './format-value.js';
 
 /** The Content-Type of text format 0.0.4, exactly as Prometheus expects it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -45,13 +45,14 @@ export function renderFamilyHeader(family: MetricFamily): string {
 export function renderSeriesLines(family: MetricFamily, series: readonly Series[], start: number, end: number, options: RenderOptions = {}): string {
   const labels = labelRenderer(family, options.extraLabel);
   const { name } = family;
+  const format = family.valueFormat === 'integer' ? formatInteger : family.valueFormat === 'fixed6' ? formatFixed6 : formatValue;
   let text = '';
   for (let index = start; index < end; index++) {
     const entry = series[index] as Series;
     const rendered = labels(entry.labels);
     if (family.type === 'histogram') text += histogramLines(name, rendered, entry.value as HistogramValue);
     else if (family.type === 'summary') text += summaryLines(name, rendered, entry.value as SummaryValue);
-    else text += `${name}${rendered === '' ? '' : `{${rendered}}`} ${formatValue(entry.value as number)}\n`;
+    else text += `${name}${rendered === '' ? '' : `{${rendered}}`} ${format(entry.value as number)}\n`;
   }
   return text;
 }
