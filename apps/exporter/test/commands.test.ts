@@ -73,7 +73,7 @@ describe('tessera collect', { timeout: 30_000 }, () => {
     try {
       const failed = await runBin(['collect', '--collector=fake', '--log.format=logfmt'], { cwd: project.directory });
       expect(failed.code).toBe(1);
-      expect(failed.stdout).toContain('tessera_scrape_collector_success{collector="fake",instance="default"} 0\n');
+      expect(failed.stdout).toContain('tessera_scrape_collector_success{collector="fake",collector_instance="default"} 0\n');
       expect(failed.stderr).toContain('tessera collect: fake/default: fake collector failure as configured\n');
       expect(failed.stderr).toMatch(/^ts=\S+ level=error msg="collection failed: fake collector failure as configured" collector=fake instance=default/m);
     } finally {
@@ -97,8 +97,7 @@ describe('tessera list', { timeout: 30_000 }, () => {
       ['node', '@tessera/collector-node', expect.any(String), 'yes', 'no', 'builtin'],
       ['dcgm', '@tessera/collector-dcgm', '0.0.1-fixture', 'yes', 'yes', 'builtin'],
       ['flashblade', '@tessera/collector-flashblade', '-', 'no', 'no', 'builtin'],
-      // A dependency of the host, so installed wherever the host is; off until configured.
-      ['arkouda', '@tessera/collector-arkouda', expect.any(String), 'yes', 'no', 'builtin'],
+      ['arkouda', '@tessera/collector-arkouda', '-', 'no', 'no', 'builtin'],
     ]);
   });
 });
