@@ -58,6 +58,8 @@ export interface ArkoudaSnapshot extends ServerMetrics {
   readonly server: ServerInfo;
   /** Wall-clock milliseconds when the poll completed. */
   readonly sampledAtMs: number;
+  /** How long the poll took. */
+  readonly pollDurationSeconds: number;
 }
 
 /** The records sorted by meaning, and what was left out because this client does not know it. */

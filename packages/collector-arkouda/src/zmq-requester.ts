@@ -34,7 +34,8 @@ export class ZmqRequester {
   readonly #options: ZmqRequesterOptions;
   #socket: Request | undefined;
   #socketsOpened = 0;
-  #disconnects = 0;
+  /** Bumped when the current socket is discarded or its connection drops. */
+  #connectionChanges = 0;
   #busy = false;
 
   constructor(options: ZmqRequesterOptions) {
@@ -46,9 +47,12 @@ export class ZmqRequester {
     return this.#socketsOpened;
   }
 
-  /** Changes whenever later requests may reach another server process than earlier ones. */
-  get connectionEpoch(): string {
-    return `${this.#socketsOpened}:${this.#disconnects}`;
+  /**
+   * Changes whenever later requests may reach another server process than earlier ones: when the
+   * socket is discarded (the next request goes out on a new one) and when its connection drops.
+   */
+  get connectionEpoch(): number {
+    return this.#connectionChanges;
   }
 
   /**
@@ -85,7 +89,8 @@ export class ZmqRequester {
       return frames[0] ?? Buffer.alloc(0);
     } catch (error) {
       discard();
-      throw error;
+      // Whatever an aborted exchange threw (a closed socket), the caller learns why it was aborted.
+      throw signal.aborted ? signal.reason : error;
     } finally {
       signal.removeEventListener('abort', discard);
       this.#busy = false;
@@ -112,7 +117,7 @@ export class ZmqRequester {
       ipv6: true,
     });
     socket.events.on('disconnect', () => {
-      if (this.#socket === socket) this.#disconnects++;
+      if (this.#socket === socket) this.#connectionChanges++;
     });
     try {
       socket.connect(this.#options.url);
@@ -126,7 +131,10 @@ export class ZmqRequester {
   }
 
   #discard(socket: Request): void {
-    if (this.#socket === socket) this.#socket = undefined;
+    if (this.#socket === socket) {
+      this.#socket = undefined;
+      this.#connectionChanges++;
+    }
     if (!socket.closed) socket.close();
   }
 

@@ -1,5 +1,6 @@
-import { validateWithSchema } from '@tessera/collector-api';
+import { CollectorTimeoutError, validateWithSchema } from '@tessera/collector-api';
 import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
+import type { PartRecord } from '@tessera/exposition';
 import { startArkoudaSimulator, type ArkoudaSimulator } from '@tessera/sim-arkouda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArkoudaCollector } from '../src/arkouda-collector.js';
@@ -10,12 +11,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+interface Scrape {
+  readonly text: string;
+  readonly parts: readonly PartRecord[];
+}
+
 interface Setup {
   readonly simulator: ArkoudaSimulator;
   readonly context: TestContext;
   readonly collector: ArkoudaCollector;
-  /** Runs the scheduled polls (unless told not to) and collects once; returns the exposition text. */
-  readonly scrape: (options?: { readonly runScheduled?: boolean }) => Promise<string>;
+  /** Runs the scheduled poll (unless told not to), as the host would have by then, and collects once. */
+  readonly scrape: (options?: { readonly runScheduled?: boolean }) => Promise<Scrape>;
 }
 
 async function setUp(entry: Record<string, unknown> = {}): Promise<Setup> {
@@ -25,8 +31,10 @@ async function setUp(entry: Record<string, unknown> = {}): Promise<Setup> {
   const config = await validateWithSchema(plugin.configSchema, { host: '127.0.0.1', port: simulator.servers[0]!.port, requestTimeoutSeconds: 0.5, ...entry });
   const collector = ArkoudaCollector.create(config, context);
   cleanups.push(() => collector.close());
-  const scrape = async (options: { readonly runScheduled?: boolean } = {}): Promise<string> =>
-    (await collectOnce(plugin, undefined, { context, collector, runScheduled: options.runScheduled ?? true })).text;
+  const scrape = async (options: { readonly runScheduled?: boolean } = {}): Promise<Scrape> => {
+    const { text, parts } = await collectOnce(plugin, undefined, { context, collector, runScheduled: options.runScheduled ?? true });
+    return { text, parts };
+  };
   return { simulator, context, collector, scrape };
 }
 
@@ -34,79 +42,99 @@ const value = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
+const UP = 'arkouda_up{arkouda_server_name="research"}';
+const REQUESTS = 'arkouda_requests_total{arkouda_server_name="research"}';
+const TIMEOUTS = 'arkouda_poll_failures_total{arkouda_server_name="research",reason="timeout"}';
 
 describe('the arkouda collector', () => {
-  it('schedules its polls on the host scheduler and connects nothing in create()', async () => {
-    const { simulator, context } = await setUp({ pollIntervalSeconds: 10 });
-    expect(context.scheduler.tasks).toHaveLength(1);
-    expect(context.scheduler.tasks[0]!.runImmediately).toBe(true);
-    // Jittered by at most 5 %, so that servers configured together do not poll in step.
-    expect(Math.abs(context.scheduler.tasks[0]!.intervalMs - 10_000)).toBeLessThanOrEqual(500);
+  it('polls on the host scheduler (first polls spread by the host, a budget of three requests, stale after two intervals and that budget) and connects nothing in create()', async () => {
+    const { simulator, context } = await setUp({ pollIntervalSeconds: 10, requestTimeoutSeconds: 2 });
+    expect(context.scheduler.tasks.map((task) => ({ intervalMs: task.intervalMs, runImmediately: task.runImmediately, options: task.options }))).toEqual([
+      { intervalMs: 10_000, runImmediately: false, options: { name: 'poll', timeoutMs: 6000, maxAgeMs: 26_000, runImmediately: false } },
+    ]);
     expect(simulator.servers[0]!.requests).toEqual({});
   });
 
-  it('polls once itself when scraped before any poll ran, then serves the snapshot without asking the server', async () => {
+  it('does not wait for a first poll that has not run: the poll part reports no data yet and the server is not asked', async () => {
     const { simulator, scrape } = await setUp();
     const first = await scrape({ runScheduled: false });
-    expect(value(first, 'arkouda_up{arkouda_server_name="research"}')).toBe(1);
-    expect(value(first, 'arkouda_requests_total{arkouda_server_name="research"}')).toBeGreaterThan(0);
-    await scrape({ runScheduled: false });
+    expect(first.text).toBe('');
+    expect(first.parts).toMatchObject([{ name: 'poll', success: false, error: expect.stringMatching(/^the first poll of tcp:\/\/127\.0\.0\.1:\d+ has not finished yet$/) as unknown }]);
+    expect(simulator.servers[0]!.requests).toEqual({});
+  });
+
+  it('serves the latest snapshot as the poll part, with the time it was taken, without asking the server again', async () => {
+    const { simulator, context, scrape } = await setUp();
+    const polled = await scrape();
+    expect(value(polled.text, UP)).toBe(1);
+    expect(value(polled.text, REQUESTS)).toBeGreaterThan(0);
+    context.clock.advance(1500);
+    const again = await scrape({ runScheduled: false });
+    expect(again.text.replace(/arkouda_snapshot_age_seconds\{[^}]*\} \S+/, '')).toBe(polled.text.replace(/arkouda_snapshot_age_seconds\{[^}]*\} \S+/, ''));
+    expect(value(again.text, 'arkouda_snapshot_age_seconds{arkouda_server_name="research"}')).toBe(1.5);
+    expect(again.parts).toMatchObject([{ name: 'poll', success: true }]);
     expect(simulator.servers[0]!.requests['metrics:ALL']).toBe(1);
   });
 
-  it('reports a wedged server down with its failure reason, keeps its last metrics while they are fresh, and comes back after it answers again', async () => {
-    const { simulator, context, scrape } = await setUp({ pollIntervalSeconds: 5 });
+  it('reports a wedged server down with its failure reason at once, keeps its last metrics while they are fresh, and is up again once it answers', async () => {
+    const { simulator, scrape } = await setUp({ pollIntervalSeconds: 5 });
     await scrape();
     simulator.servers[0]!.wedge();
     const down = await scrape();
-    expect(value(down, 'arkouda_up{arkouda_server_name="research"}')).toBe(0);
-    expect(value(down, 'arkouda_poll_failures_total{arkouda_server_name="research",reason="timeout"}')).toBe(1);
-    expect(value(down, 'arkouda_requests_total{arkouda_server_name="research"}')).toBeGreaterThan(0);
-    expect(context.logs.filter((record) => record.level === 'warn').map((record) => record.message)).toEqual([
-      'poll failed: metrics ALL: no reply within 0.5 s (the metrics daemon is down, or wedged by a request it could not read)',
-    ]);
+    expect(value(down.text, UP)).toBe(0);
+    expect(value(down.text, TIMEOUTS)).toBe(1);
+    expect(value(down.text, REQUESTS)).toBeGreaterThan(0);
+    expect(down.parts).toMatchObject([{ name: 'poll', success: true }]);
     simulator.servers[0]!.unwedge();
     const back = await scrape();
-    expect(value(back, 'arkouda_up{arkouda_server_name="research"}')).toBe(1);
-    expect(context.logs.at(-1)?.message).toBe('the Arkouda server answers again');
+    expect(value(back.text, UP)).toBe(1);
+    expect(value(back.text, 'arkouda_polls_total{arkouda_server_name="research"}')).toBe(3);
+    // The lost reply closed the socket; the recovery came over a new one, which read the server again.
+    expect(simulator.servers[0]!.requests.getconfig).toBe(2);
   });
 
-  it('leaves the metrics out, and reports the server down, once the snapshot is older than two intervals and a poll of timeouts', async () => {
+  it('leaves the metrics out and reports the server down once the snapshot is older than its limit, to the millisecond', async () => {
     const { context, scrape } = await setUp({ pollIntervalSeconds: 5, requestTimeoutSeconds: 1 });
     await scrape();
     context.clock.advance(2 * 5000 + 3 * 1000);
     const atLimit = await scrape({ runScheduled: false });
-    expect(value(atLimit, 'arkouda_up{arkouda_server_name="research"}')).toBe(1);
+    expect(value(atLimit.text, UP)).toBe(1);
+    expect(value(atLimit.text, REQUESTS)).toBeGreaterThan(0);
     context.clock.advance(1);
     const stale = await scrape({ runScheduled: false });
-    expect(value(stale, 'arkouda_up{arkouda_server_name="research"}')).toBe(0);
-    expect(value(stale, 'arkouda_snapshot_age_seconds{arkouda_server_name="research"}')).toBe(13.001);
-    expect(stale).not.toContain('arkouda_requests_total{');
-    expect(stale).toContain('arkouda_last_success_timestamp_seconds{');
+    expect(value(stale.text, UP)).toBe(0);
+    expect(value(stale.text, 'arkouda_snapshot_age_seconds{arkouda_server_name="research"}')).toBe(13.001);
+    expect(stale.text).not.toContain('arkouda_requests_total{');
+    expect(stale.text).toContain('arkouda_last_success_timestamp_seconds{');
+    expect(stale.parts).toMatchObject([{ name: 'poll', success: false, error: 'the last successful run of background task poll was 13.001 s ago, more than the 13 s allowed' }]);
   });
 
-  it('backs off from a failing server: after failures in a row it skips scheduled polls, 1 then about 3', async () => {
-    const { simulator, context, scrape } = await setUp();
+  it('counts a poll the host abandoned past its budget as a timeout, and one cancelled at shutdown as no failure', async () => {
+    const { simulator, context, scrape } = await setUp({ requestTimeoutSeconds: 30 });
     simulator.servers[0]!.wedge();
-    for (let run = 0; run < 4; run++) await context.scheduler.runScheduled();
-    // Runs 1 and 2 poll and fail; run 3 is skipped; run 4 polls and fails again.
-    const text = await scrape({ runScheduled: false });
+    const [task] = context.scheduler.tasks;
+    const abandoned = new AbortController();
+    const run = Promise.resolve(task!.task(abandoned.signal));
+    abandoned.abort(new CollectorTimeoutError('run timed out after 90 s', { timeoutMs: 90_000 }));
+    await expect(run).rejects.toBeInstanceOf(CollectorTimeoutError);
+    const cancelled = new AbortController();
+    const cancelledRun = Promise.resolve(task!.task(cancelled.signal));
+    cancelled.abort(new Error('background task poll cancelled'));
+    await expect(cancelledRun).rejects.toThrow('cancelled');
+    simulator.servers[0]!.unwedge();
+    const { text } = await scrape();
     expect(value(text, 'arkouda_polls_total{arkouda_server_name="research"}')).toBe(3);
-    expect(value(text, 'arkouda_poll_failures_total{arkouda_server_name="research",reason="timeout"}')).toBe(3);
+    expect(text.split('\n').filter((line) => line.startsWith('arkouda_poll_failures_total{') && !line.endsWith(' 0'))).toEqual([
+      'arkouda_poll_failures_total{arkouda_server_name="research",reason="timeout"} 1',
+    ]);
   });
 
-  it('probe() says whether the server answers, with the reason when it does not', async () => {
+  it('probe() asks the server itself, so it answers before the first poll, and says why it cannot be polled', async () => {
     const { simulator, collector } = await setUp();
     await expect(collector.probe(new AbortController().signal)).resolves.toBeUndefined();
-    simulator.close();
-    // It answers from the last poll, without asking the server again.
-    await expect(collector.probe(new AbortController().signal)).resolves.toBeUndefined();
-    const server = await startArkoudaSimulator({ metricsReply: 'error' });
-    cleanups.push(() => server.close());
-    const context = createTestContext({ collector: 'arkouda' });
-    const failing = ArkoudaCollector.create(await validateWithSchema(plugin.configSchema, { host: '127.0.0.1', port: server.servers[0]!.port }), context);
-    cleanups.push(() => failing.close());
-    await expect(failing.probe(new AbortController().signal)).rejects.toThrow('metrics SERVER_INFO: the server answered ERROR: ');
+    expect(simulator.servers[0]!.requests).toEqual({ getconfig: 1 });
+    simulator.servers[0]!.wedge();
+    await expect(collector.probe(new AbortController().signal)).rejects.toThrow('getconfig: no reply within 0.5 s');
   });
 
   it('close() cancels the polls and can be called twice', async () => {
@@ -114,23 +142,5 @@ describe('the arkouda collector', () => {
     collector.close();
     collector.close();
     expect(context.scheduler.tasks[0]!.cancelled).toBe(true);
-  });
-});
-
-describe('scrapes of a server that never answered', () => {
-  it('wait for the first poll only, not for the later ones that wait on the server', async () => {
-    const { simulator, context, scrape } = await setUp({ requestTimeoutSeconds: 2 });
-    const server = simulator.servers[0]!;
-    server.wedge();
-    const first = await scrape({ runScheduled: false });
-    expect(first).toContain('arkouda_up{arkouda_server_name="research"} 0');
-    // The next scheduled poll waits up to its 2 s timeout; a scrape meanwhile answers at once.
-    const polling = context.scheduler.runScheduled();
-    const started = performance.now();
-    const during = await scrape({ runScheduled: false });
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(during).toContain('arkouda_polls_total{arkouda_server_name="research"} 2');
-    server.unwedge();
-    await polling;
   });
 });
