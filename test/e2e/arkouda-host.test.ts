@@ -72,13 +72,24 @@ describe('the arkouda collector in the host', () => {
     // One poll interval to start the poll, then its request timeout; generous for a loaded machine.
     expect(Date.now() - wedgedAt).toBeLessThan((POLL_INTERVAL_SECONDS + REQUEST_TIMEOUT_SECONDS) * 1000 + 5000);
     expect(down.get(of('arkouda_poll_failures_total', wedged.name, { reason: 'timeout' }))).toBeGreaterThanOrEqual(1);
-    expect(down.get('tessera_scrape_collector_success{"collector":"arkouda","instance":"arkouda-2"}')).toBe(1);
+    expect(down.get('tessera_scrape_collector_success{"collector":"arkouda","collector_instance":"arkouda-2"}')).toBe(1);
 
     // The others keep polling: their counters move on while the wedged server is down.
     const before = [names[0]!, names[2]!].map((name) => requests(down, name)!);
     const moving = await scrapeUntil((series) => up(series, wedged.name) === 0 && [names[0]!, names[2]!].every((name, index) => requests(series, name)! > before[index]!));
     expect(up(moving, names[0]!)).toBe(1);
     expect(up(moving, names[2]!)).toBe(1);
+
+    // The host's own view: the poll task keeps failing, and once the snapshot is older than two
+    // intervals and a poll's budget the server's data is no longer served and its poll part fails.
+    const taskFailures = of('tessera_collector_task_consecutive_failures', wedged.name);
+    const stale = await scrapeUntil((series) => requests(series, wedged.name) === undefined);
+    expect(stale.get(`tessera_collector_task_consecutive_failures${JSON.stringify({ collector: 'arkouda', collector_instance: wedged.name, task: 'poll' })}`)).toBeGreaterThanOrEqual(1);
+    expect(stale.get(`tessera_collector_part_success${JSON.stringify({ collector: 'arkouda', collector_instance: wedged.name, part: 'poll' })}`)).toBe(0);
+    expect(up(stale, wedged.name)).toBe(0);
+    expect(stale.get(of('arkouda_last_success_timestamp_seconds', wedged.name))).toBeGreaterThan(0);
+    expect(stale.has(taskFailures)).toBe(false);
+    expect([names[0]!, names[2]!].map((name) => up(stale, name))).toEqual([1, 1]);
 
     wedged.unwedge();
     const back = await scrapeUntil((series) => up(series, wedged.name) === 1);
@@ -106,6 +117,37 @@ describe('the arkouda collector in the host', () => {
     expect(perLocale).toHaveLength(3);
     expect(perLocale.join()).not.toContain('nid00001');
     expect(after.get(of('arkouda_server_information_info', server.name, { arkouda_server_hostname: 'nid00003', arkouda_version: 'v2024.10.02', arkouda_number_of_locales: '3' }))).toBe(1);
+  });
+
+  it('is not ready while a server does not answer its probe, and answers a scrape at once even with that server wedged', async () => {
+    simulator = await startArkoudaSimulator({ servers: 3, users: 1, commands: 2 });
+    const wedged = simulator.servers[2]!;
+    wedged.wedge();
+    // Long enough that a scrape waiting on the wedged server could not go unnoticed.
+    const entries = simulator.config.map((entry) => ({ ...entry, pollIntervalSeconds: 1, requestTimeoutSeconds: 20 }));
+    exporter = await createExporter({ config: { collectors: { arkouda: entries }, log: { level: 'error' } }, plugins: { arkouda }, onlySuppliedPlugins: true });
+
+    // The probes ask each server for getconfig; the wedged one never answers.
+    const waiting = async (): Promise<string> => (await exporter!.app.inject({ method: 'GET', url: '/-/ready' })).body;
+    let notReady = await waiting();
+    for (let attempt = 0; attempt < 20 && notReady.includes('arkouda/arkouda-1'); attempt++) notReady = await waiting();
+    expect(notReady).toMatch(/^Not ready: waiting for the first successful collection or probe of arkouda\/arkouda-3\n$/);
+
+    const started = Date.now();
+    const first = await scrape();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(first.has(of('arkouda_up', wedged.name))).toBe(false);
+    // A served collection is what readiness asks for: the wedged server now shows as such, not as a missing exporter.
+    expect((await exporter.app.inject({ method: 'GET', url: '/-/ready' })).statusCode).toBe(200);
+
+    // One configured server, in the collector's own shape.
+    const others = simulator.servers.slice(0, 2).map((server) => server.name);
+    await scrapeUntil((series) => others.every((name) => up(series, name) === 1));
+    const probe = await exporter.app.inject({ method: 'GET', url: '/probe?collector=arkouda&target=arkouda-2' });
+    expect(probe.statusCode).toBe(200);
+    const servers = new Set(parseText(probe.body).flatMap((family) => family.samples.map((sample) => sample.labels.arkouda_server_name).filter((name) => name !== undefined)));
+    expect([...servers]).toEqual(['arkouda-2']);
+    wedged.unwedge();
   });
 
   it('serves fifty servers, and one wedged among them costs only its own series', async () => {
