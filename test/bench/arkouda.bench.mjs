@@ -115,17 +115,6 @@ function get(agent, url) {
   });
 }
 
-function put(url, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'content-type': 'text/plain; version=0.0.4' } }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 || response.statusCode === 202 ? resolve() : reject(new Error(`push: HTTP ${response.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const upCount = (text) => text.split('\n').filter((sample) => /^arkouda_up\{.*\} 1$/.test(sample)).length;
 
 /** The host with one instance per server at the default poll interval: start-up, then scrapes served from the snapshots. */
@@ -215,7 +204,8 @@ try {
   // The peer holds the series of one healthy collection, measured first without it.
   progress('measuring the host once, for the series the Pushgateway will hold');
   const warm = await measureHost(0, undefined);
-  await put(`${pushgateway.url}/metrics/job/arkouda`, arkoudaOnly(warm.text));
+  const pushed = await fetch(`${pushgateway.url}/metrics/job/arkouda`, { method: 'PUT', headers: { 'content-type': 'text/plain; version=0.0.4' }, body: arkoudaOnly(warm.text) });
+  if (!pushed.ok) throw new Error(`push to the Pushgateway: HTTP ${pushed.status}`);
   for (const wedged of [0, WEDGED]) {
     if (wedged > 0) for (const entry of config.slice(0, wedged)) await wedge(entry);
     progress(`${wedged} wedged: poll cycles`);
