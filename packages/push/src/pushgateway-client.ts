@@ -8,9 +8,10 @@ import type { PushFailure, PushFailureReason, PushMethod, PushResult } from './p
 /** How to reach the Pushgateway: timeouts, retries, TLS, authentication and proxy. */
 export interface TransportOptions {
   /**
-   * Pushgateway base URL, e.g. `https://pushgateway.monitoring:9091` (a path prefix is kept).
-   * Credentials in the URL (`https://user:password@host`) become basic auth. Defaults to the
-   * `PUSHGATEWAY_URL` environment variable.
+   * Pushgateway base URL, e.g. `https://pushgateway.monitoring:9091` (a path prefix is kept). Without
+   * a scheme (`pushgateway:9091`, a common spelling of `PUSHGATEWAY_URL`) it is read as `http://`, as
+   * Python's prometheus_client does. Credentials in the URL (`https://user:password@host`) become
+   * basic auth. Defaults to the `PUSHGATEWAY_URL` environment variable.
    */
   readonly gateway?: string | undefined;
   /** Per-request deadline in milliseconds, connection included. Default 5000. */
@@ -50,6 +51,12 @@ export interface PushgatewayClientOptions extends TransportOptions {
 export interface SendOptions {
   /** Replaces the configured retry count for this call (the final push on a signal uses 0). */
   readonly retries?: number;
+  /**
+   * Ends the call early: an attempt in flight is abandoned, no further attempt or backoff follows,
+   * and the result is a `timeout` failure carrying the signal's reason (an `Error`) as its message.
+   * Used for the deadlines of `close()` and of a final push.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -96,7 +103,10 @@ export class PushgatewayClient {
   /** Sends one request to `groupPath` (from `buildGroupingPath`), retrying as configured. */
   async send(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions = {}): Promise<PushResult> {
     const result = await this.#sendWithRetries(method, groupPath, body, sendOptions);
-    if (!result.ok) this.report(result);
+    if (result.ok) return result;
+    // A push replaced by a newer one lost nothing: its values go out with the newer push.
+    if (result.error instanceof SupersededError) this.#options.logger.debug({ ...this.#options.logContext, method, url: result.url }, result.message);
+    else this.report(result);
     return result;
   }
 
@@ -110,6 +120,7 @@ export class PushgatewayClient {
   async #sendWithRetries(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions): Promise<PushResult> {
     const target = resolveTarget(this.#options.gateway ?? process.env.PUSHGATEWAY_URL, groupPath);
     if (typeof target === 'string') return { ok: false, method, url: undefined, reason: 'configuration', message: target, attempts: 0 };
+    const { signal } = sendOptions;
     const settingProblem = describeSettingProblem(this.#options, sendOptions);
     if (settingProblem !== undefined) return { ok: false, method, url: target.displayUrl, reason: 'configuration', message: settingProblem, attempts: 0 };
     let dispatcher: Dispatcher;
@@ -124,8 +135,10 @@ export class PushgatewayClient {
     const timeoutMs = this.#options.timeoutMs ?? 5000;
     let attempts = 0;
     for (;;) {
+      if (signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
       attempts++;
-      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined });
+      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined, signal });
+      if (!outcome.ok && signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
       if (outcome.ok) return { ok: true, method, url: target.displayUrl, status: outcome.status, attempts };
       if (!outcome.retryable || attempts > retries) {
         const failure: PushFailure = { ok: false, method, url: target.displayUrl, reason: outcome.reason, message: outcome.message, attempts };
@@ -138,7 +151,7 @@ export class PushgatewayClient {
       const delayMs = this.#backoffMilliseconds(attempts);
       this.#options.logger.debug({ ...this.#options.logContext, method, url: target.displayUrl, attempt: attempts, delayMs, reason: outcome.reason }, `push attempt failed (${outcome.message}); retrying`);
       // A ref'd timer on purpose: the caller awaits this push, so the process must not exit mid-retry.
-      await sleep(delayMs);
+      await sleep(delayMs, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
     }
   }
 
@@ -209,22 +222,68 @@ function describeSettingProblem(options: TransportOptions, sendOptions: SendOpti
   return undefined;
 }
 
+/** The abort reason of a push that a newer push of the same group replaces (a final push). */
+export class SupersededError extends Error {
+  constructor() {
+    super('superseded by the final push');
+    this.name = 'SupersededError';
+  }
+}
+
+/** A function, so that TypeScript does not keep a narrowing of `aborted` across an await. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+/** The failure of a call whose `signal` fired: the deadline's own words, never retried. */
+function abandoned(method: PushMethod, url: string, attempts: number, signal: AbortSignal): PushFailure {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : 'the push was abandoned';
+  return { ok: false, method, url, reason: 'timeout', message, attempts, ...(reason instanceof Error ? { error: reason } : {}) };
+}
+
+/**
+ * An AbortSignal that fires after `milliseconds` with an `Error` saying which deadline passed. Its
+ * timer is unref()'d and `dispose()` clears it, so a deadline never keeps a process alive.
+ */
+export function deadlineSignal(milliseconds: number, what: string): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`gave up: the ${what} deadline of ${milliseconds} ms passed`)), milliseconds);
+  timer.unref();
+  return { signal: controller.signal, dispose: () => clearTimeout(timer) };
+}
+
 interface Target {
   readonly url: string;
   readonly displayUrl: string;
   readonly basicAuth: { username: string; password: string } | undefined;
 }
 
-/** Joins the gateway base URL and the group path; returns a message when the URL is unusable. */
-function resolveTarget(gateway: string | undefined, groupPath: string): Target | string {
-  if (gateway === undefined || gateway.trim() === '') return 'no Pushgateway URL: set the gateway option or PUSHGATEWAY_URL';
-  let base: URL;
+/**
+ * Parses a Pushgateway base URL, reading one without a scheme (`pushgateway:9091`) as `http://`;
+ * returns a message saying what is wrong when it cannot be used. `new URL('host:9091')` would take
+ * `host:` for the scheme, so the scheme is looked for explicitly.
+ */
+export function parseGatewayUrl(gateway: string): URL | string {
+  const text = gateway.trim();
+  const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
+  let url: URL;
   try {
-    base = new URL(gateway);
+    url = new URL(withScheme);
   } catch {
     return `invalid Pushgateway URL ${JSON.stringify(gateway)}`;
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') return `the Pushgateway URL must be http or https, not ${base.protocol}`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the Pushgateway URL must be http or https, not ${url.protocol.slice(0, -1)}`;
+  if (url.hostname === '') return `invalid Pushgateway URL ${JSON.stringify(gateway)}: no host`;
+  if (url.search !== '' || url.hash !== '') return `the Pushgateway URL ${JSON.stringify(gateway)} must not have a query or fragment`;
+  return url;
+}
+
+/** Joins the gateway base URL and the group path; returns a message when the URL is unusable. */
+function resolveTarget(gateway: string | undefined, groupPath: string): Target | string {
+  if (gateway === undefined || gateway.trim() === '') return 'no Pushgateway URL: set the gateway option or PUSHGATEWAY_URL';
+  const base = parseGatewayUrl(gateway);
+  if (typeof base === 'string') return base;
   const basicAuth = base.username === '' ? undefined : { username: decodeUserInfo(base.username), password: decodeUserInfo(base.password) };
   // Credentials never reach logs or results: they travel in the Authorization header only.
   const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}${groupPath}`;
@@ -259,7 +318,8 @@ async function attemptOnce(
   body: string | undefined,
   context: AttemptContext,
 ): Promise<AttemptOutcome> {
-  const signal = AbortSignal.timeout(context.timeoutMs);
+  const timeout = AbortSignal.timeout(context.timeoutMs);
+  const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
   try {
     const response = await request(url, { method, headers, body: body ?? null, dispatcher, signal });
     const status = response.statusCode;
@@ -277,7 +337,7 @@ async function attemptOnce(
       message: `the Pushgateway answered ${status}${redirect}${answer === '' ? '' : `: ${answer}`}`,
     };
   } catch (error) {
-    return classifyError(error, signal.aborted, context, url);
+    return classifyError(error, timeout.aborted, context, url);
   }
 }
 
@@ -308,6 +368,7 @@ async function readStart(body: AsyncIterable<Buffer> & { destroy(): unknown }, l
 interface AttemptContext {
   readonly timeoutMs: number;
   readonly hasClientCertificate: boolean;
+  readonly signal: AbortSignal | undefined;
 }
 
 function classifyError(thrown: unknown, timedOut: boolean, context: AttemptContext, url: string): AttemptOutcome {
