@@ -15,7 +15,8 @@ export {
   normalizeBuckets,
   type MetricKind,
 } from './metric-definition.js';
-export { parseMetricFile, MetricFileError, type MetricFile, type MetricFileIssue } from './parse-metric-file.js';
+export { decodeMetricFile, parseMetricFile, MetricFileError, type MetricFile, type MetricFileIssue } from './parse-metric-file.js';
 export { DEFAULT_FINAL_PUSH_DEADLINE_MS, PeriodicPush, type PeriodicPushOptions, type StopOptions } from './periodic-push.js';
-export { parseGatewayUrl, PushgatewayClient, type PushgatewayClientOptions, type SendOptions, type TransportOptions } from './pushgateway-client.js';
+export { parseGatewayUrl } from './gateway-url.js';
+export { PushgatewayClient, type PushgatewayClientOptions, type PushLogger, type SendOptions, type TransportOptions } from './pushgateway-client.js';
 export { PushError, type PushFailure, type PushFailureReason, type PushMethod, type PushResult, type PushSuccess, type TextfileResult } from './push-result.js';

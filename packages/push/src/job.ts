@@ -19,7 +19,8 @@ import {
   type MetricKind,
 } from './metric-definition.js';
 import { DEFAULT_FINAL_PUSH_DEADLINE_MS, PeriodicPush, type PeriodicPushOptions } from './periodic-push.js';
-import { deadlineSignal, PushgatewayClient, type SendOptions, type TransportOptions } from './pushgateway-client.js';
+import { deadlineSignal } from './deadline.js';
+import { PushgatewayClient, type SendOptions, type TransportOptions } from './pushgateway-client.js';
 import { PushError, type PushMethod, type PushResult, type TextfileResult } from './push-result.js';
 import { renderRegistry } from './render-registry.js';
 import { writeFileAtomically } from './write-file-atomically.js';

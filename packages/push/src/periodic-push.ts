@@ -1,4 +1,5 @@
-import { deadlineSignal, SupersededError, type SendOptions } from './pushgateway-client.js';
+import { deadlineSignal, SupersededError } from './deadline.js';
+import type { SendOptions } from './pushgateway-client.js';
 import { PushError, type PushResult } from './push-result.js';
 
 /** How long a final push may take by default, retries included, before the job is let go. */

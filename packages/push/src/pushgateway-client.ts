@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from 'pino';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { TEXT_CONTENT_TYPE } from '@tessera/exposition';
+import { SupersededError } from './deadline.js';
+import { parseGatewayUrl } from './gateway-url.js';
 import type { PushFailure, PushFailureReason, PushMethod, PushResult } from './push-result.js';
+
+/** The two levels the client logs at; a pino `Logger` has them. */
+export interface PushLogger {
+  warn(context: object, message: string): void;
+  debug(context: object, message: string): void;
+}
 
 /** How to reach the Pushgateway: timeouts, retries, TLS, authentication and proxy. */
 export interface TransportOptions {
@@ -40,7 +47,7 @@ export interface TransportOptions {
 
 /** Settings the client needs besides {@link TransportOptions}; the job supplies them. */
 export interface PushgatewayClientOptions extends TransportOptions {
-  readonly logger: Logger;
+  readonly logger: PushLogger;
   /** Fields added to the warning logged for a failed push (the job name, for instance). */
   readonly logContext?: Readonly<Record<string, unknown>>;
   /** Source of jitter in [0, 1); injected by tests. */
@@ -222,14 +229,6 @@ function describeSettingProblem(options: TransportOptions, sendOptions: SendOpti
   return undefined;
 }
 
-/** The abort reason of a push that a newer push of the same group replaces (a final push). */
-export class SupersededError extends Error {
-  constructor() {
-    super('superseded by the final push');
-    this.name = 'SupersededError';
-  }
-}
-
 /** A function, so that TypeScript does not keep a narrowing of `aborted` across an await. */
 function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
@@ -242,41 +241,10 @@ function abandoned(method: PushMethod, url: string, attempts: number, signal: Ab
   return { ok: false, method, url, reason: 'timeout', message, attempts, ...(reason instanceof Error ? { error: reason } : {}) };
 }
 
-/**
- * An AbortSignal that fires after `milliseconds` with an `Error` saying which deadline passed. Its
- * timer is unref()'d and `dispose()` clears it, so a deadline never keeps a process alive.
- */
-export function deadlineSignal(milliseconds: number, what: string): { readonly signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`gave up: the ${what} deadline of ${milliseconds} ms passed`)), milliseconds);
-  timer.unref();
-  return { signal: controller.signal, dispose: () => clearTimeout(timer) };
-}
-
 interface Target {
   readonly url: string;
   readonly displayUrl: string;
   readonly basicAuth: { username: string; password: string } | undefined;
-}
-
-/**
- * Parses a Pushgateway base URL, reading one without a scheme (`pushgateway:9091`) as `http://`;
- * returns a message saying what is wrong when it cannot be used. `new URL('host:9091')` would take
- * `host:` for the scheme, so the scheme is looked for explicitly.
- */
-export function parseGatewayUrl(gateway: string): URL | string {
-  const text = gateway.trim();
-  const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return `invalid Pushgateway URL ${JSON.stringify(gateway)}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the Pushgateway URL must be http or https, not ${url.protocol.slice(0, -1)}`;
-  if (url.hostname === '') return `invalid Pushgateway URL ${JSON.stringify(gateway)}: no host`;
-  if (url.search !== '' || url.hash !== '') return `the Pushgateway URL ${JSON.stringify(gateway)} must not have a query or fragment`;
-  return url;
 }
 
 /** Joins the gateway base URL and the group path; returns a message when the URL is unusable. */
