@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -170,8 +170,13 @@ class ExecRun {
   async run(): Promise<ExitStatus> {
     const { command, metricsFile } = this.#settings;
     const [file = '', ...args] = command;
+    // Listening before the command starts: a signal sent as soon as the command is up must not find
+    // the wrapper with Node's default action (exit) still in place.
+    let child: ChildProcess | undefined;
+    const pending: NodeJS.Signals[] = [];
+    const stopForwarding = this.#forwardSignals((signal) => (child === undefined ? pending.push(signal) : child.kill(signal)));
     // The command starts first; what only the pushes need is loaded while it runs.
-    const child = spawn(file, args, { stdio: 'inherit', env: metricsFile === undefined ? process.env : { ...process.env, TESSERA_METRICS_FILE: metricsFile } });
+    child = spawn(file, args, { stdio: 'inherit', env: metricsFile === undefined ? process.env : { ...process.env, TESSERA_METRICS_FILE: metricsFile } });
     this.#state.pid = child.pid;
     let endedAt: { readonly wallSeconds: number; readonly monotonicMs: number } | undefined;
     const ended = new Promise<ExitStatus>((resolveEnd) => {
@@ -187,7 +192,7 @@ class ExecRun {
         end({ code: error.code === 'ENOENT' ? 127 : 126 });
       });
     });
-    const stopForwarding = this.#forwardSignals((signal) => child.kill(signal));
+    for (const signal of pending) child.kill(signal);
     const stopReaping = await startReapingOrphans(
       () => this.#state.pid,
       (message) => this.#say(message),

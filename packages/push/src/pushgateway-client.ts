@@ -29,7 +29,7 @@ export interface TransportOptions {
   readonly retryDelayMs?: number | undefined;
   /** Upper bound of one backoff delay, in milliseconds. Default 5000. */
   readonly maxRetryDelayMs?: number | undefined;
-  /** PEM file of the CA that signed the Pushgateway's certificate, for a private CA (seed 003). */
+  /** PEM file of the CA that signed the Pushgateway's certificate, for a Pushgateway behind a private CA. */
   readonly caFile?: string | undefined;
   /** PEM client certificate, for a Pushgateway that requires mutual TLS. Needs `keyFile`. */
   readonly certFile?: string | undefined;

@@ -23,7 +23,14 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // Each process leads its own process group, so its command (and anything that forked) goes too.
+  for (const child of started) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   started.clear();
 });
 
@@ -51,18 +58,18 @@ interface Running {
 /** Starts `command` (the built bin unless `command` is given), killed after `timeoutMs` whatever happens. */
 function start(args: readonly string[], options: { stdin?: string; env?: Record<string, string>; timeoutMs?: number; command?: readonly string[] } = {}): Running {
   const [file, ...prefix] = options.command ?? [process.execPath, BIN];
-  const child = spawn(file!, [...prefix, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], cwd: directory });
+  const child = spawn(file!, [...prefix, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], cwd: directory, detached: true });
   started.add(child);
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     for (const waiter of waiters.filter((entry) => stdout.includes(entry.text))) waiter.resolve();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin!.end(options.stdin ?? '');
-  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(options.stdin ?? '');
+  const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), options.timeoutMs ?? 20_000);
   const outcome = new Promise<Outcome>((resolve) =>
     child.once('close', (exitCode, signal) => {
       clearTimeout(killer);
@@ -81,17 +88,6 @@ function exec(job: string, command: readonly string[], options: { flags?: readon
 }
 
 const value = (group: GatewayGroup | undefined, name: string): string | undefined => familyOf(group, name)?.metrics[0]?.value;
-
-/** Polls the job's group until `accept` holds; returns the group. */
-async function waitForGroup(job: string, accept: (group: GatewayGroup | undefined) => boolean, timeoutMs = 10_000): Promise<GatewayGroup | undefined> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const group = await findGroup(gateway.url, { job });
-    if (accept(group)) return group;
-    if (performance.now() > deadline) throw new Error(`the group of ${job} never got there: ${JSON.stringify(group)}`);
-    await delay(50);
-  }
-}
 
 describe('tessera-push exec reproduces how the command ended', () => {
   test('exit 0: exit status 0, the success pushed with start time, duration, CPU time and in_progress 0', async () => {

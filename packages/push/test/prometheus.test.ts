@@ -1,10 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus, startPushgateway, type RunningPeer, type RunningPrometheus } from '@tessera/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runTrainingJob } from '../examples/training-job.js';
 import { createJob } from '../src/index.js';
 import { captureLogger } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin/tessera-push.js', import.meta.url));
+const TRAIN_PY = fileURLToPath(new URL('../examples/python-training/train.py', import.meta.url));
 
 let gateway: RunningPeer;
 let prometheus: RunningPrometheus;
@@ -50,7 +56,7 @@ test('the PromQL the README shows reads the training example, and the alert expr
   expect(await runTrainingJob({ gateway: gateway.url, epochs: 2, stepsPerEpoch: 2, pushIntervalMs: 1000, logger: captureLogger().logger })).toMatchObject({ ok: true });
   await prometheus.waitFor('resnet_training_epoch', (samples) => samples[0]?.value === 2, 12_000);
   const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const block = /```promql\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const block = /```promql\n(# progress and quality[\s\S]*?)```/.exec(readme)?.[1] ?? '';
   const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
   expect(queries.length).toBeGreaterThanOrEqual(8);
   for (const query of queries) {
@@ -64,3 +70,44 @@ test('the PromQL the README shows reads the training example, and the alert expr
   expect(await prometheus.query(alert!)).toEqual([]);
   expect(await prometheus.query(alert!.replace('26 * 3600', '-60'))).not.toEqual([]);
 });
+
+test('a Python training script under tessera-push exec shows up in Prometheus while it runs and after it ends; the README queries and alerts read it', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'tessera-push-python-'));
+  const child = spawn(
+    process.execPath,
+    [BIN, 'exec', '--gateway', gateway.url, '--job', 'bert_finetune', '--label', 'model=bert-base', '--metrics-file', join(scratch, 'metrics.json'), '--interval', '300ms', '--', 'python3', TRAIN_PY],
+    { env: { PATH: process.env.PATH ?? '', EPOCHS: '4', EPOCH_SECONDS: '1.5' }, stdio: 'ignore' },
+  );
+  const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  try {
+    // Live: the loop's own epoch, while the wrapper says the run is in progress.
+    const live = await prometheus.waitFor('bert_finetune_epoch and on(job, model) bert_finetune_in_progress == 1', (samples) => samples.length === 1, 20_000);
+    expect(live[0]?.metric).toMatchObject({ job: 'bert_finetune', model: 'bert-base' });
+    expect(live[0]?.metric).not.toHaveProperty('exported_job');
+    expect(await exited).toBe(0);
+    await prometheus.waitFor('bert_finetune_exit_code', (samples) => samples[0]?.value === 0, 12_000);
+    await prometheus.waitFor('bert_finetune_epoch', (samples) => samples[0]?.value === 4, 12_000);
+
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const block = /```promql\n(# a training script under tessera-push exec[\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    for (const query of queries) {
+      const samples = await prometheus.query(query);
+      // Only "runs in progress" is empty once the run has ended.
+      if (query.includes('in_progress == 1')) expect(samples, query).toEqual([]);
+      else expect(samples.length, query).toBeGreaterThan(0);
+    }
+    const rules = await readFile(fileURLToPath(new URL('../examples/alert-rules.yml', import.meta.url)), 'utf8');
+    for (const name of ['BatchJobCommandFailed', 'BatchJobStalled']) {
+      const expression = new RegExp(`alert: ${name}\\n\\s+expr: '(.*)'`).exec(rules)?.[1];
+      expect(expression, name).toBeDefined();
+      expect(await prometheus.query(expression!), name).toEqual([]);
+    }
+  } finally {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+    await rm(scratch, { recursive: true, force: true });
+  }
+}, 60_000);
