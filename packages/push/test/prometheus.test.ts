@@ -15,6 +15,24 @@ const TRAIN_PY = fileURLToPath(new URL('../examples/python-training/train.py', i
 let gateway: RunningPeer;
 let prometheus: RunningPrometheus;
 
+/**
+ * Runs every query of the README's PromQL block that begins with `heading`: each answers at least
+ * one series, except those `expectEmpty` picks, which answer none. Returns how many there were.
+ */
+async function checkReadmeQueries(heading: string, expectEmpty: (query: string) => boolean): Promise<number> {
+  const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const start = readme.indexOf(`\`\`\`promql\n${heading}`);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const block = readme.slice(start + '```promql\n'.length, readme.indexOf('```', start + 3));
+  const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  for (const query of queries) {
+    const samples = await prometheus.query(query);
+    if (expectEmpty(query)) expect(samples, query).toEqual([]);
+    else expect(samples.length, query).toBeGreaterThan(0);
+  }
+  return queries.length;
+}
+
 beforeAll(async () => {
   gateway = await startPushgateway();
   // The scrape config the README recommends: honor_labels keeps the pushed job and grouping labels.
@@ -55,16 +73,8 @@ test("Prometheus scraping the Pushgateway with honor_labels: true returns the jo
 test('the PromQL the README shows reads the training example, and the alert expression stays quiet', async () => {
   expect(await runTrainingJob({ gateway: gateway.url, epochs: 2, stepsPerEpoch: 2, pushIntervalMs: 1000, logger: captureLogger().logger })).toMatchObject({ ok: true });
   await prometheus.waitFor('resnet_training_epoch', (samples) => samples[0]?.value === 2, 12_000);
-  const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const block = /```promql\n(# progress and quality[\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  expect(queries.length).toBeGreaterThanOrEqual(8);
-  for (const query of queries) {
-    const samples = await prometheus.query(query);
-    // Only the "did the last run fail?" comparison is empty after a successful run.
-    if (query.includes('last_failure_timestamp_seconds >')) expect(samples, query).toEqual([]);
-    else expect(samples.length, query).toBeGreaterThan(0);
-  }
+  // Only the "did the last run fail?" comparison is empty after a successful run.
+  expect(await checkReadmeQueries('# progress and quality', (query) => query.includes('last_failure_timestamp_seconds >'))).toBeGreaterThanOrEqual(8);
   const alert = /expr: (time\(\) - .*last_success_timestamp_seconds.*)/.exec(await readFile(fileURLToPath(new URL('../examples/alert-rules.yml', import.meta.url)), 'utf8'))?.[1];
   expect(alert).toBeDefined();
   expect(await prometheus.query(alert!)).toEqual([]);
@@ -89,16 +99,8 @@ test('a Python training script under tessera-push exec shows up in Prometheus wh
     await prometheus.waitFor('bert_finetune_exit_code', (samples) => samples[0]?.value === 0, 12_000);
     await prometheus.waitFor('bert_finetune_epoch', (samples) => samples[0]?.value === 4, 12_000);
 
-    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    const block = /```promql\n(# a training script under tessera-push exec[\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const queries = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
-    expect(queries.length).toBeGreaterThanOrEqual(6);
-    for (const query of queries) {
-      const samples = await prometheus.query(query);
-      // Only "runs in progress" is empty once the run has ended.
-      if (query.includes('in_progress == 1')) expect(samples, query).toEqual([]);
-      else expect(samples.length, query).toBeGreaterThan(0);
-    }
+    // Only "runs in progress" is empty once the run has ended.
+    expect(await checkReadmeQueries('# a training script under tessera-push exec', (query) => query.includes('in_progress == 1'))).toBeGreaterThanOrEqual(6);
     const rules = await readFile(fileURLToPath(new URL('../examples/alert-rules.yml', import.meta.url)), 'utf8');
     for (const name of ['BatchJobCommandFailed', 'BatchJobStalled']) {
       const expression = new RegExp(`alert: ${name}\\n\\s+expr: '(.*)'`).exec(rules)?.[1];
