@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderText, type CollectedFamily } from '@tessera/exposition';
+import type { CollectedFamily, renderText } from '@tessera/exposition';
 import { ExitCode, isParseArgsError, nonEmpty, parseDuration, parseLabelFlags, PUSH_FLAGS, PUSH_USAGE, readTransportOptions, UsageError, type CommandIo } from './command-line.js';
 import { GroupSender } from './group-sender.js';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
@@ -151,6 +151,8 @@ class ExecRun {
   #failing = false;
   /** Ends the wait for the final push at once (a signal after the command ended). */
   #giveUp: (() => void) | undefined;
+  /** Loaded once the command runs, with the client. */
+  #renderText: typeof renderText | undefined;
 
   constructor(settings: ExecSettings, io: CommandIo) {
     this.#settings = settings;
@@ -172,11 +174,11 @@ class ExecRun {
     const [file = '', ...args] = command;
     // Listening before the command starts: a signal sent as soon as the command is up must not find
     // the wrapper with Node's default action (exit) still in place.
-    let child: ChildProcess | undefined;
     const pending: NodeJS.Signals[] = [];
-    const stopForwarding = this.#forwardSignals((signal) => (child === undefined ? pending.push(signal) : child.kill(signal)));
+    const started: { child?: ChildProcess } = {};
+    const stopForwarding = this.#forwardSignals((signal) => (started.child === undefined ? pending.push(signal) : started.child.kill(signal)));
     // The command starts first; what only the pushes need is loaded while it runs.
-    child = spawn(file, args, { stdio: 'inherit', env: metricsFile === undefined ? process.env : { ...process.env, TESSERA_METRICS_FILE: metricsFile } });
+    const child = spawn(file, args, { stdio: 'inherit', env: metricsFile === undefined ? process.env : { ...process.env, TESSERA_METRICS_FILE: metricsFile } });
     this.#state.pid = child.pid;
     let endedAt: { readonly wallSeconds: number; readonly monotonicMs: number } | undefined;
     const ended = new Promise<ExitStatus>((resolveEnd) => {
@@ -192,6 +194,7 @@ class ExecRun {
         end({ code: error.code === 'ENOENT' ? 127 : 126 });
       });
     });
+    started.child = child;
     for (const signal of pending) child.kill(signal);
     const stopReaping = await startReapingOrphans(
       () => this.#state.pid,
@@ -225,7 +228,8 @@ class ExecRun {
         onProblem: (message) => this.#say(message),
       });
     }
-    const { PushgatewayClient } = await import('./pushgateway-client.js');
+    const [{ PushgatewayClient }, exposition] = await Promise.all([import('./pushgateway-client.js'), import('@tessera/exposition')]);
+    this.#renderText = exposition.renderText;
     const client = new PushgatewayClient({ ...settings.transport, logger: SILENT });
     return new GroupSender(client, buildGroupingPath(settings.job, settings.groupingKey), () => this.#render(false));
   }
@@ -294,7 +298,7 @@ class ExecRun {
   async #render(final: boolean): Promise<string> {
     this.#sample();
     const fileText = this.#fileReader === undefined ? '' : await this.#fileReader.read(final);
-    return renderText(this.#families()) + fileText;
+    return (this.#renderText?.(this.#families()) ?? '') + fileText;
   }
 
   /** The wrapper's own metrics, from the run's state. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, ProxyAgent, request } from './undici-parts.js';
 import { TEXT_CONTENT_TYPE } from '@tessera/exposition';
 import { SupersededError } from './deadline.js';
 import { parseGatewayUrl } from './gateway-url.js';
