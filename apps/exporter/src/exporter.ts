@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
@@ -264,8 +265,12 @@ async function startExporter(
       const parsedAddress = parseListenAddress(address);
       const host = await listenOn(app, parsedAddress.host, parsedAddress.port);
       const bound = app.server.address();
-      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port);
-      logger.info({ address: url }, `listening on ${url}`);
+      const port = typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port;
+      const url = baseUrl(host, port);
+      // Say where the socket is bound: "every interface" is not the loopback URL clients on this host use.
+      const everywhere = parsedAddress.host === undefined;
+      const where = everywhere ? `port ${port} on every interface (${host === '::' ? 'IPv6 and IPv4' : 'IPv4'}; here: ${url})` : url;
+      logger.info({ address: everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url, url }, `listening on ${where}`);
       return url;
     },
     async collect(collectOptions = {}) {
@@ -292,6 +297,7 @@ async function startExporter(
     close() {
       closing ??= (async () => {
         open = false;
+        if (app.server.listening) await untilNoNewConnections(app.server);
         await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
         await Promise.all(instances.map((instance) => instance.close()));
         await agent.close();
@@ -367,6 +373,27 @@ async function listenOn(app: FastifyInstance, host: string | undefined, port: nu
     if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
     await app.listen({ host: '0.0.0.0', port });
     return '0.0.0.0';
+  }
+}
+
+// Shutting down, the listener stays open until no connection has arrived for this long (at most
+// QUIET_MAX_MS): connections the kernel accepted but Node has not picked up yet would otherwise be
+// reset when the listening socket closes. They are answered instead, each with `Connection: close`.
+const QUIET_MS = 100;
+const QUIET_MAX_MS = 3000;
+
+/** Resolves once `server` has seen no new connection for {@link QUIET_MS}, or after {@link QUIET_MAX_MS}. */
+async function untilNoNewConnections(server: Server): Promise<void> {
+  let last = performance.now();
+  const onConnection = (): void => {
+    last = performance.now();
+  };
+  server.on('connection', onConnection);
+  const started = performance.now();
+  try {
+    while (performance.now() - last < QUIET_MS && performance.now() - started < QUIET_MAX_MS) await delay(QUIET_MS / 4);
+  } finally {
+    server.off('connection', onConnection);
   }
 }
 

@@ -143,6 +143,10 @@ describe('other routes', () => {
     expect(after).toContain('<a href="metrics/alpha">alpha</a>');
     expect(after).toContain('<a href="metrics">Metrics</a>');
     expect(after).toMatch(/<td>\d+\.\d{3} s<\/td><td><span class="ok">ok<\/span><\/td>/);
-    expect((await exporter.app.inject({ url: '/nope' })).statusCode).toBe(404);
+    const missing = await exporter.app.inject({ url: '/nope<script>alert(1)</script>?x=<b>' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toBe('404 page not found\n');
+    expect(missing.headers['content-type']).toBe('text/plain; charset=utf-8');
+    for (const url of ['/nope', '/metrics', '/', '/-/healthy']) expect((await exporter.app.inject({ url })).headers['x-content-type-options'], url).toBe('nosniff');
   });
 });
