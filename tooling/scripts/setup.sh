@@ -16,7 +16,7 @@ if [ "${1:-}" = "--test-peers" ]; then
   missing=()
   for entry in prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
                prometheus-node-exporter:prometheus-node-exporter openssl:openssl \
-               python3:python3 unshare:util-linux; do
+               python3:python3 unshare:util-linux chromium:chromium; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -196,6 +196,8 @@ async function startExporter(
   const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
   logger.info({ collectors: collectorNames, instances: instances.length }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
+  const startedAt = clock.now();
+  const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
   const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
@@ -226,7 +228,11 @@ async function startExporter(
       },
       statusPage: () => ({
         version: VERSION,
+        nodejsVersion: process.versions.node,
         now: clock.now(),
+        startedAt,
+        configFile: options.config === undefined ? undefined : file,
+        listenAddresses,
         rows: instances.map((instance) => ({
           collector: instance.collectorName,
           instance: instance.instance,
@@ -234,6 +240,7 @@ async function startExporter(
           version: instance.version,
           description: instance.description,
           cacheTtlSeconds: instance.cacheTtlSeconds,
+          probeable: instance.instanceLabel !== undefined || instances.filter((other) => other.collectorName === instance.collectorName).length > 1,
           status: instance.status,
         })),
       }),
@@ -270,7 +277,9 @@ async function startExporter(
       // Say where the socket is bound: "every interface" is not the loopback URL clients on this host use.
       const everywhere = parsedAddress.host === undefined;
       const where = everywhere ? `port ${port} on every interface (${host === '::' ? 'IPv6 and IPv4' : 'IPv4'}; here: ${url})` : url;
-      logger.info({ address: everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url, url }, `listening on ${where}`);
+      const boundAddress = everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url.slice('http://'.length);
+      listenAddresses.push(boundAddress);
+      logger.info({ address: boundAddress, url }, `listening on ${where}`);
       return url;
     },
     async collect(collectOptions = {}) {
