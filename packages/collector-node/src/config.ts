@@ -17,6 +17,12 @@ export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|
 export const DEFAULT_FS_TYPES_EXCLUDE =
   '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
 
+/**
+ * The largest textfile read (64 MiB): far above what batch jobs write (kilobytes), low enough that
+ * one runaway writer cannot take the exporter's memory. node_exporter has no limit.
+ */
+export const DEFAULT_TEXTFILE_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 /** node_exporter's `--collector.vmstat.fields` default. */
 export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
 
@@ -98,7 +104,12 @@ export const configSchema = z.strictObject({
       }),
   ),
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
-  textfile: section(z.strictObject({ directory: z.string().default('') })),
+  textfile: section(
+    z.strictObject({
+      directory: z.string().default(''),
+      maxFileBytes: z.number().int().positive().default(DEFAULT_TEXTFILE_MAX_FILE_BYTES),
+    }),
+  ),
 });
 
 /** The validated config: defaults applied, and of each include/exclude pair at most one set. */

@@ -14,6 +14,7 @@ import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
+import { EventLoopPacer } from './pacer.js';
 import { SeriesBuffer } from './series-buffer.js';
 import type { SubCollector } from './sub-collector.js';
 
@@ -95,7 +96,7 @@ export class NodeCollector implements Collector {
       time: () => new TimeCollector({ roots, clock: context.clock }),
       stat: () => new StatCollector({ roots, softirq: config.stat.softirq }),
       vmstat: () => new VmstatCollector({ roots, fields: config.vmstat.fields, logger: loggerFor('vmstat') }),
-      textfile: () => new TextfileCollector({ directory: config.textfile.directory, logger: loggerFor('textfile') }),
+      textfile: () => new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors
@@ -138,7 +139,7 @@ export class NodeCollector implements Collector {
             stopwatch.stop();
             const others = await standard;
             stopwatch.start();
-            textfile.emit(output, read, this.#reservedNames(others));
+            await textfile.emit(output, read, this.#reservedNames(others), signal);
           });
     const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
     // Reads on a real filesystem (a textfile on a dead NFS server) cannot all be cancelled: the
@@ -147,7 +148,9 @@ export class NodeCollector implements Collector {
     const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
     signal.throwIfAborted();
 
-    for (const part of parts) part.output?.replayInto(sink);
+    // A large textfile makes a long replay: it gives the event loop back now and then.
+    const pacer = new EventLoopPacer(this.#context.clock, signal);
+    for (const part of parts) await part.output?.replayInto(sink, pacer);
     for (const part of parts) {
       sink.add(scrapeMetrics.duration, { collector: part.name }, part.seconds);
       sink.add(scrapeMetrics.success, { collector: part.name }, part.output === undefined ? 0 : 1);
@@ -183,12 +186,15 @@ export class NodeCollector implements Collector {
     }
   }
 
-  /** What a textfile must not define: the plugin's families and the dynamic ones emitted in this collection. */
+  /**
+   * What a textfile must not define: the plugin's families, the dynamic ones declared at creation
+   * (the kernel's meminfo and vmstat fields, in `metrics`) and those declared in this collection.
+   */
   #reservedNames(parts: readonly PartResult[]): (name: string) => boolean {
     let dynamic: Set<string> | undefined;
     return (name) => {
       if (this.#declaredNames.has(name)) return true;
-      dynamic ??= new Set(parts.flatMap((part) => (part.output?.declaredFamilies() ?? []).map((family) => family.name)));
+      dynamic ??= new Set([...this.metrics, ...parts.flatMap((part) => part.output?.declaredFamilies() ?? [])].map((family) => family.name));
       return dynamic.has(name);
     };
   }

@@ -1,4 +1,5 @@
 import type { HistogramValue, LabelsOf, MetricFamily, MetricSink, SummaryValue } from '@tessera/collector-api';
+import { SERIES_PER_CHECK, type EventLoopPacer } from './pacer.js';
 
 /** The labels of every label-less sample: one frozen object instead of one `{}` per sample. */
 export const NO_LABELS: Readonly<Record<never, string>> = Object.freeze({});
@@ -47,11 +48,16 @@ export class SeriesBuffer implements MetricSink {
     return this.#declared;
   }
 
-  /** Declares on `sink` the families declared here, then adds every series in the order recorded. */
-  replayInto(sink: MetricSink): void {
+  /**
+   * Declares on `sink` the families declared here, then adds every series in the order recorded.
+   * With a `pacer`, a long replay (a large textfile) gives the event loop back every so often and
+   * stops when the collection is aborted.
+   */
+  async replayInto(sink: MetricSink, pacer?: EventLoopPacer): Promise<void> {
     for (const family of this.#declared) sink.declare(family);
     const families = this.#families;
     for (let index = 0; index < families.length; index++) {
+      if (pacer !== undefined && (index & (SERIES_PER_CHECK - 1)) === SERIES_PER_CHECK - 1) await pacer.pace();
       const family = families[index] as MetricFamily;
       const labels = this.#labels[index] ?? NO_LABELS;
       const value = this.#values[index] as number | HistogramValue | SummaryValue;

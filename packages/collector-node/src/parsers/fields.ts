@@ -1,4 +1,5 @@
 import { parseValue } from '@tessera/exposition';
+import { CARRIAGE_RETURN, LINE_FEED, NINE, SPACE, TAB, ZERO } from './char-codes.js';
 
 /** A kernel file did not have the shape its parser expects. The message names the file and the problem. */
 export class KernelFormatError extends Error {
@@ -8,12 +9,6 @@ export class KernelFormatError extends Error {
   }
 }
 
-const SPACE = 32;
-const TAB = 9;
-const LINE_FEED = 10;
-const CARRIAGE_RETURN = 13;
-const ZERO = 48;
-const NINE = 57;
 
 /** Splits a line on runs of whitespace (spaces, tabs, line ends), ignoring leading and trailing ones. */
 export function splitFields(line: string): string[] {
