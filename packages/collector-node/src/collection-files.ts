@@ -1,4 +1,4 @@
-import { readdir, readdirSync, readFile, readFileSync } from 'node:fs';
+import { readdir, readdirSync, readFile, readFileSync, type Dirent } from 'node:fs';
 
 /**
  * File access for one collection. A file that several sub-collectors parse the same way
@@ -58,6 +58,24 @@ export class CollectionFiles {
       this.signal.throwIfAborted();
       resolve(readdirSync(path));
     });
+  }
+
+  /** Lists a procfs or sysfs directory with each entry's type (synchronously, like {@link readKernelFile}), unsorted. */
+  readKernelDirectoryEntries(path: string): Promise<Dirent[]> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(readdirSync(path, { withFileTypes: true }));
+    });
+  }
+
+  /** Reads a procfs or sysfs file, or gives `undefined` when it (or a parent) does not exist. */
+  async readOptionalKernelFile(path: string): Promise<string | undefined> {
+    try {
+      return await this.readKernelFile(path);
+    } catch (error) {
+      if (isMissingFile(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Lists a directory on a real filesystem, unsorted. */

@@ -2,7 +2,20 @@ import { z } from 'zod';
 import { compilePattern } from './name-filter.js';
 
 /** The sub-collectors, named as node_exporter names them (`--collector.<name>`). */
-export const SUB_COLLECTOR_NAMES = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'] as const;
+export const SUB_COLLECTOR_NAMES = [
+  'cpu',
+  'meminfo',
+  'loadavg',
+  'diskstats',
+  'netdev',
+  'filesystem',
+  'uname',
+  'time',
+  'stat',
+  'vmstat',
+  'textfile',
+  'infiniband',
+] as const;
 
 /** One sub-collector name. */
 export type SubCollectorName = (typeof SUB_COLLECTOR_NAMES)[number];
@@ -80,6 +93,7 @@ export const configSchema = z.strictObject({
   stat: section(z.strictObject({ softirq: z.boolean().default(false) })),
   diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
   netdev: section(devicePatterns()),
+  infiniband: section(devicePatterns()),
   filesystem: section(
     z
       .strictObject({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
-import { KernelFormatError, parseNumber, splitFields } from '../src/parsers/fields.js';
+import { KernelFormatError, parseNumber, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
+import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
 import { parseNetDev } from '../src/parsers/net-dev.js';
@@ -22,6 +23,35 @@ describe('splitFields and parseNumber', () => {
     expect(parseNumber('18446744073709551615', 'x')).toBe(2 ** 64);
     expect(() => parseNumber('12a', 'file field')).toThrow(/file field: invalid number "12a"/);
     expect(() => parseNumber(undefined, 'file field')).toThrow(KernelFormatError);
+  });
+});
+
+describe('parseUnsignedPrefixed', () => {
+  it('reads decimal, hexadecimal, octal and binary like Go\'s ParseUint with base 0', () => {
+    expect(['0', '42', '0x1f', '0X1F', '017', '0o17', '0b101', '1_000', '0x_ff'].map((token) => parseUnsignedPrefixed(token, 'x'))).toEqual([0, 42, 31, 31, 15, 15, 5, 1000, 255]);
+    expect(parseUnsignedPrefixed('18446744073709551615', 'x')).toBe(2 ** 64);
+  });
+
+  it('refuses what Go refuses', () => {
+    for (const token of ['08', '1__0', '_1', '', '-1', '12a', '18446744073709551616', ' 1']) expect(() => parseUnsignedPrefixed(token, 'file'), token).toThrow(/^file: /);
+  });
+});
+
+describe('InfiniBand port attributes', () => {
+  it('reads state and phys_state as "<id>: <name>"', () => {
+    expect(parseInfinibandState('4: ACTIVE', 's')).toEqual({ id: 4, name: 'ACTIVE' });
+    expect(parseInfinibandState('5: LinkUp', 's')).toEqual({ id: 5, name: 'LinkUp' });
+    expect(() => parseInfinibandState('ACTIVE', 'ports/1/state')).toThrow(/ports\/1\/state: expected "<id>: <name>"/);
+    expect(() => parseInfinibandState('x: ACTIVE', 's')).toThrow(/invalid state number "x"/);
+  });
+
+  it('converts the rate in Gb/s to bytes per second, truncated as node_exporter does', () => {
+    expect(parseInfinibandRate('200 Gb/sec (4X HDR)', 'r')).toBe(25_000_000_000);
+    expect(parseInfinibandRate('2.5 Gb/sec (1X SDR)', 'r')).toBe(312_500_000);
+    // 14.0625 is exact in single precision; 0.1 is not, and is truncated after the widening.
+    expect(parseInfinibandRate('14.0625 Gb/sec (1X FDR)', 'r')).toBe(1_757_812_500);
+    expect(parseInfinibandRate('0.1 Gb/sec', 'r')).toBe(12_500_000);
+    expect(() => parseInfinibandRate('fast', 'r')).toThrow(/expected "<Gb\/s> Gb\/sec …"/);
   });
 });
 

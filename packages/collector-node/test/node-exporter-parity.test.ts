@@ -152,4 +152,11 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.filter((family) => family.name.startsWith('node_memory_')).length).toBe(14);
   }, 30_000);
+
+  it('infiniband: HCAs with standard, 64-bit legacy and driver counters', async () => {
+    const { theirs, ours } = await scrapeBoth('infiniband', ['infiniband']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_infiniband_port_data_received_bytes_total')?.samples.length).toBe(4);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
 });

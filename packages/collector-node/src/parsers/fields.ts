@@ -55,3 +55,23 @@ export function parseNumber(token: string | undefined, where: string): number {
 export function stripNewline(text: string): string {
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
+
+/**
+ * Parses an unsigned integer the way prometheus/procfs reads most sysfs attributes
+ * (`strconv.ParseUint(text, 0, 64)`): decimal, or with a `0x`, `0o`, `0b` or a bare leading `0`
+ * (octal) prefix, underscores allowed between digits after a prefix. Values beyond 2^53 round to
+ * the nearest double. Throws {@link KernelFormatError} naming `where` for anything else.
+ */
+export function parseUnsignedPrefixed(token: string | undefined, where: string): number {
+  if (token !== undefined && isDigits(token) && (token.length === 1 || token.charCodeAt(0) !== ZERO)) return Number(token);
+  const invalid = (): KernelFormatError => new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
+  // Go: decimal without a leading zero; 0x/0o/0b prefixes; a bare leading 0 is octal; "_" only between digits or after a prefix.
+  const match = token === undefined ? null : /^(?:([1-9][0-9]*(?:_[0-9]+)*)|0[xX](_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)|0[oO](_?[0-7]+(?:_[0-7]+)*)|0[bB](_?[01]+(?:_[01]+)*)|0(_?[0-7]+(?:_[0-7]+)*)?)$/.exec(token);
+  if (match === null) throw invalid();
+  const [, decimal, hex, octal, binary, bareOctal] = match;
+  const literal =
+    decimal !== undefined ? decimal : hex !== undefined ? `0x${hex}` : octal !== undefined ? `0o${octal}` : binary !== undefined ? `0b${binary}` : `0o${bareOctal ?? '0'}`;
+  const value = BigInt(literal.replaceAll('_', ''));
+  if (value > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
+  return Number(value);
+}
