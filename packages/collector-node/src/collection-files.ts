@@ -1,4 +1,5 @@
-import { readdir, readdirSync, readFile, readFileSync, type Dirent } from 'node:fs';
+import { NoDataError } from '@tessera/collector-api';
+import { readdir, readdirSync, readFile, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 
 /**
  * File access for one collection. A file that several sub-collectors parse the same way
@@ -78,6 +79,26 @@ export class CollectionFiles {
     }
   }
 
+  /** The path with every symlink resolved, for procfs and sysfs (synchronously); rejects when it does not exist. */
+  resolveKernelPath(path: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(realpathSync(path));
+    });
+  }
+
+  /** True when a procfs or sysfs path is a directory, following symlinks (synchronously); false when it cannot be reached. */
+  isKernelDirectory(path: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      try {
+        resolve(statSync(path).isDirectory());
+      } catch {
+        resolve(false); // missing, a dangling link, or not reachable
+      }
+    });
+  }
+
   /** Lists a directory on a real filesystem, unsorted. */
   readDirectory(path: string): Promise<string[]> {
     this.signal.throwIfAborted();
@@ -91,4 +112,19 @@ export class CollectionFiles {
 export function isMissingFile(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Lists a procfs or sysfs directory whose absence means the machine has none of what a
+ * sub-collector reports (`<sysfs>/class/infiniband` without an HCA): then it throws
+ * `NoDataError` naming `what`, which node_exporter reports as its "no data" (success 0, logged at
+ * debug level). Sorted by name.
+ */
+export async function listOrNoData(files: CollectionFiles, directory: string, what: string): Promise<string[]> {
+  try {
+    return (await files.readKernelDirectory(directory)).sort();
+  } catch (error) {
+    if (isMissingFile(error)) throw new NoDataError(`no ${directory}: ${what}`, { cause: error });
+    throw error;
+  }
 }

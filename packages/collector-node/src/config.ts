@@ -15,6 +15,7 @@ export const SUB_COLLECTOR_NAMES = [
   'vmstat',
   'textfile',
   'infiniband',
+  'hwmon',
 ] as const;
 
 /** One sub-collector name. */
@@ -94,6 +95,15 @@ export const configSchema = z.strictObject({
   diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
   netdev: section(devicePatterns()),
   infiniband: section(devicePatterns()),
+  hwmon: section(
+    z
+      .strictObject({ chipExclude: pattern.optional(), chipInclude: pattern.optional(), sensorExclude: pattern.optional(), sensorInclude: pattern.optional() })
+      .transform((value, context) => {
+        const chips = resolvePair(value, { exclude: 'chipExclude', include: 'chipInclude' }, context);
+        const sensors = resolvePair(value, { exclude: 'sensorExclude', include: 'sensorInclude' }, context);
+        return { chipExclude: chips.exclude, chipInclude: chips.include, sensorExclude: sensors.exclude, sensorInclude: sensors.include };
+      }),
+  ),
   filesystem: section(
     z
       .strictObject({

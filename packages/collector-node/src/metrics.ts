@@ -409,6 +409,30 @@ export const INFINIBAND_PORT_FILES: readonly InfinibandPortFile[] = (
   ] as const satisfies readonly (readonly [InfinibandPortFile['directory'], string, string, string, number?])[]
 ).map(([directory, file, name, help, scale]) => ({ directory, file, family: infinibandFamily(name, help), scale: scale ?? 1 }));
 
+/** hwmon: the families whose names do not depend on the chip's files (the rest are built by `hwmonFamily`). */
+export const hwmonMetrics = {
+  chipNames: defineMetric({ name: 'node_hwmon_chip_names', type: 'gauge', help: 'Annotation metric for human-readable chip names', labelNames: ['chip', 'chip_name'] }),
+  sensorLabel: defineMetric({ name: 'node_hwmon_sensor_label', type: 'gauge', help: 'Label for given chip and sensor', labelNames: ['chip', 'label', 'sensor'] }),
+  beepEnabled: defineMetric({ name: 'node_hwmon_beep_enabled', type: 'gauge', help: 'Hardware beep enabled', labelNames: ['chip', 'sensor'] }),
+  voltageRegulatorVersion: defineMetric({ name: 'node_hwmon_voltage_regulator_version', type: 'gauge', help: 'Hardware voltage regulator', labelNames: ['chip', 'sensor'] }),
+  updateInterval: defineMetric({
+    name: 'node_hwmon_update_interval_seconds',
+    type: 'gauge',
+    help: 'Hardware monitor update interval',
+    labelNames: ['chip', 'sensor'],
+    unit: 'seconds',
+  }),
+} as const;
+
+/**
+ * The family of one kind of hwmon reading (`node_hwmon_temp_celsius`, `node_hwmon_fan_min_rpm`,
+ * `node_hwmon_pwm_enable` …): its name is built from the attribute files a chip has, as
+ * node_exporter builds it, so these are declared when a chip first shows them.
+ */
+export function hwmonFamily(reading: { readonly name: string; readonly help: string; readonly type: 'gauge' | 'counter'; readonly unit?: string }): MetricFamily<'chip' | 'sensor'> {
+  return defineMetric({ name: reading.name, type: reading.type, help: reading.help, labelNames: ['chip', 'sensor'], ...(reading.unit === undefined ? {} : { unit: reading.unit }) });
+}
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -424,6 +448,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   vmstat: [],
   textfile: Object.values(textfileMetrics),
   infiniband: [...Object.values(infinibandMetrics), ...INFINIBAND_PORT_FILES.map((entry) => entry.family)],
+  hwmon: Object.values(hwmonMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -4,6 +4,7 @@ import { CollectionFiles } from './collection-files.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
+import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
@@ -99,6 +100,7 @@ export class NodeCollector implements Collector {
       vmstat: () => new VmstatCollector({ roots, fields: config.vmstat.fields, logger: loggerFor('vmstat') }),
       textfile: () => new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }),
       infiniband: () => new InfinibandCollector({ roots, ...config.infiniband }),
+      hwmon: () => new HwmonCollector({ roots, ...config.hwmon, logger: loggerFor('hwmon') }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

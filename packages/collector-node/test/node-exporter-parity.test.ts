@@ -76,7 +76,7 @@ async function scrapeBoth(caseName: string, collectors: readonly string[], extra
   const root = await mkdtemp(join(tmpdir(), 'tessera-parity-'));
   let nodeExporter: RunningPeer | undefined;
   try {
-    await cp(join(casesDir, caseName, 'input'), root, { recursive: true });
+    await cp(join(casesDir, caseName, 'input'), root, { recursive: true, verbatimSymlinks: true });
     const textfileDirectory = join(root, 'textfiles');
     await mkdir(textfileDirectory);
     for (const file of extra.textfiles ?? []) await cp(join(casesDir, 'textfile/input/textfile', file), join(textfileDirectory, file));
@@ -157,6 +157,13 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     const { theirs, ours } = await scrapeBoth('infiniband', ['infiniband']);
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.find((family) => family.name === 'node_infiniband_port_data_received_bytes_total')?.samples.length).toBe(4);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
+
+  it('hwmon: temperatures, fans, voltages, power, energy, alarms and labels of five chips', async () => {
+    const { theirs, ours } = await scrapeBoth('hwmon', ['hwmon']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => family.name.startsWith('node_hwmon_')).length).toBeGreaterThan(30);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
 });

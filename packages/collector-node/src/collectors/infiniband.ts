@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, type CollectionFiles } from '../collection-files.js';
+import { type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
+import { isMissingFile, listOrNoData, type CollectionFiles } from '../collection-files.js';
 import { INFINIBAND_PORT_FILES, infinibandMetrics, type InfinibandPortFile } from '../metrics.js';
 import { NameFilter } from '../name-filter.js';
 import { parseUnsignedPrefixed, stripNewline } from '../parsers/fields.js';
@@ -36,14 +36,8 @@ export class InfinibandCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    let devices: string[];
-    try {
-      devices = await files.readKernelDirectory(this.#classDirectory);
-    } catch (error) {
-      if (isMissingFile(error)) throw new NoDataError(`no ${this.#classDirectory}: no InfiniBand devices`, { cause: error });
-      throw error;
-    }
-    for (const device of devices.sort()) {
+    const devices = await listOrNoData(files, this.#classDirectory, 'no InfiniBand devices');
+    for (const device of devices) {
       if (!this.#filter.ignores(device)) await this.#collectDevice(output, files, device);
     }
   }
