@@ -16,6 +16,7 @@ export const SUB_COLLECTOR_NAMES = [
   'textfile',
   'infiniband',
   'hwmon',
+  'pressure',
 ] as const;
 
 /** One sub-collector name. */

@@ -433,6 +433,19 @@ export function hwmonFamily(reading: { readonly name: string; readonly help: str
   return defineMetric({ name: reading.name, type: reading.type, help: reading.help, labelNames: ['chip', 'sensor'], ...(reading.unit === undefined ? {} : { unit: reading.unit }) });
 }
 
+const pressureCounter = (name: string, help: string): MetricFamily =>
+  defineMetric({ name: `node_pressure_${name}_seconds_total`, type: 'counter', help, labelNames: [], unit: 'seconds' });
+
+/** pressure: `/proc/pressure/*`, the stall totals. */
+export const pressureMetrics = {
+  cpuWaiting: pressureCounter('cpu_waiting', 'Total time in seconds that processes have waited for CPU time'),
+  ioWaiting: pressureCounter('io_waiting', 'Total time in seconds that processes have waited due to IO congestion'),
+  ioStalled: pressureCounter('io_stalled', 'Total time in seconds no process could make progress due to IO congestion'),
+  memoryWaiting: pressureCounter('memory_waiting', 'Total time in seconds that processes have waited for memory'),
+  memoryStalled: pressureCounter('memory_stalled', 'Total time in seconds no process could make progress due to memory congestion'),
+  irqStalled: pressureCounter('irq_stalled', 'Total time in seconds no process could make progress due to IRQ congestion'),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -449,6 +462,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   textfile: Object.values(textfileMetrics),
   infiniband: [...Object.values(infinibandMetrics), ...INFINIBAND_PORT_FILES.map((entry) => entry.family)],
   hwmon: Object.values(hwmonMetrics),
+  pressure: Object.values(pressureMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

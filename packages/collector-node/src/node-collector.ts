@@ -9,6 +9,7 @@ import { InfinibandCollector } from './collectors/infiniband.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
+import { PressureCollector } from './collectors/pressure.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
@@ -101,6 +102,7 @@ export class NodeCollector implements Collector {
       textfile: () => new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }),
       infiniband: () => new InfinibandCollector({ roots, ...config.infiniband }),
       hwmon: () => new HwmonCollector({ roots, ...config.hwmon, logger: loggerFor('hwmon') }),
+      pressure: () => new PressureCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -3,6 +3,7 @@ import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
 import { KernelFormatError, parseNumber, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
+import { parsePressure } from '../src/parsers/pressure.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
 import { parseNetDev } from '../src/parsers/net-dev.js';
@@ -52,6 +53,19 @@ describe('InfiniBand port attributes', () => {
     expect(parseInfinibandRate('14.0625 Gb/sec (1X FDR)', 'r')).toBe(1_757_812_500);
     expect(parseInfinibandRate('0.1 Gb/sec', 'r')).toBe(12_500_000);
     expect(() => parseInfinibandRate('fast', 'r')).toThrow(/expected "<Gb\/s> Gb\/sec …"/);
+  });
+});
+
+describe('parsePressure', () => {
+  it('reads some and full, either of which may be missing', () => {
+    expect(parsePressure('some avg10=1.50 avg60=0.25 avg300=0.00 total=123\n', 'cpu')).toEqual({ some: { avg10: 1.5, avg60: 0.25, avg300: 0, totalMicroseconds: 123 }, full: undefined });
+    expect(parsePressure('full avg10=0.00 avg60=0.00 avg300=0.00 total=9\n', 'irq').some).toBeUndefined();
+  });
+
+  it('ignores kinds it does not know and refuses a malformed some or full line', () => {
+    expect(parsePressure('later avg10=x\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=1\n', 'io').some?.totalMicroseconds).toBe(1);
+    expect(() => parsePressure('some avg10=0.00 total=1\n', '/proc/pressure/io')).toThrow(/\/proc\/pressure\/io: unexpected line "some avg10=0.00 total=1"/);
+    expect(() => parsePressure('full avg10=a avg60=0 avg300=0 total=1\n', 'io')).toThrow(/io full avg10: invalid number "a"/);
   });
 });
 

@@ -27,6 +27,9 @@ const PROC = {
   'proc/sys/kernel/domainname': '(none)\n',
 };
 
+/** Sub-collectors whose files exist only with some hardware or kernel features. */
+const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure'] as const;
+
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 
 let tree: ScratchTree | undefined;
@@ -72,6 +75,16 @@ describe('node collector', () => {
     const families = sink.seal();
     expect(families.find(({ family }) => family.name === 'node_scrape_collector_success')?.series[0]?.value).toBe(1);
     expect(families.length).toBeGreaterThan(2);
+  });
+
+  // Hardware and kernel features a machine may lack: like node_exporter, no data (success 0,
+  // logged at debug level), never an error.
+  it.each(NO_DATA_WITHOUT_FILES)('%s reports no data when the machine lacks what it reads', async (name) => {
+    const { collect, context } = await setUp({ 'proc/stat': PROC['proc/stat'] }, { collectors: [name] });
+    const text = await collect();
+    expect(text).toContain(`node_scrape_collector_success{collector="${name}"} 0\n`);
+    expect(context.logs.filter((record) => record.level === 'error')).toEqual([]);
+    expect(context.logs.find((record) => record.message === 'sub-collector found no data')?.fields).toMatchObject({ subCollector: name });
   });
 
   it('keeps the other sub-collectors when one fails, and says which failed', async () => {

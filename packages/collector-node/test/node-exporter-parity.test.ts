@@ -166,4 +166,10 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.filter((family) => family.name.startsWith('node_hwmon_')).length).toBeGreaterThan(30);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
+
+  it.each(['pressure', 'pressure-kernel-variants'])('%s: pressure stall totals', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['pressure']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => family.name.startsWith('node_pressure_')).length).toBe(5);
+  }, 30_000);
 });
