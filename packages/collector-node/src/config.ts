@@ -17,6 +17,8 @@ export const SUB_COLLECTOR_NAMES = [
   'infiniband',
   'hwmon',
   'pressure',
+  'nfs',
+  'nfsd',
 ] as const;
 
 /** One sub-collector name. */

@@ -446,6 +446,41 @@ export const pressureMetrics = {
   irqStalled: pressureCounter('irq_stalled', 'Total time in seconds no process could make progress due to IRQ congestion'),
 } as const;
 
+/** nfs: `/proc/net/rpc/nfs`, this machine as an NFS client. */
+export const nfsMetrics = {
+  packets: defineMetric({ name: 'node_nfs_packets_total', type: 'counter', help: 'Total NFSd network packets (sent+received) by protocol type.', labelNames: ['protocol'] }),
+  connections: defineMetric({ name: 'node_nfs_connections_total', type: 'counter', help: 'Total number of NFSd TCP connections.', labelNames: [] }),
+  rpcs: defineMetric({ name: 'node_nfs_rpcs_total', type: 'counter', help: 'Total number of RPCs performed.', labelNames: [] }),
+  retransmissions: defineMetric({ name: 'node_nfs_rpc_retransmissions_total', type: 'counter', help: 'Number of RPC transmissions performed.', labelNames: [] }),
+  authenticationRefreshes: defineMetric({
+    name: 'node_nfs_rpc_authentication_refreshes_total',
+    type: 'counter',
+    help: 'Number of RPC authentication refreshes performed.',
+    labelNames: [],
+  }),
+  requests: defineMetric({ name: 'node_nfs_requests_total', type: 'counter', help: 'Number of NFS procedures invoked.', labelNames: ['method', 'proto'] }),
+} as const;
+
+const nfsdCounter = (name: string, help: string): MetricFamily => defineMetric({ name: `node_nfsd_${name}`, type: 'counter', help, labelNames: [] });
+
+/** nfsd: `/proc/net/rpc/nfsd`, this machine as an NFS server. */
+export const nfsdMetrics = {
+  replyCacheHits: nfsdCounter('reply_cache_hits_total', 'Total number of NFSd Reply Cache hits (client lost server response).'),
+  replyCacheMisses: nfsdCounter('reply_cache_misses_total', 'Total number of NFSd Reply Cache an operation that requires caching (idempotent).'),
+  replyCacheNocache: nfsdCounter('reply_cache_nocache_total', 'Total number of NFSd Reply Cache non-idempotent operations (rename/delete/…).'),
+  staleFileHandles: nfsdCounter('file_handles_stale_total', 'Total number of NFSd stale file handles'),
+  bytesRead: nfsdCounter('disk_bytes_read_total', 'Total NFSd bytes read.'),
+  bytesWritten: nfsdCounter('disk_bytes_written_total', 'Total NFSd bytes written.'),
+  serverThreads: defineMetric({ name: 'node_nfsd_server_threads', type: 'gauge', help: 'Total number of NFSd kernel threads that are running.', labelNames: [] }),
+  readAheadCacheSize: defineMetric({ name: 'node_nfsd_read_ahead_cache_size_blocks', type: 'gauge', help: 'How large the read ahead cache is in blocks.', labelNames: [] }),
+  readAheadCacheNotFound: nfsdCounter('read_ahead_cache_not_found_total', 'Total number of NFSd read ahead cache not found.'),
+  packets: defineMetric({ name: 'node_nfsd_packets_total', type: 'counter', help: 'Total NFSd network packets (sent+received) by protocol type.', labelNames: ['proto'] }),
+  connections: nfsdCounter('connections_total', 'Total number of NFSd TCP connections.'),
+  rpcErrors: defineMetric({ name: 'node_nfsd_rpc_errors_total', type: 'counter', help: 'Total number of NFSd RPC errors by error type.', labelNames: ['error'] }),
+  serverRpcs: nfsdCounter('server_rpcs_total', 'Total number of NFSd RPCs.'),
+  requests: defineMetric({ name: 'node_nfsd_requests_total', type: 'counter', help: 'Total number NFSd Requests by method and protocol.', labelNames: ['method', 'proto'] }),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -463,6 +498,8 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   infiniband: [...Object.values(infinibandMetrics), ...INFINIBAND_PORT_FILES.map((entry) => entry.family)],
   hwmon: Object.values(hwmonMetrics),
   pressure: Object.values(pressureMetrics),
+  nfs: Object.values(nfsMetrics),
+  nfsd: Object.values(nfsdMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

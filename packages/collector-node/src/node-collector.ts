@@ -9,6 +9,7 @@ import { InfinibandCollector } from './collectors/infiniband.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
+import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
@@ -103,6 +104,8 @@ export class NodeCollector implements Collector {
       infiniband: () => new InfinibandCollector({ roots, ...config.infiniband }),
       hwmon: () => new HwmonCollector({ roots, ...config.hwmon, logger: loggerFor('hwmon') }),
       pressure: () => new PressureCollector({ roots }),
+      nfs: () => new NfsCollector({ roots }),
+      nfsd: () => new NfsdCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

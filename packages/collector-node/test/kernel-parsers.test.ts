@@ -3,6 +3,7 @@ import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
 import { KernelFormatError, parseNumber, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
+import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { parsePressure } from '../src/parsers/pressure.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
@@ -66,6 +67,35 @@ describe('parsePressure', () => {
     expect(parsePressure('later avg10=x\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=1\n', 'io').some?.totalMicroseconds).toBe(1);
     expect(() => parsePressure('some avg10=0.00 total=1\n', '/proc/pressure/io')).toThrow(/\/proc\/pressure\/io: unexpected line "some avg10=0.00 total=1"/);
     expect(() => parsePressure('full avg10=a avg60=0 avg300=0 total=1\n', 'io')).toThrow(/io full avg10: invalid number "a"/);
+  });
+});
+
+describe('NFS RPC statistics', () => {
+  it('reads the client file, leaving versions the kernel does not print at 0', () => {
+    const stats = parseNfsClient('net 1 2 3 4\nrpc 10 1 10\nproc4 3 0 7 9\n', 'nfs');
+    expect(stats.network).toEqual({ netCount: 1, udpCount: 2, tcpCount: 3, tcpConnect: 4 });
+    expect(stats.rpc).toEqual({ count: 10, retransmissions: 1, authRefreshes: 10 });
+    expect(stats.v2.every((value) => value === 0)).toBe(true);
+    expect(stats.v4.slice(0, 4)).toEqual([0, 7, 9, 0]);
+    expect(stats.v4).toHaveLength(59);
+  });
+
+  it('refuses unknown lines, miscounted procedure lines and non-numbers, naming the file', () => {
+    expect(() => parseNfsClient('nfs 1 2\n', '/proc/net/rpc/nfs')).toThrow(/\/proc\/net\/rpc\/nfs: unknown line "nfs"/);
+    expect(() => parseNfsClient('proc3 22 1 2\n', 'nfs')).toThrow(/proc3 announces 22 values and has 2/);
+    expect(() => parseNfsClient('rpc 1 2\n', 'nfs')).toThrow(/rpc has 2 values, expected 3/);
+    expect(() => parseNfsClient('net 1 2 3 -4\n', 'nfs')).toThrow(/net field 4: invalid number "-4"/);
+  });
+
+  it('reads the server file: threads from the first field only, v4 operations by number', () => {
+    const ops = Array.from({ length: 40 }, (_, index) => index * 10);
+    const stats = parseNfsServer(`th 8 0 0.000 1.500\nproc4ops 40 ${ops.join(' ')}\nwdeleg_getattr 5\n`, 'nfsd');
+    expect(stats.threads).toBe(8);
+    expect(stats.v4[35]).toBe(350); // SETCLIENTID
+    expect(stats.v4[39]).toBe(390); // RELEASE_LOCKOWNER
+    expect(stats.wdelegGetattr).toBe(5);
+    expect(() => parseNfsServer('proc4ops 2 0 0\n', 'nfsd')).toThrow(/at least 39 expected/);
+    expect(() => parseNfsServer('proc4 3 1 2 3\n', 'nfsd')).toThrow(/proc4 has more than 2 values/);
   });
 });
 

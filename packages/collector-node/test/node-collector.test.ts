@@ -28,7 +28,7 @@ const PROC = {
 };
 
 /** Sub-collectors whose files exist only with some hardware or kernel features. */
-const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure'] as const;
+const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd'] as const;
 
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 

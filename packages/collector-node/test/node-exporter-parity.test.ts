@@ -172,4 +172,30 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.filter((family) => family.name.startsWith('node_pressure_')).length).toBe(5);
   }, 30_000);
+
+  it.each(['nfs', 'nfs-older-kernel'])('%s: NFS client statistics; only GetDeviceInfo and LayoutGet differ (newer node_exporter un-swapped them)', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['nfs']);
+    const differences = compare(theirs, ours);
+    // prometheus/procfs #726: 1.5.0 reads each of the two from the other's position.
+    expect(differences.every((line) => /method="(GetDeviceInfo|LayoutGet)",proto="4"/.test(line)), differences.join('\n')).toBe(true);
+    const value = (families: typeof theirs, method: string): number | undefined =>
+      families.find((family) => family.name === 'node_nfs_requests_total')?.samples.find((sample) => sample.labels.method === method && sample.labels.proto === '4')?.value;
+    expect(value(ours, 'GetDeviceInfo')).toBe(value(theirs, 'LayoutGet'));
+    expect(value(ours, 'LayoutGet')).toBe(value(theirs, 'GetDeviceInfo'));
+    expect(theirs.find((family) => family.name === 'node_nfs_requests_total')?.samples.length).toBe(99);
+  }, 30_000);
+
+  it('nfsd: NFS server statistics; NFSv4 operations from SetClientID on are read at the kernel\'s positions', async () => {
+    const { theirs, ours } = await scrapeBoth('nfsd', ['nfsd']);
+    const v4 = (families: typeof theirs): Map<string, number> =>
+      new Map((families.find((family) => family.name === 'node_nfsd_requests_total')?.samples ?? []).filter((sample) => sample.labels.proto === '4').map((sample) => [sample.labels.method ?? '', sample.value]));
+    // 1.5.0 (prometheus/procfs before 0.12) skipped SETCLIENTID and SETCLIENTID_CONFIRM (operations
+    // 35 and 36), so it reports operation 35 as Verify, 36 as Write and 37 as RelLockOwner.
+    expect(v4(theirs).get('Verify')).toBe(v4(ours).get('SetClientID'));
+    expect(v4(theirs).get('Write')).toBe(v4(ours).get('SetClientIDConfirm'));
+    expect(v4(theirs).get('RelLockOwner')).toBe(v4(ours).get('Verify'));
+    const shifted = /method="(SetClientID|SetClientIDConfirm|Verify|Write|RelLockOwner|WdelegGetattr)",proto="4"/;
+    expect(compare(theirs, ours).filter((line) => !shifted.test(line))).toEqual([]);
+    expect(v4(theirs).size).toBe(33);
+  }, 30_000);
 });

@@ -57,6 +57,18 @@ export function stripNewline(text: string): string {
 }
 
 /**
+ * Parses a decimal unsigned integer as Go's `strconv.ParseUint(text, 10, 64)` does (procfs's
+ * counters): digits only, at most 2^64 - 1, rounded to the nearest double beyond 2^53. Throws
+ * {@link KernelFormatError} naming `where` otherwise.
+ */
+export function parseUnsigned(token: string | undefined, where: string): number {
+  if (token !== undefined && isDigits(token)) return Number(token);
+  if (token === undefined || !/^[0-9]+$/.test(token)) throw new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
+  if (BigInt(token) > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
+  return Number(token);
+}
+
+/**
  * Parses an unsigned integer the way prometheus/procfs reads most sysfs attributes
  * (`strconv.ParseUint(text, 0, 64)`): decimal, or with a `0x`, `0o`, `0b` or a bare leading `0`
  * (octal) prefix, underscores allowed between digits after a prefix. Values beyond 2^53 round to
