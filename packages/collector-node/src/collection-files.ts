@@ -121,10 +121,17 @@ export function isMissingFile(error: unknown): boolean {
  * debug level). Sorted by name.
  */
 export async function listOrNoData(files: CollectionFiles, directory: string, what: string): Promise<string[]> {
+  const names = await listIfPresent(files, directory);
+  if (names === undefined) throw new NoDataError(`no ${directory}: ${what}`);
+  return names;
+}
+
+/** Lists a procfs or sysfs directory, sorted by name; `undefined` when it does not exist. */
+export async function listIfPresent(files: CollectionFiles, directory: string): Promise<string[] | undefined> {
   try {
     return (await files.readKernelDirectory(directory)).sort();
   } catch (error) {
-    if (isMissingFile(error)) throw new NoDataError(`no ${directory}: ${what}`, { cause: error });
+    if (isMissingFile(error)) return undefined;
     throw error;
   }
 }

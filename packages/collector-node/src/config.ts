@@ -19,6 +19,7 @@ export const SUB_COLLECTOR_NAMES = [
   'pressure',
   'nfs',
   'nfsd',
+  'edac',
 ] as const;
 
 /** One sub-collector name. */

@@ -481,6 +481,36 @@ export const nfsdMetrics = {
   requests: defineMetric({ name: 'node_nfsd_requests_total', type: 'counter', help: 'Total number NFSd Requests by method and protocol.', labelNames: ['method', 'proto'] }),
 } as const;
 
+/** edac: `<sysfs>/devices/system/edac/mc/`, memory errors per controller, chip-select row and channel. */
+export const edacMetrics = {
+  correctable: defineMetric({ name: 'node_edac_correctable_errors_total', type: 'counter', help: 'Total correctable memory errors.', labelNames: ['controller'] }),
+  uncorrectable: defineMetric({ name: 'node_edac_uncorrectable_errors_total', type: 'counter', help: 'Total uncorrectable memory errors.', labelNames: ['controller'] }),
+  csrowCorrectable: defineMetric({
+    name: 'node_edac_csrow_correctable_errors_total',
+    type: 'counter',
+    help: 'Total correctable memory errors for this csrow.',
+    labelNames: ['controller', 'csrow'],
+  }),
+  csrowUncorrectable: defineMetric({
+    name: 'node_edac_csrow_uncorrectable_errors_total',
+    type: 'counter',
+    help: 'Total uncorrectable memory errors for this csrow.',
+    labelNames: ['controller', 'csrow'],
+  }),
+  channelCorrectable: defineMetric({
+    name: 'node_edac_channel_correctable_errors_total',
+    type: 'counter',
+    help: 'Total correctable memory errors for this channel.',
+    labelNames: ['channel', 'controller', 'csrow', 'dimm_label'],
+  }),
+  channelUncorrectable: defineMetric({
+    name: 'node_edac_channel_uncorrectable_errors_total',
+    type: 'counter',
+    help: 'Total uncorrectable memory errors for this channel.',
+    labelNames: ['channel', 'controller', 'csrow', 'dimm_label'],
+  }),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -500,6 +530,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   pressure: Object.values(pressureMetrics),
   nfs: Object.values(nfsMetrics),
   nfsd: Object.values(nfsdMetrics),
+  edac: Object.values(edacMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

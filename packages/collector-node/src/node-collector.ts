@@ -3,6 +3,7 @@ import { isNoDataError, type Clock, type Collector, type CollectorContext, type 
 import { CollectionFiles } from './collection-files.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
+import { EdacCollector } from './collectors/edac.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
 import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
@@ -106,6 +107,7 @@ export class NodeCollector implements Collector {
       pressure: () => new PressureCollector({ roots }),
       nfs: () => new NfsCollector({ roots }),
       nfsd: () => new NfsdCollector({ roots }),
+      edac: () => new EdacCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

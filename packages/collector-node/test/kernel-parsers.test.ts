@@ -4,6 +4,7 @@ import { parseDiskstats } from '../src/parsers/diskstats.js';
 import { KernelFormatError, parseNumber, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
+import { edacDimmLabel } from '../src/parsers/edac.js';
 import { parsePressure } from '../src/parsers/pressure.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
@@ -96,6 +97,14 @@ describe('NFS RPC statistics', () => {
     expect(stats.wdelegGetattr).toBe(5);
     expect(() => parseNfsServer('proc4ops 2 0 0\n', 'nfsd')).toThrow(/at least 39 expected/);
     expect(() => parseNfsServer('proc4 3 1 2 3\n', 'nfsd')).toThrow(/proc4 has more than 2 values/);
+  });
+});
+
+describe('edacDimmLabel', () => {
+  it('drops # and separates csrow and channel, as node_exporter does', () => {
+    expect(edacDimmLabel('CPU_SrcID#0_Ha#0_Chan#1_DIMM#0\n')).toBe('CPU_SrcID0_Ha0_Chan1_DIMM0');
+    expect(edacDimmLabel('mc#0csrow#1channel#0')).toBe('mc0_csrow1_channel0');
+    expect(edacDimmLabel(undefined)).toBe('unknown');
   });
 });
 

@@ -30,6 +30,9 @@ const PROC = {
 /** Sub-collectors whose files exist only with some hardware or kernel features. */
 const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd'] as const;
 
+/** Sub-collectors that, like node_exporter's, succeed with nothing to report when their files are absent. */
+const EMPTY_WITHOUT_FILES = ['edac'] as const;
+
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 
 let tree: ScratchTree | undefined;
@@ -85,6 +88,15 @@ describe('node collector', () => {
     expect(text).toContain(`node_scrape_collector_success{collector="${name}"} 0\n`);
     expect(context.logs.filter((record) => record.level === 'error')).toEqual([]);
     expect(context.logs.find((record) => record.message === 'sub-collector found no data')?.fields).toMatchObject({ subCollector: name });
+  });
+
+  // node_exporter globs for these, so a machine without them is a success with nothing to report.
+  it.each(EMPTY_WITHOUT_FILES)('%s reports nothing and succeeds when the machine lacks what it reads', async (name) => {
+    const { collect, context } = await setUp({ 'proc/stat': PROC['proc/stat'] }, { collectors: [name] });
+    const text = await collect();
+    expect(text).toContain(`node_scrape_collector_success{collector="${name}"} 1\n`);
+    expect(text.split('\n').filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('node_scrape_collector_'))).toEqual([]);
+    expect(context.logs.filter((record) => record.level === 'error')).toEqual([]);
   });
 
   it('keeps the other sub-collectors when one fails, and says which failed', async () => {

@@ -198,4 +198,12 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(compare(theirs, ours).filter((line) => !shifted.test(line))).toEqual([]);
     expect(v4(theirs).size).toBe(33);
   }, 30_000);
+
+  it('edac: controllers, chip-select rows and their unattributed errors', async () => {
+    const { theirs, ours } = await scrapeBoth('edac', ['edac']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_edac_csrow_correctable_errors_total')?.samples.length).toBe(6);
+    // The per-channel families are node_exporter 1.9+'s: 1.5.0 has none to compare.
+    expect(ours.find((family) => family.name === 'node_edac_channel_correctable_errors_total')?.samples.length).toBe(8);
+  }, 30_000);
 });
