@@ -20,6 +20,7 @@ export const SUB_COLLECTOR_NAMES = [
   'nfs',
   'nfsd',
   'edac',
+  'nvme',
 ] as const;
 
 /** One sub-collector name. */

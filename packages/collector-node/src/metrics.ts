@@ -511,6 +511,27 @@ export const edacMetrics = {
   }),
 } as const;
 
+const nvmeNamespaceGauge = (name: string, help: string): MetricFamily<'device' | 'nsid'> =>
+  defineMetric({ name: `node_nvme_namespace_${name}`, type: 'gauge', help, labelNames: ['device', 'nsid'], unit: 'bytes' });
+
+/** nvme: `<sysfs>/class/nvme/<controller>/` and its namespaces. */
+export const nvmeMetrics = {
+  info: defineMetric({
+    name: 'node_nvme_info',
+    type: 'gauge',
+    help: 'Non-numeric data from /sys/class/nvme/<device>, value is always 1.',
+    labelNames: ['cntlid', 'device', 'firmware_revision', 'model', 'serial', 'state'],
+  }),
+  namespaceInfo: defineMetric({ name: 'node_nvme_namespace_info', type: 'gauge', help: 'Information about NVMe namespaces. Value is always 1', labelNames: ['ana_state', 'device', 'nsid'] }),
+  namespaceCapacity: nvmeNamespaceGauge('capacity_bytes', 'Capacity of the NVMe namespace in bytes. Computed as namespace_size * namespace_logical_block_size'),
+  namespaceSize: nvmeNamespaceGauge('size_bytes', 'Size of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/size'),
+  namespaceUsed: nvmeNamespaceGauge('used_bytes', 'Used space of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/nuse'),
+  namespaceLogicalBlockSize: nvmeNamespaceGauge(
+    'logical_block_size_bytes',
+    'Logical block size of the NVMe namespace in bytes. Usually 4Kb. Available in /sys/class/nvme/<device>/<namespace>/queue/logical_block_size',
+  ),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -531,6 +552,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   nfs: Object.values(nfsMetrics),
   nfsd: Object.values(nfsdMetrics),
   edac: Object.values(edacMetrics),
+  nvme: Object.values(nvmeMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -11,6 +11,7 @@ import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
+import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
@@ -108,6 +109,7 @@ export class NodeCollector implements Collector {
       nfs: () => new NfsCollector({ roots }),
       nfsd: () => new NfsdCollector({ roots }),
       edac: () => new EdacCollector({ roots }),
+      nvme: () => new NvmeCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -28,6 +28,7 @@ const NOT_FROM_THE_TREE = new Set([
 /** Labels we add on purpose (README, "Differences from node_exporter 1.5.0"). */
 const ADDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   node_disk_info: ['rotational'],
+  node_nvme_info: ['cntlid'],
   ...Object.fromEntries(
     ['avail_bytes', 'device_error', 'files', 'files_free', 'free_bytes', 'readonly', 'size_bytes'].map((name) => [`node_filesystem_${name}`, ['device_error']]),
   ),
@@ -205,5 +206,11 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.find((family) => family.name === 'node_edac_csrow_correctable_errors_total')?.samples.length).toBe(6);
     // The per-channel families are node_exporter 1.9+'s: 1.5.0 has none to compare.
     expect(ours.find((family) => family.name === 'node_edac_channel_correctable_errors_total')?.samples.length).toBe(8);
+  }, 30_000);
+
+  it('nvme: controllers (1.5.0 has no cntlid label and no namespace families)', async () => {
+    const { theirs, ours } = await scrapeBoth('nvme', ['nvme']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_nvme_info')?.samples.length).toBe(3);
   }, 30_000);
 });
