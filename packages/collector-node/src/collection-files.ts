@@ -108,6 +108,16 @@ export class CollectionFiles {
   }
 }
 
+/**
+ * True for a read error with which sysfs says an attribute is not available on this device
+ * rather than broken: missing, not readable, not supported (a down link's speed answers EINVAL,
+ * an interface without a physical port ID EOPNOTSUPP).
+ */
+export function isUnavailableAttribute(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EINVAL';
+}
+
 /** True for a filesystem error that means "not there": the file or a parent is missing. */
 export function isMissingFile(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

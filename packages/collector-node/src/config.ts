@@ -21,6 +21,7 @@ export const SUB_COLLECTOR_NAMES = [
   'nfsd',
   'edac',
   'nvme',
+  'netclass',
 ] as const;
 
 /** One sub-collector name. */
@@ -100,6 +101,7 @@ export const configSchema = z.strictObject({
   diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
   netdev: section(devicePatterns()),
   infiniband: section(devicePatterns()),
+  netclass: section(z.strictObject({ ignoredDevices: pattern.default('^$'), ignoreInvalidSpeed: z.boolean().default(false) })),
   hwmon: section(
     z
       .strictObject({ chipExclude: pattern.optional(), chipInclude: pattern.optional(), sensorExclude: pattern.optional(), sensorInclude: pattern.optional() })

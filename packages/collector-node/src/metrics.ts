@@ -532,6 +532,43 @@ export const nvmeMetrics = {
   ),
 } as const;
 
+const netclassProperty = (name: string, type: 'gauge' | 'counter' = 'gauge'): MetricFamily<'device'> =>
+  defineMetric({ name: `node_network_${name}`, type, help: `Network device property: ${name}`, labelNames: ['device'] });
+
+/** netclass: `<sysfs>/class/net/<iface>/`, link state and properties. */
+export const netclassMetrics = {
+  up: defineMetric({ name: 'node_network_up', type: 'gauge', help: "Value is 1 if operstate is 'up', 0 otherwise.", labelNames: ['device'] }),
+  info: defineMetric({
+    name: 'node_network_info',
+    type: 'gauge',
+    help: 'Non-numeric data from /sys/class/net/<iface>, value is always 1.',
+    labelNames: ['address', 'adminstate', 'broadcast', 'device', 'duplex', 'ifalias', 'operstate'],
+  }),
+  speed: netclassProperty('speed_bytes'),
+} as const;
+
+/** netclass: the numeric attributes reported as they are, by file, in node_exporter's order. */
+export const NET_CLASS_ATTRIBUTES: readonly { readonly file: string; readonly family: MetricFamily<'device'> }[] = (
+  [
+    ['addr_assign_type', 'address_assign_type'],
+    ['carrier', 'carrier'],
+    ['carrier_changes', 'carrier_changes_total', 'counter'],
+    ['carrier_up_count', 'carrier_up_changes_total', 'counter'],
+    ['carrier_down_count', 'carrier_down_changes_total', 'counter'],
+    ['dev_id', 'device_id'],
+    ['dormant', 'dormant'],
+    ['flags', 'flags'],
+    ['ifindex', 'iface_id'],
+    ['iflink', 'iface_link'],
+    ['link_mode', 'iface_link_mode'],
+    ['mtu', 'mtu_bytes'],
+    ['name_assign_type', 'name_assign_type'],
+    ['netdev_group', 'net_dev_group'],
+    ['tx_queue_len', 'transmit_queue_length'],
+    ['type', 'protocol_type'],
+  ] as const satisfies readonly (readonly [string, string, ('gauge' | 'counter')?])[]
+).map(([file, name, type]) => ({ file, family: netclassProperty(name, type) }));
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -553,6 +590,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   nfsd: Object.values(nfsdMetrics),
   edac: Object.values(edacMetrics),
   nvme: Object.values(nvmeMetrics),
+  netclass: [...Object.values(netclassMetrics), ...NET_CLASS_ATTRIBUTES.map((attribute) => attribute.family)],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

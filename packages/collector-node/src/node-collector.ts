@@ -10,6 +10,7 @@ import { InfinibandCollector } from './collectors/infiniband.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
+import { NetclassCollector } from './collectors/netclass.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
@@ -110,6 +111,7 @@ export class NodeCollector implements Collector {
       nfsd: () => new NfsdCollector({ roots }),
       edac: () => new EdacCollector({ roots }),
       nvme: () => new NvmeCollector({ roots }),
+      netclass: () => new NetclassCollector({ roots, ...config.netclass }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
-import { KernelFormatError, parseNumber, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
+import { KernelFormatError, parseNumber, parseSignedOrZero, parseUnsigned, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
@@ -37,6 +37,19 @@ describe('parseUnsignedPrefixed', () => {
 
   it('refuses what Go refuses', () => {
     for (const token of ['08', '1__0', '_1', '', '-1', '12a', '18446744073709551616', ' 1']) expect(() => parseUnsignedPrefixed(token, 'file'), token).toThrow(/^file: /);
+  });
+});
+
+describe('parseUnsigned and parseSignedOrZero', () => {
+  it('parseUnsigned reads base-10 counters only', () => {
+    expect(parseUnsigned('0123', 'x')).toBe(123);
+    expect(parseUnsigned('18446744073709551615', 'x')).toBe(2 ** 64);
+    for (const token of ['0x10', '-1', '1.5', '18446744073709551616']) expect(() => parseUnsigned(token, 'file'), token).toThrow(/^file: /);
+  });
+
+  it('parseSignedOrZero reads sysfs flags and speeds, and anything else as 0', () => {
+    expect(['-1', '0x1003', '100000', '+7', '010', '-9223372036854775808'].map(parseSignedOrZero)).toEqual([-1, 4099, 100_000, 7, 8, -(2 ** 63)]);
+    expect(['abc', '', '9223372036854775808', '1.5'].map(parseSignedOrZero)).toEqual([0, 0, 0, 0]);
   });
 });
 

@@ -29,6 +29,7 @@ const NOT_FROM_THE_TREE = new Set([
 const ADDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   node_disk_info: ['rotational'],
   node_nvme_info: ['cntlid'],
+  node_network_info: ['adminstate'],
   ...Object.fromEntries(
     ['avail_bytes', 'device_error', 'files', 'files_free', 'free_bytes', 'readonly', 'size_bytes'].map((name) => [`node_filesystem_${name}`, ['device_error']]),
   ),
@@ -212,5 +213,12 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     const { theirs, ours } = await scrapeBoth('nvme', ['nvme']);
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.find((family) => family.name === 'node_nvme_info')?.samples.length).toBe(3);
+  }, 30_000);
+
+  it.each(['netclass', 'netclass-datacenter'])('%s: link state, speed and properties of every interface', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['netclass']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_network_up')?.samples.length).toBeGreaterThanOrEqual(4);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
 });

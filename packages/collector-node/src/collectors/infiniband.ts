@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, listOrNoData, type CollectionFiles } from '../collection-files.js';
+import { isMissingFile, isUnavailableAttribute, listOrNoData, type CollectionFiles } from '../collection-files.js';
 import { INFINIBAND_PORT_FILES, infinibandMetrics, type InfinibandPortFile } from '../metrics.js';
 import { NameFilter } from '../name-filter.js';
 import { parseUnsignedPrefixed, stripNewline } from '../parsers/fields.js';
@@ -14,9 +14,6 @@ for (const entry of INFINIBAND_PORT_FILES) {
   if (byName === undefined) FILES_BY_DIRECTORY.set(entry.directory, (byName = new Map<string, InfinibandPortFile>()));
   byName.set(entry.file, entry);
 }
-
-/** Errors a counter file may answer a read with when the HCA or its firmware does not keep that counter. */
-const UNSUPPORTED_READ = new Set(['ENOENT', 'EACCES', 'EPERM', 'EOPNOTSUPP', 'EINVAL']);
 
 /**
  * infiniband: every HCA under `<sysfs>/class/infiniband/` (Mellanox/NVIDIA ConnectX, including
@@ -88,7 +85,7 @@ export class InfinibandCollector implements SubCollector {
     try {
       text = (await files.readKernelFile(path)).trim();
     } catch (error) {
-      if (UNSUPPORTED_READ.has((error as { code?: string }).code ?? '')) return undefined;
+      if (isUnavailableAttribute(error)) return undefined;
       throw error;
     }
     // Old mlx4 firmware answers this for counters without a Performance Management Agent

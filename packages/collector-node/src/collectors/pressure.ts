@@ -31,7 +31,8 @@ export class PressureCollector implements SubCollector {
       try {
         text = await files.readOptionalKernelFile(path);
       } catch (error) {
-        if ((error as { code?: string }).code === 'EOPNOTSUPP') throw new NoDataError('pressure stall information is disabled (boot with psi=1 to enable it)', { cause: error });
+        const code = (error as { code?: string }).code;
+        if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') throw new NoDataError('pressure stall information is disabled (boot with psi=1 to enable it)', { cause: error });
         throw error;
       }
       if (text === undefined) continue;

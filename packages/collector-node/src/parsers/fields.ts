@@ -87,3 +87,21 @@ export function parseUnsignedPrefixed(token: string | undefined, where: string):
   if (value > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
   return Number(value);
 }
+
+/**
+ * Reads a signed integer as prometheus/procfs reads sysfs attributes it does not check
+ * (`strconv.ParseInt(text, 0, 64)`, its error ignored): decimal, `0x`/`0o`/`0b`/leading-`0`
+ * prefixes, a sign; anything else, or a value beyond int64, reads as 0.
+ */
+export function parseSignedOrZero(text: string): number {
+  const negative = text.startsWith('-');
+  const magnitude = negative || text.startsWith('+') ? text.slice(1) : text;
+  let value: number;
+  try {
+    value = parseUnsignedPrefixed(magnitude, '');
+  } catch {
+    return 0;
+  }
+  if (value > 2 ** 63 || (value === 2 ** 63 && !negative)) return 0; // beyond int64 (doubles round 2^63 - 1 up to 2^63)
+  return negative ? -value : value;
+}
