@@ -124,17 +124,13 @@ export class NodeCollector implements Collector {
   }
 
   /**
-   * Creates a collector and learns meminfo's and vmstat's field names, so that they are declared
-   * once in `metrics` rather than at every collection.
+   * Creates a collector and learns the kernel's field names of meminfo, vmstat and netstat, so
+   * that their families are declared once in `metrics` rather than at every collection.
    */
   static async create(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}): Promise<NodeCollector> {
     const collector = new NodeCollector(config, context, dependencies);
     const files = new CollectionFiles(new AbortController().signal);
-    const discovered = await Promise.all(
-      collector.#standard.map((subCollector) =>
-        subCollector instanceof MeminfoCollector || subCollector instanceof VmstatCollector ? subCollector.discoverFamilies(files) : Promise.resolve([]),
-      ),
-    );
+    const discovered = await Promise.all(collector.#standard.map((subCollector) => subCollector.discoverFamilies?.(files) ?? Promise.resolve([])));
     collector.metrics = discovered.flat();
     return collector;
   }
