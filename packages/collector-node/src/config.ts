@@ -22,6 +22,7 @@ export const SUB_COLLECTOR_NAMES = [
   'edac',
   'nvme',
   'netclass',
+  'netstat',
 ] as const;
 
 /** One sub-collector name. */
@@ -42,6 +43,10 @@ export const DEFAULT_FS_TYPES_EXCLUDE =
  * one runaway writer cannot take the exporter's memory. node_exporter has no limit.
  */
 export const DEFAULT_TEXTFILE_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** node_exporter's `--collector.netstat.fields` default (1.7+: with TCPOFOQueue and TCPRcvQDrop). */
+export const DEFAULT_NETSTAT_FIELDS =
+  '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
 
 /** node_exporter's `--collector.vmstat.fields` default. */
 export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
@@ -135,6 +140,7 @@ export const configSchema = z.strictObject({
       }),
   ),
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
+  netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

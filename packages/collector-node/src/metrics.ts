@@ -569,6 +569,23 @@ export const NET_CLASS_ATTRIBUTES: readonly { readonly file: string; readonly fa
   ] as const satisfies readonly (readonly [string, string, ('gauge' | 'counter')?])[]
 ).map(([file, name, type]) => ({ file, family: netclassProperty(name, type) }));
 
+/** The prefix of every netstat family: `node_netstat_<Protocol>_<Name>`. */
+export const NETSTAT_FAMILY_PREFIX = 'node_netstat_';
+
+/**
+ * The family of one protocol statistic, `TcpExt_ListenOverflows` (protocol, `_`, the kernel's
+ * name); untyped, as node_exporter has it (counters and gauges such as `Tcp_CurrEstab` mix).
+ */
+export function netstatFamily(key: string): MetricFamily {
+  const separator = key.indexOf('_');
+  return defineMetric({
+    name: `${NETSTAT_FAMILY_PREFIX}${key}`,
+    type: 'untyped',
+    help: `Statistic ${key.slice(0, separator)}${key.slice(separator + 1)}.`,
+    labelNames: [],
+  });
+}
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -591,6 +608,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   edac: Object.values(edacMetrics),
   nvme: Object.values(nvmeMetrics),
   netclass: [...Object.values(netclassMetrics), ...NET_CLASS_ATTRIBUTES.map((attribute) => attribute.family)],
+  netstat: [],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -11,6 +11,7 @@ import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
 import { NetclassCollector } from './collectors/netclass.js';
+import { NetstatCollector } from './collectors/netstat.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
@@ -112,6 +113,7 @@ export class NodeCollector implements Collector {
       edac: () => new EdacCollector({ roots }),
       nvme: () => new NvmeCollector({ roots }),
       netclass: () => new NetclassCollector({ roots, ...config.netclass }),
+      netstat: () => new NetstatCollector({ roots, fields: config.netstat.fields, logger: loggerFor('netstat') }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

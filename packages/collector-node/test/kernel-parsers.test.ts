@@ -5,6 +5,7 @@ import { KernelFormatError, parseNumber, parseSignedOrZero, parseUnsigned, parse
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
+import { netstatValues, parseNetstatPairs, parseSnmp6 } from '../src/parsers/netstat.js';
 import { parsePressure } from '../src/parsers/pressure.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
@@ -118,6 +119,20 @@ describe('edacDimmLabel', () => {
     expect(edacDimmLabel('CPU_SrcID#0_Ha#0_Chan#1_DIMM#0\n')).toBe('CPU_SrcID0_Ha0_Chan1_DIMM0');
     expect(edacDimmLabel('mc#0csrow#1channel#0')).toBe('mc0_csrow1_channel0');
     expect(edacDimmLabel(undefined)).toBe('unknown');
+  });
+});
+
+describe('netstat files', () => {
+  it('pairs names with values per protocol, and splits snmp6 keys after the 6', () => {
+    const pairs = parseNetstatPairs('TcpExt: SyncookiesSent ListenOverflows\nTcpExt: 0 12\nIpExt: InOctets\nIpExt: 9\n', 'netstat');
+    expect(Object.fromEntries(netstatValues(pairs, 'netstat'))).toEqual({ TcpExt_SyncookiesSent: 0, TcpExt_ListenOverflows: 12, IpExt_InOctets: 9 });
+    const snmp6 = parseSnmp6('Ip6InReceives                   \t54\nUdplite6InErrors 0\nnothing\n');
+    expect(Object.fromEntries(netstatValues(snmp6, 'snmp6'))).toEqual({ Ip6_InReceives: 54, Udplite6_InErrors: 0 });
+  });
+
+  it('refuses a pair whose counts differ, and a value that is not a number even where it is not reported', () => {
+    expect(() => parseNetstatPairs('Tcp: A B\nTcp: 1\n', '/proc/net/snmp')).toThrow(/\/proc\/net\/snmp: Tcp has 2 names but 1 values/);
+    expect(() => netstatValues(parseNetstatPairs('Tcp: A\nTcp: x\n', 'snmp'), 'snmp')).toThrow(/invalid value "x" of Tcp A/);
   });
 });
 

@@ -221,4 +221,12 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.find((family) => family.name === 'node_network_up')?.samples.length).toBeGreaterThanOrEqual(4);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
+
+  it('netstat: the default fields of netstat, snmp and snmp6 (newer node_exporter adds TCPOFOQueue and TCPRcvQDrop)', async () => {
+    const { theirs, ours } = await scrapeBoth('netstat', ['netstat']);
+    expect(compare(theirs, ours)).toEqual([]);
+    const names = (families: typeof theirs): string[] => families.filter((family) => family.name.startsWith('node_netstat_')).map((family) => family.name);
+    expect(names(theirs).length).toBeGreaterThan(30);
+    expect(names(ours).filter((name) => !names(theirs).includes(name)).sort()).toEqual(['node_netstat_TcpExt_TCPOFOQueue', 'node_netstat_TcpExt_TCPRcvQDrop']);
+  }, 30_000);
 });
