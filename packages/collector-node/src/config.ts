@@ -23,6 +23,8 @@ export const SUB_COLLECTOR_NAMES = [
   'nvme',
   'netclass',
   'netstat',
+  'sockstat',
+  'conntrack',
 ] as const;
 
 /** One sub-collector name. */

@@ -586,6 +586,39 @@ export function netstatFamily(key: string): MetricFamily {
   });
 }
 
+/** sockstat: the one family whose name does not come from the file (the rest are built by `sockstatFamily`). */
+export const sockstatMetrics = {
+  socketsUsed: defineMetric({ name: 'node_sockstat_sockets_used', type: 'gauge', help: 'Number of IPv4 sockets in use.', labelNames: [] }),
+} as const;
+
+/** The family of one sockstat count, `TCP_inuse` (protocol, `_`, count), as node_exporter names it. */
+export function sockstatFamily(key: string): MetricFamily {
+  const separator = key.indexOf('_');
+  return defineMetric({
+    name: `node_sockstat_${key}`,
+    type: 'gauge',
+    help: `Number of ${key.slice(0, separator)} sockets in state ${key.slice(separator + 1)}.`,
+    labelNames: [],
+    ...(key.endsWith('_bytes') ? { unit: 'bytes' } : {}),
+  });
+}
+
+const conntrackGauge = (name: string, help: string): MetricFamily => defineMetric({ name: `node_nf_conntrack_${name}`, type: 'gauge', help, labelNames: [] });
+
+/** conntrack: the netfilter connection tracking table and its statistics. */
+export const conntrackMetrics = {
+  entries: conntrackGauge('entries', 'Number of currently allocated flow entries for connection tracking.'),
+  limit: conntrackGauge('entries_limit', 'Maximum size of connection tracking table.'),
+  found: conntrackGauge('stat_found', 'Number of searched entries which were successful.'),
+  invalid: conntrackGauge('stat_invalid', 'Number of packets seen which can not be tracked.'),
+  ignore: conntrackGauge('stat_ignore', 'Number of packets seen which are already connected to a conntrack entry.'),
+  insert: conntrackGauge('stat_insert', 'Number of entries inserted into the list.'),
+  insertFailed: conntrackGauge('stat_insert_failed', 'Number of entries for which list insertion was attempted but failed.'),
+  drop: conntrackGauge('stat_drop', 'Number of packets dropped due to conntrack failure.'),
+  earlyDrop: conntrackGauge('stat_early_drop', 'Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.'),
+  searchRestart: conntrackGauge('stat_search_restart', 'Number of conntrack table lookups which had to be restarted due to hashtable resizes.'),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -609,6 +642,8 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   nvme: Object.values(nvmeMetrics),
   netclass: [...Object.values(netclassMetrics), ...NET_CLASS_ATTRIBUTES.map((attribute) => attribute.family)],
   netstat: [],
+  sockstat: Object.values(sockstatMetrics),
+  conntrack: Object.values(conntrackMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
+import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
 import { EdacCollector } from './collectors/edac.js';
@@ -15,6 +16,7 @@ import { NetstatCollector } from './collectors/netstat.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
+import { SockstatCollector } from './collectors/sockstat.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
@@ -114,6 +116,8 @@ export class NodeCollector implements Collector {
       nvme: () => new NvmeCollector({ roots }),
       netclass: () => new NetclassCollector({ roots, ...config.netclass }),
       netstat: () => new NetstatCollector({ roots, fields: config.netstat.fields, logger: loggerFor('netstat') }),
+      sockstat: () => new SockstatCollector({ roots }),
+      conntrack: () => new ConntrackCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -7,10 +7,11 @@ process.env.TZ = 'UTC';
 
 /** Names kept for compatibility with node_exporter, which Prometheus' naming rules would refuse. */
 const NODE_EXPORTER_NAMES = [
-  // meminfo and netstat keep the kernel's CamelCase field names (node_memory_MemTotal_bytes,
-  // node_netstat_TcpExt_ListenOverflows).
+  // meminfo, netstat and sockstat keep the kernel's spelling of its field names
+  // (node_memory_MemTotal_bytes, node_netstat_TcpExt_ListenOverflows, node_sockstat_TCP_inuse).
   /^node_memory_/,
   /^node_netstat_/,
+  /^node_sockstat_/,
   // node_exporter's own self-metrics carry a `collector` label, like the host's tessera_scrape_collector_*.
   'node_scrape_collector_duration_seconds',
   'node_scrape_collector_success',
@@ -22,5 +23,5 @@ describeCollector(plugin, {
   // textfile families during collection, which the kit lints, and aborts with a textfile read under way.
   smokeConfig: { textfile: { directory: fileURLToPath(new URL('fixtures/smoke-textfile', import.meta.url)) } },
   lintAllow: NODE_EXPORTER_NAMES,
-  promtool: { allow: [/^node_(memory|netstat)_\w+ metric names should be written in 'snake_case' not 'camelCase'$/] },
+  promtool: { allow: [/^node_(memory|netstat|sockstat)_\w+ metric names should be written in 'snake_case' not 'camelCase'$/] },
 });

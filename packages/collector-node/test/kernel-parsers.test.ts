@@ -7,6 +7,8 @@ import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
 import { netstatValues, parseNetstatPairs, parseSnmp6 } from '../src/parsers/netstat.js';
 import { parsePressure } from '../src/parsers/pressure.js';
+import { parseConntrackStat } from '../src/parsers/conntrack.js';
+import { parseSockstat } from '../src/parsers/sockstat.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
 import { parseNetDev } from '../src/parsers/net-dev.js';
@@ -133,6 +135,26 @@ describe('netstat files', () => {
   it('refuses a pair whose counts differ, and a value that is not a number even where it is not reported', () => {
     expect(() => parseNetstatPairs('Tcp: A B\nTcp: 1\n', '/proc/net/snmp')).toThrow(/\/proc\/net\/snmp: Tcp has 2 names but 1 values/);
     expect(() => netstatValues(parseNetstatPairs('Tcp: A\nTcp: x\n', 'snmp'), 'snmp')).toThrow(/invalid value "x" of Tcp A/);
+  });
+});
+
+describe('sockstat and conntrack', () => {
+  it('reads sockstat counts per protocol', () => {
+    const stats = parseSockstat('sockets: used 9\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1\nFRAG: inuse 0 memory 0\n', 'sockstat');
+    expect(stats.used).toBe(9);
+    expect(stats.protocols.map(({ protocol, counts }) => [protocol, Object.fromEntries(counts)])).toEqual([
+      ['TCP', { inuse: 5, orphan: 0, tw: 2, alloc: 7, mem: 1 }],
+      ['FRAG', { inuse: 0, memory: 0 }],
+    ]);
+    expect(() => parseSockstat('TCP: inuse\n', '/proc/net/sockstat')).toThrow(/\/proc\/net\/sockstat: malformed line "TCP: inuse"/);
+    expect(() => parseSockstat('TCP: inuse x\n', 'sockstat')).toThrow(/invalid value "x"/);
+  });
+
+  it('sums the per-CPU conntrack counters, search_restart only with 17 columns', () => {
+    const cpu = (found: number, restart?: number): string => [0, 0, found, 0, 1, 2, 0, 0, 3, 0, 4, 5, 0, 0, 0, 0, ...(restart === undefined ? [] : [restart])].map((value) => value.toString(16).padStart(8, '0')).join(' ');
+    expect(parseConntrackStat(`header\n${cpu(0x10, 1)}\n${cpu(0x20, 2)}\n`, 'c')).toEqual({ found: 48, invalid: 2, ignore: 4, insert: 6, insertFailed: 0, drop: 8, earlyDrop: 10, searchRestart: 3 });
+    expect(parseConntrackStat(`header\n${cpu(1)}\n`, 'c').searchRestart).toBe(0);
+    expect(() => parseConntrackStat('header\n00 01\n', 'nf_conntrack')).toThrow(/nf_conntrack: a line has 2 fields, expected 16 or 17/);
   });
 });
 

@@ -229,4 +229,22 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(names(theirs).length).toBeGreaterThan(30);
     expect(names(ours).filter((name) => !names(theirs).includes(name)).sort()).toEqual(['node_netstat_TcpExt_TCPOFOQueue', 'node_netstat_TcpExt_TCPRcvQDrop']);
   }, 30_000);
+
+  it.each([
+    ['sockstat', 'sockstat'],
+    ['sockstat-ipv4-only', 'sockstat'],
+    ['conntrack', 'conntrack'],
+  ])('%s: socket and connection tracking counts', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => /^node_(sockstat|nf_conntrack)_/.test(family.name)).length).toBeGreaterThanOrEqual(10);
+  }, 30_000);
+
+  it('conntrack-busy: per-CPU lines of 16 columns, which 1.5.0 refuses and newer node_exporter sums', async () => {
+    const { theirs, ours } = await scrapeBoth('conntrack-busy', ['conntrack']);
+    const success = (families: typeof theirs): number | undefined => families.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value;
+    expect(success(theirs)).toBe(0);
+    expect(success(ours)).toBe(1);
+    expect(ours.find((family) => family.name === 'node_nf_conntrack_stat_found')?.samples[0]?.value).toBe(0xc35a1 + 0xb12f0);
+  }, 30_000);
 });
