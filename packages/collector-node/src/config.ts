@@ -25,6 +25,7 @@ export const SUB_COLLECTOR_NAMES = [
   'netstat',
   'sockstat',
   'conntrack',
+  'timex',
 ] as const;
 
 /** One sub-collector name. */

@@ -619,6 +619,30 @@ export const conntrackMetrics = {
   searchRestart: conntrackGauge('stat_search_restart', 'Number of conntrack table lookups which had to be restarted due to hashtable resizes.'),
 } as const;
 
+const timexFamily = (name: string, help: string, type: 'gauge' | 'counter' = 'gauge', unit?: string): MetricFamily =>
+  defineMetric({ name: `node_timex_${name}`, type, help, labelNames: [], ...(unit === undefined ? {} : { unit }) });
+
+/** timex: the kernel's clock discipline, from adjtimex(2). */
+export const timexMetrics = {
+  syncStatus: timexFamily('sync_status', 'Is clock synchronized to a reliable server (1 = yes, 0 = no).'),
+  offset: timexFamily('offset_seconds', 'Time offset in between local system and reference clock.', 'gauge', 'seconds'),
+  freq: timexFamily('frequency_adjustment_ratio', 'Local clock frequency adjustment.', 'gauge', 'ratio'),
+  maxerror: timexFamily('maxerror_seconds', 'Maximum error in seconds.', 'gauge', 'seconds'),
+  esterror: timexFamily('estimated_error_seconds', 'Estimated error in seconds.', 'gauge', 'seconds'),
+  status: timexFamily('status', 'Value of the status array bits.'),
+  constant: timexFamily('loop_time_constant', 'Phase-locked loop time constant.'),
+  tick: timexFamily('tick_seconds', 'Seconds between clock ticks.', 'gauge', 'seconds'),
+  ppsfreq: timexFamily('pps_frequency_hertz', 'Pulse per second frequency.', 'gauge', 'hertz'),
+  jitter: timexFamily('pps_jitter_seconds', 'Pulse per second jitter.', 'gauge', 'seconds'),
+  shift: timexFamily('pps_shift_seconds', 'Pulse per second interval duration.', 'gauge', 'seconds'),
+  stabil: timexFamily('pps_stability_hertz', 'Pulse per second stability, average of recent frequency changes.', 'gauge', 'hertz'),
+  jitcnt: timexFamily('pps_jitter_total', 'Pulse per second count of jitter limit exceeded events.', 'counter'),
+  calcnt: timexFamily('pps_calibration_total', 'Pulse per second count of calibration intervals.', 'counter'),
+  errcnt: timexFamily('pps_error_total', 'Pulse per second count of calibration errors.', 'counter'),
+  stbcnt: timexFamily('pps_stability_exceeded_total', 'Pulse per second count of stability limit exceeded events.', 'counter'),
+  tai: timexFamily('tai_offset_seconds', 'International Atomic Time (TAI) offset.', 'gauge', 'seconds'),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -644,6 +668,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   netstat: [],
   sockstat: Object.values(sockstatMetrics),
   conntrack: Object.values(conntrackMetrics),
+  timex: Object.values(timexMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

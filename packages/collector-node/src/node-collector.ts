@@ -20,6 +20,7 @@ import { SockstatCollector } from './collectors/sockstat.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
+import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
@@ -118,6 +119,7 @@ export class NodeCollector implements Collector {
       netstat: () => new NetstatCollector({ roots, fields: config.netstat.fields, logger: loggerFor('netstat') }),
       sockstat: () => new SockstatCollector({ roots }),
       conntrack: () => new ConntrackCollector({ roots }),
+      timex: () => new TimexCollector(),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors
