@@ -26,6 +26,9 @@ export const SUB_COLLECTOR_NAMES = [
   'sockstat',
   'conntrack',
   'timex',
+  'rapl',
+  'thermal_zone',
+  'cpufreq',
 ] as const;
 
 /** One sub-collector name. */
@@ -144,6 +147,7 @@ export const configSchema = z.strictObject({
   ),
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
   netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
+  rapl: section(z.strictObject({ enableZoneLabel: z.boolean().default(false) })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

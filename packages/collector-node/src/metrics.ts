@@ -643,6 +643,44 @@ export const timexMetrics = {
   tai: timexFamily('tai_offset_seconds', 'International Atomic Time (TAI) offset.', 'gauge', 'seconds'),
 } as const;
 
+/** rapl: the family of `enableZoneLabel` (otherwise one family per zone, built by `raplZoneFamily`). */
+export const raplMetrics = {
+  joules: defineMetric({ name: 'node_rapl_joules_total', type: 'counter', help: 'Current RAPL value in joules', labelNames: ['index', 'path', 'rapl_zone'], unit: 'joules' }),
+} as const;
+
+/** The family of one kind of RAPL zone (`package`, `dram`), named after it as node_exporter does. */
+export function raplZoneFamily(zone: string): MetricFamily<'index' | 'path'> {
+  return defineMetric({
+    name: `node_rapl_${zone.replace(/[^a-zA-Z0-9_]/g, '_')}_joules_total`,
+    type: 'counter',
+    help: `Current RAPL ${zone} value in joules`,
+    labelNames: ['index', 'path'],
+    unit: 'joules',
+  });
+}
+
+/** thermal_zone: `<sysfs>/class/thermal/`, zones and cooling devices. */
+export const thermalMetrics = {
+  zoneTemp: defineMetric({ name: 'node_thermal_zone_temp', type: 'gauge', help: 'Zone temperature in Celsius', labelNames: ['type', 'zone'] }),
+  coolingCurState: defineMetric({ name: 'node_cooling_device_cur_state', type: 'gauge', help: 'Current throttle state of the cooling device', labelNames: ['name', 'type'] }),
+  coolingMaxState: defineMetric({ name: 'node_cooling_device_max_state', type: 'gauge', help: 'Maximum throttle state of the cooling device', labelNames: ['name', 'type'] }),
+} as const;
+
+const cpufreqGauge = (name: string, help: string): MetricFamily<'cpu'> =>
+  defineMetric({ name: `node_cpu_${name}_hertz`, type: 'gauge', help, labelNames: ['cpu'], unit: 'hertz' });
+
+/** cpufreq: `<sysfs>/devices/system/cpu/cpu<n>/cpufreq/`. */
+export const cpufreqMetrics = {
+  frequency: cpufreqGauge('frequency', 'Current CPU thread frequency in hertz.'),
+  frequencyAverage: cpufreqGauge('frequency_avg', 'Average CPU thread frequency in hertz.'),
+  frequencyMin: cpufreqGauge('frequency_min', 'Minimum CPU thread frequency in hertz.'),
+  frequencyMax: cpufreqGauge('frequency_max', 'Maximum CPU thread frequency in hertz.'),
+  scalingFrequency: cpufreqGauge('scaling_frequency', 'Current scaled CPU thread frequency in hertz.'),
+  scalingFrequencyMin: cpufreqGauge('scaling_frequency_min', 'Minimum scaled CPU thread frequency in hertz.'),
+  scalingFrequencyMax: cpufreqGauge('scaling_frequency_max', 'Maximum scaled CPU thread frequency in hertz.'),
+  scalingGovernor: defineMetric({ name: 'node_cpu_scaling_governor', type: 'gauge', help: 'Current enabled CPU frequency governor.', labelNames: ['cpu', 'governor'] }),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -669,6 +707,9 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   sockstat: Object.values(sockstatMetrics),
   conntrack: Object.values(conntrackMetrics),
   timex: Object.values(timexMetrics),
+  rapl: Object.values(raplMetrics),
+  thermal_zone: Object.values(thermalMetrics),
+  cpufreq: Object.values(cpufreqMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -3,6 +3,7 @@ import { isNoDataError, type Clock, type Collector, type CollectorContext, type 
 import { CollectionFiles } from './collection-files.js';
 import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
+import { CpufreqCollector } from './collectors/cpufreq.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
 import { EdacCollector } from './collectors/edac.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
@@ -17,9 +18,11 @@ import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { SockstatCollector } from './collectors/sockstat.js';
+import { RaplCollector } from './collectors/rapl.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
+import { ThermalZoneCollector } from './collectors/thermal-zone.js';
 import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
@@ -120,6 +123,9 @@ export class NodeCollector implements Collector {
       sockstat: () => new SockstatCollector({ roots }),
       conntrack: () => new ConntrackCollector({ roots }),
       timex: () => new TimexCollector(),
+      rapl: () => new RaplCollector({ roots, ...config.rapl }),
+      thermal_zone: () => new ThermalZoneCollector({ roots, logger: loggerFor('thermal_zone') }),
+      cpufreq: () => new CpufreqCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

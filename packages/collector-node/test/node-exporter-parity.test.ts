@@ -247,4 +247,21 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(success(ours)).toBe(1);
     expect(ours.find((family) => family.name === 'node_nf_conntrack_stat_found')?.samples[0]?.value).toBe(0xc35a1 + 0xb12f0);
   }, 30_000);
+
+  it.each([
+    ['rapl', 'rapl'],
+    ['thermal_zone', 'thermal_zone'],
+  ])('%s: energy counters, temperatures and CPU frequencies', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+    expect(theirs.filter((family) => !family.name.startsWith('node_scrape_')).length).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('cpufreq: CPU frequencies; an offline CPU is left out, as newer node_exporter does (prometheus/procfs 0.10)', async () => {
+    const { theirs, ours } = await scrapeBoth('cpufreq', ['cpufreq']);
+    const differences = compare(theirs, ours);
+    expect(differences.length).toBe(6);
+    expect(differences.every((line) => /\{cpu="3"\}: missing, node_exporter/.test(line)), differences.join('\n')).toBe(true);
+  }, 30_000);
 });
