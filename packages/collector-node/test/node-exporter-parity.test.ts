@@ -25,6 +25,14 @@ const NOT_FROM_THE_TREE = new Set([
   'promhttp_metric_handler_errors_total',
 ]);
 
+/** HELP texts that newer node_exporter versions changed, which this collector follows. */
+const NEWER_HELP: Readonly<Record<string, string>> = {
+  // 1.5.0 wrote "cpu"; 1.6+ "CPU".
+  node_cpu_frequency_hertz: 'Current CPU thread frequency in hertz.',
+  node_cpu_frequency_min_hertz: 'Minimum CPU thread frequency in hertz.',
+  node_cpu_frequency_max_hertz: 'Maximum CPU thread frequency in hertz.',
+};
+
 /** Labels we add on purpose (README, "Differences from node_exporter 1.5.0"). */
 const ADDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   node_disk_info: ['rotational'],
@@ -54,6 +62,7 @@ function compare(theirs: readonly ParsedFamily[], ours: readonly ParsedFamily[])
       continue;
     }
     if (mine.type !== family.type) differences.push(`${family.name}: type ${mine.type}, node_exporter ${family.type}`);
+    if (mine.help !== family.help && NEWER_HELP[family.name] !== mine.help) differences.push(`${family.name}: HELP ${JSON.stringify(mine.help)}, node_exporter ${JSON.stringify(family.help)}`);
     const omit = ADDED_LABELS[family.name] ?? [];
     const ourValues = new Map(mine.samples.map((sample) => [seriesKey(sample.name, sample.labels, omit), sample.value]));
     for (const sample of family.samples) {
