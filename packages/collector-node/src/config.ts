@@ -29,6 +29,13 @@ export const SUB_COLLECTOR_NAMES = [
   'rapl',
   'thermal_zone',
   'cpufreq',
+  'arp',
+  'entropy',
+  'filefd',
+  'os',
+  'selinux',
+  'softnet',
+  'udp_queues',
 ] as const;
 
 /** One sub-collector name. */
@@ -112,6 +119,7 @@ export const configSchema = z.strictObject({
   diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
   netdev: section(devicePatterns()),
   infiniband: section(devicePatterns()),
+  arp: section(devicePatterns()),
   netclass: section(z.strictObject({ ignoredDevices: pattern.default('^$'), ignoreInvalidSpeed: z.boolean().default(false) })),
   hwmon: section(
     z

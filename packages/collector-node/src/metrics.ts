@@ -681,6 +681,73 @@ export const cpufreqMetrics = {
   scalingGovernor: defineMetric({ name: 'node_cpu_scaling_governor', type: 'gauge', help: 'Current enabled CPU frequency governor.', labelNames: ['cpu', 'governor'] }),
 } as const;
 
+const plainGauge = (name: string, help: string, labelNames: readonly string[] = []): MetricFamily => defineMetric({ name, type: 'gauge', help, labelNames });
+
+/** arp: `/proc/net/arp`. */
+export const arpMetrics = {
+  entries: defineMetric({ name: 'node_arp_entries', type: 'gauge', help: 'ARP entries by device', labelNames: ['device'] }),
+} as const;
+
+/** entropy: `/proc/sys/kernel/random/`. */
+export const entropyMetrics = {
+  available: plainGauge('node_entropy_available_bits', 'Bits of available entropy.'),
+  poolSize: plainGauge('node_entropy_pool_size_bits', 'Bits of entropy pool.'),
+} as const;
+
+/** filefd: `/proc/sys/fs/file-nr`. */
+export const filefdMetrics = {
+  allocated: plainGauge('node_filefd_allocated', 'File descriptor statistics: allocated.'),
+  maximum: plainGauge('node_filefd_maximum', 'File descriptor statistics: maximum.'),
+} as const;
+
+const softnetCounter = (name: string, help: string): MetricFamily<'cpu'> => defineMetric({ name: `node_softnet_${name}`, type: 'counter', help, labelNames: ['cpu'] });
+
+/** softnet: `/proc/net/softnet_stat`. */
+export const softnetMetrics = {
+  processed: softnetCounter('processed_total', 'Number of processed packets'),
+  dropped: softnetCounter('dropped_total', 'Number of dropped packets'),
+  timesSqueezed: softnetCounter('times_squeezed_total', 'Number of times processing packets ran out of quota'),
+  cpuCollision: softnetCounter('cpu_collision_total', 'Number of collision occur while obtaining device lock while transmitting'),
+  receivedRps: softnetCounter('received_rps_total', 'Number of times cpu woken up received_rps'),
+  flowLimitCount: softnetCounter('flow_limit_count_total', 'Number of times flow limit has been reached'),
+  backlogLength: defineMetric({ name: 'node_softnet_backlog_len', type: 'gauge', help: 'Softnet backlog status', labelNames: ['cpu'] }),
+} as const;
+
+/** udp_queues: `/proc/net/udp` and `udp6`. */
+export const udpQueuesMetrics = {
+  queues: defineMetric({
+    name: 'node_udp_queues',
+    type: 'gauge',
+    help: 'Number of allocated memory in the kernel for UDP datagrams in bytes.',
+    labelNames: ['ip', 'queue'],
+  }),
+} as const;
+
+/** os: `<rootfs>/etc/os-release`. */
+export const osMetrics = {
+  info: defineMetric({
+    name: 'node_os_info',
+    type: 'gauge',
+    help: "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+    labelNames: ['build_id', 'id', 'id_like', 'image_id', 'image_version', 'name', 'pretty_name', 'variant', 'variant_id', 'version', 'version_codename', 'version_id'],
+  }),
+  version: defineMetric({ name: 'node_os_version', type: 'gauge', help: 'Metric containing the major.minor part of the OS version.', labelNames: ['id', 'id_like', 'name'] }),
+  supportEnd: defineMetric({
+    name: 'node_os_support_end_timestamp_seconds',
+    type: 'gauge',
+    help: 'Metric containing the end-of-life date timestamp of the OS.',
+    labelNames: [],
+    unit: 'seconds',
+  }),
+} as const;
+
+/** selinux: selinuxfs and `/etc/selinux/config`. */
+export const selinuxMetrics = {
+  enabled: plainGauge('node_selinux_enabled', 'SELinux is enabled, 1 is true, 0 is false'),
+  configMode: plainGauge('node_selinux_config_mode', 'Configured SELinux enforcement mode'),
+  currentMode: plainGauge('node_selinux_current_mode', 'Current SELinux enforcement mode'),
+} as const;
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -710,6 +777,13 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   rapl: Object.values(raplMetrics),
   thermal_zone: Object.values(thermalMetrics),
   cpufreq: Object.values(cpufreqMetrics),
+  arp: Object.values(arpMetrics),
+  entropy: Object.values(entropyMetrics),
+  filefd: Object.values(filefdMetrics),
+  os: Object.values(osMetrics),
+  selinux: Object.values(selinuxMetrics),
+  softnet: Object.values(softnetMetrics),
+  udp_queues: Object.values(udpQueuesMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

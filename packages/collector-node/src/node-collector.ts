@@ -17,6 +17,9 @@ import { NetstatCollector } from './collectors/netstat.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
+import { OsReleaseCollector } from './collectors/os-release.js';
+import { SelinuxCollector } from './collectors/selinux.js';
+import { ArpCollector, EntropyCollector, FilefdCollector, SoftnetCollector, UdpQueuesCollector } from './collectors/small-procfs.js';
 import { SockstatCollector } from './collectors/sockstat.js';
 import { RaplCollector } from './collectors/rapl.js';
 import { StatCollector } from './collectors/stat.js';
@@ -126,6 +129,13 @@ export class NodeCollector implements Collector {
       rapl: () => new RaplCollector({ roots, ...config.rapl }),
       thermal_zone: () => new ThermalZoneCollector({ roots, logger: loggerFor('thermal_zone') }),
       cpufreq: () => new CpufreqCollector({ roots }),
+      arp: () => new ArpCollector({ roots, ...config.arp }),
+      entropy: () => new EntropyCollector({ roots }),
+      filefd: () => new FilefdCollector({ roots }),
+      os: () => new OsReleaseCollector({ roots }),
+      selinux: () => new SelinuxCollector({ roots }),
+      softnet: () => new SoftnetCollector({ roots }),
+      udp_queues: () => new UdpQueuesCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -7,6 +7,10 @@ import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
 import { netstatValues, parseNetstatPairs, parseSnmp6 } from '../src/parsers/netstat.js';
 import { parsePressure } from '../src/parsers/pressure.js';
+import { countArpEntries } from '../src/parsers/arp.js';
+import { osVersionNumber, parseOsRelease, supportEndSeconds } from '../src/parsers/os-release.js';
+import { parseSoftnet } from '../src/parsers/softnet.js';
+import { sumUdpQueues } from '../src/parsers/udp-queues.js';
 import { parseConntrackStat } from '../src/parsers/conntrack.js';
 import { parseSockstat } from '../src/parsers/sockstat.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
@@ -155,6 +159,37 @@ describe('sockstat and conntrack', () => {
     expect(parseConntrackStat(`header\n${cpu(0x10, 1)}\n${cpu(0x20, 2)}\n`, 'c')).toEqual({ found: 48, invalid: 2, ignore: 4, insert: 6, insertFailed: 0, drop: 8, earlyDrop: 10, searchRestart: 3 });
     expect(parseConntrackStat(`header\n${cpu(1)}\n`, 'c').searchRestart).toBe(0);
     expect(() => parseConntrackStat('header\n00 01\n', 'nf_conntrack')).toThrow(/nf_conntrack: a line has 2 fields, expected 16 or 17/);
+  });
+});
+
+describe('small procfs files', () => {
+  it('counts ARP entries per device, refusing a malformed line', () => {
+    const header = 'IP address       HW type     Flags       HW address            Mask     Device';
+    expect(Object.fromEntries(countArpEntries(`${header}\n10.0.0.1 0x1 0x2 52:54:00:12:34:56 * eth0\n10.0.0.2 0x1 0x2 52:54:00:12:34:57 * eth0\n`, 'arp'))).toEqual({ eth0: 2 });
+    expect(() => countArpEntries('10.0.0.1 0x1 0x2 nonsense * eth0\n', '/proc/net/arp')).toThrow(/\/proc\/net\/arp: invalid hardware address "nonsense"/);
+    expect(() => countArpEntries('10.0.0.1 0x1\n', 'arp')).toThrow(/2 columns, expected 6/);
+  });
+
+  it('reads softnet_stat of old and new kernels', () => {
+    const columns = (count: number, cpu?: number): string => Array.from({ length: count }, (_, index) => (index === 12 && cpu !== undefined ? cpu : index + 1).toString(16).padStart(8, '0')).join(' ');
+    const [newer] = parseSoftnet(`${columns(13, 7)}\n`, 's');
+    expect(newer).toEqual({ processed: 1, dropped: 2, timeSqueezed: 3, cpuCollision: 9, receivedRps: 10, flowLimitCount: 11, backlogLength: 12, cpu: 7 });
+    expect(parseSoftnet(`${columns(9)}\n${columns(9)}\n`, 's').map((stat) => [stat.cpu, stat.receivedRps])).toEqual([[0, 0], [1, 0]]);
+    expect(() => parseSoftnet('1 2 3\n', 'softnet_stat')).toThrow(/softnet_stat: 3 columns, expected at least 9/);
+  });
+
+  it('sums UDP queues', () => {
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops';
+    expect(sumUdpQueues(`${header}\n 1: 00000000:0044 00000000:0000 07 00000010:00000A00 00:0 0 0 0 1 2 0 0\n 2: 00000000:0045 00000000:0000 07 00000001:00000001 00:0 0 0 0 1 2 0 0\n`, 'udp')).toEqual({ tx: 17, rx: 2561 });
+    expect(() => sumUdpQueues(`${header}\n 1: 00000000:0044 00000000:0000 07 garbage\n`, 'udp')).toThrow(/invalid tx_queue:rx_queue "garbage"/);
+  });
+
+  it('reads os-release quoting, the version number and the end of support', () => {
+    const release = parseOsRelease('# comment\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVARIANT=\'Server "Edition"\'\nPRETTY_NAME="A \\"quoted\\" name"\nID=ubuntu\n');
+    expect(Object.fromEntries(release)).toEqual({ NAME: 'Ubuntu', VERSION_ID: '22.04', VARIANT: 'Server "Edition"', PRETTY_NAME: 'A "quoted" name', ID: 'ubuntu' });
+    expect(['12', '22.04', '9.3.1', 'rolling', '', '7.'].map(osVersionNumber)).toEqual([12, 22.04, 9.3, 0, 0, 7]);
+    expect(supportEndSeconds('2028-06-30', 'os-release')).toBe(Date.UTC(2028, 5, 30) / 1000);
+    expect(() => supportEndSeconds('2028-02-30', 'os-release')).toThrow(/invalid SUPPORT_END/);
   });
 });
 

@@ -273,4 +273,14 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(differences.length).toBe(6);
     expect(differences.every((line) => /\{cpu="3"\}: missing, node_exporter/.test(line)), differences.join('\n')).toBe(true);
   }, 30_000);
+
+  it.each([
+    // selinux reads this machine's selinuxfs in node_exporter (go-selinux), not the tree: only the captured case shares it.
+    ['host-basics', ['arp', 'entropy', 'filefd', 'os', 'selinux', 'softnet', 'udp_queues']],
+    ['host-basics-other', ['arp', 'entropy', 'filefd', 'os', 'softnet', 'udp_queues']],
+  ])('%s: ARP, entropy, file handles, os-release, softnet and UDP queues', async (caseName, collectors) => {
+    const { theirs, ours } = await scrapeBoth(caseName, collectors);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples.every((sample) => sample.value === 1)).toBe(true);
+  }, 30_000);
 });
