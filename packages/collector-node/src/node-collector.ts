@@ -76,8 +76,8 @@ class Stopwatch {
 }
 
 /**
- * The node collector: node_exporter's cpu, meminfo, loadavg, diskstats, netdev, filesystem,
- * uname, time, stat, vmstat and textfile collectors behind one Tessera collector.
+ * The node collector: node_exporter's Linux collectors (see `SUB_COLLECTOR_NAMES`) behind one
+ * Tessera collector.
  *
  * Each collection runs the enabled sub-collectors concurrently, each into a sink of its own, and
  * passes on only the output of those that succeeded, followed by node_exporter's
