@@ -1,5 +1,29 @@
 import { NoDataError } from '@tessera/collector-api';
-import { readdir, readdirSync, readFile, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, openSync, readdir, readdirSync, readFile, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+
+/** One buffer for every kernel file read: reads are synchronous, so they never overlap. */
+const KERNEL_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Reads a procfs or sysfs file with open, read and close: `readFileSync` also calls fstat, which
+ * for these generated files says nothing (their size is 0 or 4096), and a scrape reads hundreds.
+ * A file larger than the buffer is read again whole.
+ */
+function readKernelFileSync(path: string): string {
+  const descriptor = openSync(path, 'r');
+  let length = 0;
+  try {
+    for (;;) {
+      const read = readSync(descriptor, KERNEL_READ_BUFFER, length, KERNEL_READ_BUFFER.length - length, null);
+      if (read === 0) return KERNEL_READ_BUFFER.toString('utf8', 0, length);
+      length += read;
+      if (length === KERNEL_READ_BUFFER.length) break;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return readFileSync(path, 'utf8');
+}
 
 /**
  * File access for one collection. A file that several sub-collectors parse the same way
@@ -26,7 +50,7 @@ export class CollectionFiles {
   readKernelFile(path: string): Promise<string> {
     return new Promise((resolve) => {
       this.signal.throwIfAborted();
-      resolve(readFileSync(path, 'utf8'));
+      resolve(readKernelFileSync(path));
     });
   }
 

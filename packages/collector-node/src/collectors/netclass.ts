@@ -6,6 +6,9 @@ import { compilePattern } from '../name-filter.js';
 import { parseSignedOrZero } from '../parsers/fields.js';
 import type { SubCollector } from '../sub-collector.js';
 
+/** The files of `<sysfs>/class/net/<iface>/` that are reported. */
+const ATTRIBUTE_FILES: readonly string[] = ['address', 'broadcast', 'duplex', 'ifalias', 'operstate', 'flags', 'speed', ...NET_CLASS_ATTRIBUTES.map(({ file }) => file)];
+
 /** IFF_UP in an interface's `flags`. */
 const IFF_UP = 0x1;
 
@@ -43,11 +46,12 @@ export class NetclassCollector implements SubCollector {
 
   async #collectDevice(output: MetricSink, files: CollectionFiles, device: string): Promise<void> {
     const directory = join(this.#classDirectory, device);
+    // Only the attributes reported: node_exporter reads every file of the directory, and some
+    // (phys_port_id, testing, threaded …) cost a driver call each for nothing.
     const attributes = new Map<string, string>();
-    for (const entry of await files.readKernelDirectoryEntries(directory)) {
-      if (!entry.isFile()) continue;
+    for (const name of ATTRIBUTE_FILES) {
       try {
-        attributes.set(entry.name, (await files.readKernelFile(join(directory, entry.name))).trim());
+        attributes.set(name, (await files.readKernelFile(join(directory, name))).trim());
       } catch (error) {
         if (!isUnavailableAttribute(error)) throw error;
       }

@@ -18,6 +18,8 @@ import { DynamicFamilies } from './dynamic-families.js';
 export class NetstatCollector implements SubCollector {
   readonly name = 'netstat';
   readonly #procfs: string;
+  /** Whether each `Protocol_Name` matches `fields`, remembered: the kernel's list does not change. */
+  readonly #keep = new Map<string, boolean>();
   readonly #fields: RegExp;
   readonly #logger: Logger;
   readonly #families = new DynamicFamilies(netstatFamily);
@@ -55,7 +57,15 @@ export class NetstatCollector implements SubCollector {
     const snmp6 = await files.readOptionalKernelFile(path('snmp6'));
     if (snmp6 !== undefined) for (const [protocol, fields] of parseSnmp6(snmp6)) statistics.set(protocol, fields);
     const values = netstatValues(statistics, path('netstat'));
-    for (const key of values.keys()) if (!this.#fields.test(key)) values.delete(key);
+    for (const key of values.keys()) {
+      let keep = this.#keep.get(key);
+      if (keep === undefined) {
+        keep = this.#fields.test(key);
+        // Bounded by the kernel's field list; a runaway file would only ever add a few thousand names.
+        if (this.#keep.size < 10_000) this.#keep.set(key, keep);
+      }
+      if (!keep) values.delete(key);
+    }
     return values;
   }
 }
