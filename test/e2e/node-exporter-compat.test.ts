@@ -140,7 +140,6 @@ describe('compatibility with the Debian node_exporter', () => {
 const COLLECTORS_NOT_IMPLEMENTED: Record<string, string> = {
   systemd: 'talks to systemd over D-Bus; the Debian build enables it, upstream does not',
   bcache: 'not implemented yet (bcache caches are rare on AI clusters)',
-  bonding: 'not implemented yet',
   btrfs: 'not implemented yet',
   dmi: 'not implemented yet',
   fibrechannel: 'not implemented yet',
@@ -150,7 +149,6 @@ const COLLECTORS_NOT_IMPLEMENTED: Record<string, string> = {
   schedstat: 'not implemented yet',
   tapestats: 'not implemented yet',
   xfs: 'not implemented yet',
-  zfs: 'not implemented yet',
 };
 
 describe('compatibility with the Debian node_exporter, every default collector of each', () => {

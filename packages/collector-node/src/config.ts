@@ -36,6 +36,8 @@ export const SUB_COLLECTOR_NAMES = [
   'selinux',
   'softnet',
   'udp_queues',
+  'bonding',
+  'zfs',
 ] as const;
 
 /** One sub-collector name. */

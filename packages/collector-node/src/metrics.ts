@@ -748,6 +748,22 @@ export const selinuxMetrics = {
   currentMode: plainGauge('node_selinux_current_mode', 'Current SELinux enforcement mode'),
 } as const;
 
+/** bonding: `<sysfs>/class/net/bonding_masters` and each master's slaves. */
+export const bondingMetrics = {
+  slaves: defineMetric({ name: 'node_bonding_slaves', type: 'gauge', help: 'Number of configured slaves per bonding interface.', labelNames: ['master'] }),
+  active: defineMetric({ name: 'node_bonding_active', type: 'gauge', help: 'Number of active slaves per bonding interface.', labelNames: ['master'] }),
+} as const;
+
+/** zfs: the one family whose name does not come from a kstat (the rest are built by `zfsFamily`). */
+export const zfsMetrics = {
+  poolState: defineMetric({ name: 'node_zfs_zpool_state', type: 'gauge', help: 'kstat.zfs.misc.state', labelNames: ['state', 'zpool'] }),
+} as const;
+
+/** The family of one ZFS kstat, untyped with the kstat's path as HELP, as node_exporter has it. */
+export function zfsFamily(name: string, help: string, labelNames: readonly string[]): MetricFamily {
+  return defineMetric({ name, type: 'untyped', help, labelNames });
+}
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -784,6 +800,8 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   selinux: Object.values(selinuxMetrics),
   softnet: Object.values(softnetMetrics),
   udp_queues: Object.values(udpQueuesMetrics),
+  bonding: Object.values(bondingMetrics),
+  zfs: Object.values(zfsMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

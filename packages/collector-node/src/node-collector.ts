@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
+import { BondingCollector } from './collectors/bonding.js';
 import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { CpufreqCollector } from './collectors/cpufreq.js';
@@ -29,6 +30,7 @@ import { ThermalZoneCollector } from './collectors/thermal-zone.js';
 import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
+import { ZfsCollector } from './collectors/zfs.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
 import { EventLoopPacer } from './pacer.js';
@@ -136,6 +138,8 @@ export class NodeCollector implements Collector {
       selinux: () => new SelinuxCollector({ roots }),
       softnet: () => new SoftnetCollector({ roots }),
       udp_queues: () => new UdpQueuesCollector({ roots }),
+      bonding: () => new BondingCollector({ roots }),
+      zfs: () => new ZfsCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -11,6 +11,7 @@ import { countArpEntries } from '../src/parsers/arp.js';
 import { osVersionNumber, parseOsRelease, supportEndSeconds } from '../src/parsers/os-release.js';
 import { parseSoftnet } from '../src/parsers/softnet.js';
 import { sumUdpQueues } from '../src/parsers/udp-queues.js';
+import { parseZfsKstats, parseZpoolIo, parseZpoolObjset } from '../src/parsers/zfs.js';
 import { parseConntrackStat } from '../src/parsers/conntrack.js';
 import { parseSockstat } from '../src/parsers/sockstat.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
@@ -190,6 +191,25 @@ describe('small procfs files', () => {
     expect(['12', '22.04', '9.3.1', 'rolling', '', '7.'].map(osVersionNumber)).toEqual([12, 22.04, 9.3, 0, 0, 7]);
     expect(supportEndSeconds('2028-06-30', 'os-release')).toBe(Date.UTC(2028, 5, 30) / 1000);
     expect(() => supportEndSeconds('2028-02-30', 'os-release')).toThrow(/invalid SUPPORT_END/);
+  });
+});
+
+describe('ZFS kstats', () => {
+  const header = '13 1 0x01 3 1088 8024934251 127823447712831\nname                            type data\n';
+
+  it('reads named kstats of types int64 and uint64, and refuses a file without a header', () => {
+    expect(parseZfsKstats(`${header}hits 4 12\nmemory_available_bytes 3 -5\nlabel 7 text\n`, 'arcstats')).toEqual([
+      { name: 'hits', value: 12 },
+      { name: 'memory_available_bytes', value: -5 },
+    ]);
+    expect(() => parseZfsKstats('hits 4 12\n', '/proc/spl/kstat/zfs/arcstats')).toThrow(/arcstats: no "name type data" header/);
+    expect(() => parseZfsKstats(`${header}hits 4 x\n`, 'arcstats')).toThrow(/arcstats hits: invalid number "x"/);
+  });
+
+  it('reads a pool\'s io line and a dataset\'s objset, whose name may contain spaces', () => {
+    const io = parseZpoolIo('21 3 0x00 1 80 1 2\nnread nwritten reads writes wtime wlentime wupdate rtime rlentime rupdate wcnt rcnt\n1 2 3 4 5 6 7 8 9 10 11 12\n', 'io');
+    expect(io.slice(0, 3)).toEqual([{ name: 'nread', value: 1 }, { name: 'nwritten', value: 2 }, { name: 'reads', value: 3 }]);
+    expect(parseZpoolObjset(`${header}dataset_name 7 tank/my data\nwrites 4 9\n`, 'objset')).toEqual({ dataset: 'tank/my data', kstats: [{ name: 'writes', value: 9 }] });
   });
 });
 

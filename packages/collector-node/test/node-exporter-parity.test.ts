@@ -283,4 +283,22 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples.every((sample) => sample.value === 1)).toBe(true);
   }, 30_000);
+
+  it('bonding: slaves and active slaves, a failed one among them', async () => {
+    const { theirs, ours } = await scrapeBoth('bonding', ['bonding']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_bonding_active')?.samples.map((sample) => sample.value).sort()).toEqual([1, 2]);
+  }, 30_000);
+
+  it('zfs: ARC and other kstats, pools and datasets; 1.5.0 cuts a dataset name at its first space and has no suspended state', async () => {
+    const { theirs, ours } = await scrapeBoth('zfs', ['zfs']);
+    const differences = compare(theirs, ours);
+    const expected = (line: string): boolean =>
+      /^node_zfs_zpool_state\{state="suspended",zpool="(scratch|tank)"\}: 0, not in node_exporter$/.test(line) ||
+      /^node_zfs_zpool_dataset_\w+\{dataset="tank\/datasets imagenet",zpool="tank"\}: \d+, not in node_exporter$/.test(line) ||
+      /^node_zfs_zpool_dataset_\w+\{dataset="tank\/datasets",zpool="tank"\}: missing, node_exporter \d+$/.test(line);
+    expect(differences.filter((line) => !expected(line))).toEqual([]);
+    expect(differences.length).toBe(2 + 2 * 6);
+    expect(theirs.filter((family) => family.name.startsWith('node_zfs_')).length).toBeGreaterThan(20);
+  }, 30_000);
 });
