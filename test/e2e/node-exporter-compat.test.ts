@@ -141,12 +141,10 @@ const COLLECTORS_NOT_IMPLEMENTED: Record<string, string> = {
   systemd: 'talks to systemd over D-Bus; the Debian build enables it, upstream does not',
   bcache: 'not implemented yet (bcache caches are rare on AI clusters)',
   btrfs: 'not implemented yet',
-  dmi: 'not implemented yet',
   fibrechannel: 'not implemented yet',
   ipvs: 'not implemented yet',
   mdadm: 'not implemented yet',
   powersupplyclass: 'not implemented yet',
-  schedstat: 'not implemented yet',
   tapestats: 'not implemented yet',
   xfs: 'not implemented yet',
 };

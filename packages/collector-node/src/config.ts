@@ -38,6 +38,8 @@ export const SUB_COLLECTOR_NAMES = [
   'udp_queues',
   'bonding',
   'zfs',
+  'schedstat',
+  'dmi',
 ] as const;
 
 /** One sub-collector name. */

@@ -764,6 +764,29 @@ export function zfsFamily(name: string, help: string, labelNames: readonly strin
   return defineMetric({ name, type: 'untyped', help, labelNames });
 }
 
+const schedstatCounter = (name: string, help: string, unit?: string): MetricFamily<'cpu'> =>
+  defineMetric({ name: `node_schedstat_${name}`, type: 'counter', help, labelNames: ['cpu'], ...(unit === undefined ? {} : { unit }) });
+
+/** schedstat: `/proc/schedstat`. */
+export const schedstatMetrics = {
+  running: schedstatCounter('running_seconds_total', 'Number of seconds CPU spent running a process.', 'seconds'),
+  waiting: schedstatCounter('waiting_seconds_total', 'Number of seconds spent by processing waiting for this CPU.', 'seconds'),
+  timeslices: schedstatCounter('timeslices_total', 'Number of timeslices executed by CPU.'),
+} as const;
+
+/**
+ * The family of `node_dmi_info`: its labels are the DMI fields the machine has and the user may
+ * read, so it is built when they are read (once, at creation).
+ */
+export function dmiInfoFamily(labelNames: readonly string[]): MetricFamily {
+  return defineMetric({
+    name: 'node_dmi_info',
+    type: 'gauge',
+    help: "A metric with a constant '1' value labeled by bios_date, bios_release, bios_vendor, bios_version, board_asset_tag, board_name, board_serial, board_vendor, board_version, chassis_asset_tag, chassis_serial, chassis_vendor, chassis_version, product_family, product_name, product_serial, product_sku, product_uuid, product_version, system_vendor if provided by DMI.",
+    labelNames,
+  });
+}
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -802,6 +825,8 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   udp_queues: Object.values(udpQueuesMetrics),
   bonding: Object.values(bondingMetrics),
   zfs: Object.values(zfsMetrics),
+  schedstat: Object.values(schedstatMetrics),
+  dmi: [],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

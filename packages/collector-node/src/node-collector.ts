@@ -6,6 +6,7 @@ import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { CpufreqCollector } from './collectors/cpufreq.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
+import { DmiCollector } from './collectors/dmi.js';
 import { EdacCollector } from './collectors/edac.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
 import { HwmonCollector } from './collectors/hwmon.js';
@@ -19,6 +20,7 @@ import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { OsReleaseCollector } from './collectors/os-release.js';
+import { SchedstatCollector } from './collectors/schedstat.js';
 import { SelinuxCollector } from './collectors/selinux.js';
 import { ArpCollector, EntropyCollector, FilefdCollector, SoftnetCollector, UdpQueuesCollector } from './collectors/small-procfs.js';
 import { SockstatCollector } from './collectors/sockstat.js';
@@ -140,6 +142,8 @@ export class NodeCollector implements Collector {
       udp_queues: () => new UdpQueuesCollector({ roots }),
       bonding: () => new BondingCollector({ roots }),
       zfs: () => new ZfsCollector({ roots }),
+      schedstat: () => new SchedstatCollector({ roots }),
+      dmi: () => new DmiCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

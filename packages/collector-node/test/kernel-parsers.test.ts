@@ -11,6 +11,7 @@ import { countArpEntries } from '../src/parsers/arp.js';
 import { osVersionNumber, parseOsRelease, supportEndSeconds } from '../src/parsers/os-release.js';
 import { parseSoftnet } from '../src/parsers/softnet.js';
 import { sumUdpQueues } from '../src/parsers/udp-queues.js';
+import { parseSchedstat } from '../src/parsers/schedstat.js';
 import { parseZfsKstats, parseZpoolIo, parseZpoolObjset } from '../src/parsers/zfs.js';
 import { parseConntrackStat } from '../src/parsers/conntrack.js';
 import { parseSockstat } from '../src/parsers/sockstat.js';
@@ -191,6 +192,14 @@ describe('small procfs files', () => {
     expect(['12', '22.04', '9.3.1', 'rolling', '', '7.'].map(osVersionNumber)).toEqual([12, 22.04, 9.3, 0, 0, 7]);
     expect(supportEndSeconds('2028-06-30', 'os-release')).toBe(Date.UTC(2028, 5, 30) / 1000);
     expect(() => supportEndSeconds('2028-02-30', 'os-release')).toThrow(/invalid SUPPORT_END/);
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('reads the cpu lines, skipping versions, domains and lines that do not fit', () => {
+    expect(parseSchedstat('version 15\ntimestamp 1\ncpu3 0 0 0 0 0 0 2500000000 1000 7\ndomain0 3 1 2\ncpu4 0 0\n')).toEqual([
+      { cpu: '3', runningNanoseconds: 2_500_000_000, waitingNanoseconds: 1000, timeslices: 7 },
+    ]);
   });
 });
 

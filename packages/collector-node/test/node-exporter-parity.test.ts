@@ -301,4 +301,13 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(differences.length).toBe(2 + 2 * 6);
     expect(theirs.filter((family) => family.name.startsWith('node_zfs_')).length).toBeGreaterThan(20);
   }, 30_000);
+
+  it.each([
+    ['schedstat', 'schedstat'],
+    ['dmi', 'dmi'],
+  ])('%s: scheduler statistics and the firmware\'s identity', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
 });
