@@ -60,6 +60,7 @@ export const cpuMetrics = {
     help: 'Number of times this CPU package has been throttled.',
     labelNames: ['package'],
   }),
+  online: defineMetric({ name: 'node_cpu_online', type: 'gauge', help: 'CPUs that are online and being scheduled.', labelNames: ['cpu'] }),
   isolated: defineMetric({
     name: 'node_cpu_isolated',
     type: 'gauge',
