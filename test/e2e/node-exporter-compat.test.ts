@@ -51,6 +51,33 @@ function valuesBy(family: ParsedFamily | undefined, label: string): Map<string, 
   return new Map((family?.samples ?? []).map((sample) => [sample.labels[label] ?? '', sample.value]));
 }
 
+/** Scrapes both back to back, so that counters and gauges are as close in time as they can be. */
+async function scrapeBoth(nodeExporter: RunningPeer, tessera: RunningPeer): Promise<{ theirs: Map<string, ParsedFamily>; ours: Map<string, ParsedFamily> }> {
+  const [theirText, ourText] = await Promise.all([
+    fetch(`${nodeExporter.url}/metrics`).then((response) => response.text()),
+    fetch(`${tessera.url}/metrics`).then((response) => response.text()),
+  ]);
+  return { theirs: byName(theirText), ours: byName(ourText) };
+}
+
+/** Every family of `theirs` that `ours` lacks or has with another type or label names, less the allowed differences. */
+function familyProblems(theirs: Map<string, ParsedFamily>, ours: Map<string, ParsedFamily>): string[] {
+  const problems: string[] = [];
+  for (const [name, family] of theirs) {
+    const allowed = ALLOWED_DIFFERENCES[name];
+    const mine = ours.get(name);
+    if (mine === undefined) {
+      if (!allowed?.missing) problems.push(`${name}: missing`);
+      continue;
+    }
+    if (mine.type !== family.type) problems.push(`${name}: type ${mine.type}, node_exporter ${family.type}`);
+    const expected = labelNames(family);
+    const actual = labelNames(mine).filter((label) => !(allowed?.extraLabels ?? []).includes(label));
+    if (expected.join(',') !== actual.join(',')) problems.push(`${name}: labels [${actual.join(',')}], node_exporter [${expected.join(',')}]`);
+  }
+  return problems;
+}
+
 describe('compatibility with the Debian node_exporter', () => {
   let textfileDirectory: string;
   let nodeExporter: RunningPeer;
@@ -73,13 +100,7 @@ describe('compatibility with the Debian node_exporter', () => {
       config: { collectors: { node: { collectors: COLLECTORS, textfile: { directory: textfileDirectory } } } },
       args: ['--web.disable-exporter-metrics'],
     });
-    // Scrape both back to back so counters and gauges are as close in time as they can be.
-    const [theirText, ourText] = await Promise.all([
-      fetch(`${nodeExporter.url}/metrics`).then((response) => response.text()),
-      fetch(`${tessera.url}/metrics`).then((response) => response.text()),
-    ]);
-    theirs = byName(theirText);
-    ours = byName(ourText);
+    ({ theirs, ours } = await scrapeBoth(nodeExporter, tessera));
   });
 
   afterAll(async () => {
@@ -89,19 +110,7 @@ describe('compatibility with the Debian node_exporter', () => {
   });
 
   it('emits every node_exporter family with the same type and label names', () => {
-    const problems: string[] = [];
-    for (const [name, family] of theirs) {
-      const allowed = ALLOWED_DIFFERENCES[name];
-      const mine = ours.get(name);
-      if (mine === undefined) {
-        if (!allowed?.missing) problems.push(`${name}: missing`);
-        continue;
-      }
-      if (mine.type !== family.type) problems.push(`${name}: type ${mine.type}, node_exporter ${family.type}`);
-      const expected = labelNames(family);
-      const actual = labelNames(mine).filter((label) => !(allowed?.extraLabels ?? []).includes(label));
-      if (expected.join(',') !== actual.join(',')) problems.push(`${name}: labels [${actual.join(',')}], node_exporter [${expected.join(',')}]`);
-    }
+    const problems = familyProblems(theirs, ours);
     expect(problems).toEqual([]);
     expect(theirs.size).toBeGreaterThan(50);
   });
@@ -159,12 +168,7 @@ describe('compatibility with the Debian node_exporter, every default collector o
     // Each with its own defaults: node_exporter's default collectors, tessera's default sub-collectors.
     nodeExporter = await startNodeExporter(['--web.disable-exporter-metrics']);
     tessera = await startTessera({ config: {}, args: ['--web.disable-exporter-metrics'] });
-    const [theirText, ourText] = await Promise.all([
-      fetch(`${nodeExporter.url}/metrics`).then((response) => response.text()),
-      fetch(`${tessera.url}/metrics`).then((response) => response.text()),
-    ]);
-    theirs = byName(theirText);
-    ours = byName(ourText);
+    ({ theirs, ours } = await scrapeBoth(nodeExporter, tessera));
   });
 
   afterAll(async () => {
@@ -173,19 +177,7 @@ describe('compatibility with the Debian node_exporter, every default collector o
   });
 
   it('emits every family node_exporter emits, with the same type and label names', () => {
-    const problems: string[] = [];
-    for (const [name, family] of theirs) {
-      const allowed = ALLOWED_DIFFERENCES[name];
-      const mine = ours.get(name);
-      if (mine === undefined) {
-        if (!allowed?.missing) problems.push(`${name}: missing`);
-        continue;
-      }
-      if (mine.type !== family.type) problems.push(`${name}: type ${mine.type}, node_exporter ${family.type}`);
-      const expected = labelNames(family);
-      const actual = labelNames(mine).filter((label) => !(allowed?.extraLabels ?? []).includes(label));
-      if (expected.join(',') !== actual.join(',')) problems.push(`${name}: labels [${actual.join(',')}], node_exporter [${expected.join(',')}]`);
-    }
+    const problems = familyProblems(theirs, ours);
     expect(problems).toEqual([]);
     expect(theirs.size).toBeGreaterThan(150);
   });

@@ -19,25 +19,32 @@ function parseSigned(token: string, where: string): number {
 }
 
 /**
- * Parses a "named" kstat file of ZFS on Linux (`/proc/spl/kstat/zfs/arcstats` …): a header line,
- * `name type data`, then `name type value` lines; int64 and uint64 values are returned, others
- * skipped. A file without the `name type data` header throws {@link KernelFormatError}.
+ * The rows of a "named" kstat file of ZFS on Linux, after its `name type data` header: each as
+ * its fields and the line it came from. A file without the header throws {@link KernelFormatError}.
+ */
+function namedKstatRows(text: string, where: string): { readonly fields: string[]; readonly line: string }[] {
+  const rows: { fields: string[]; line: string }[] = [];
+  let started = false;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (!started) started = fields.length === 3 && fields[0] === 'name' && fields[1] === 'type' && fields[2] === 'data';
+    else if (fields.length >= 3) rows.push({ fields, line });
+  }
+  if (!started) throw new KernelFormatError(`${where}: no "name type data" header`);
+  return rows;
+}
+
+/**
+ * Parses a "named" kstat file (`/proc/spl/kstat/zfs/arcstats` …): `name type value` rows; int64
+ * and uint64 values are returned, others skipped.
  */
 export function parseZfsKstats(text: string, where: string): ZfsKstat[] {
   const kstats: ZfsKstat[] = [];
-  let started = false;
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    if (!started) {
-      started = parts.length === 3 && parts[0] === 'name' && parts[1] === 'type' && parts[2] === 'data';
-      continue;
-    }
-    if (parts.length < 3) continue;
-    const [name = '', type, value = ''] = parts;
+  for (const { fields } of namedKstatRows(text, where)) {
+    const [name = '', type, value = ''] = fields;
     if (type === UINT64) kstats.push({ name, value: parseUnsigned(value, `${where} ${name}`) });
     else if (type === INT64) kstats.push({ name, value: parseSigned(value, `${where} ${name}`) });
   }
-  if (!started) throw new KernelFormatError(`${where}: no "name type data" header`);
   return kstats;
 }
 
@@ -62,24 +69,16 @@ export function parseZpoolIo(text: string, where: string): ZfsKstat[] {
 
 /**
  * Parses a dataset's `objset-0x…` kstat: the `dataset_name` row names the dataset, the uint64
- * rows are its counters. A file without the `name type data` header throws {@link KernelFormatError}.
+ * rows are its counters.
  */
 export function parseZpoolObjset(text: string, where: string): { dataset: string; kstats: ZfsKstat[] } {
   let dataset = '';
   const kstats: ZfsKstat[] = [];
-  let started = false;
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    if (!started) {
-      started = parts.length === 3 && parts[0] === 'name' && parts[1] === 'type' && parts[2] === 'data';
-      continue;
-    }
-    if (parts.length < 3) continue;
-    const [name = '', type, value = ''] = parts;
+  for (const { fields, line } of namedKstatRows(text, where)) {
+    const [name = '', type = '', value = ''] = fields;
     // The dataset's name may contain spaces: everything from the value's start.
-    if (name === 'dataset_name') dataset = line.slice(line.indexOf(value, line.indexOf(type ?? '') + 1));
+    if (name === 'dataset_name') dataset = line.slice(line.indexOf(value, line.indexOf(type) + type.length));
     else if (type === UINT64) kstats.push({ name, value: parseUnsigned(value, `${where} ${name}`) });
   }
-  if (!started) throw new KernelFormatError(`${where}: no "name type data" header`);
   return { dataset, kstats };
 }
