@@ -145,8 +145,9 @@ export class DcgmCollector implements Collector {
 
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    if (this.#state.snapshot === undefined && this.#state.error === undefined && this.#running !== undefined) {
-      await raceWithSignal(this.#running, signal);
+    if (this.#state.snapshot === undefined && this.#state.error === undefined) {
+      // The first scrape can come before the first scheduled sample has started: start it now.
+      await raceWithSignal(this.#running ?? this.#sampleInBackground(new AbortController().signal), signal);
     }
     const { snapshot, error } = this.#state;
     if (snapshot === undefined) throw error ?? new NoDataError('no GPU sample has been taken yet');

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { NoDataError } from '@tessera/collector-api';
 import type { DeviceValue, DeviceValues, GpuFailure, GpuReader, GpuReading, GpuSnapshot, MigInstanceReading } from '../gpu-sample.js';
 import { isDeviceFailure, NVML_ERROR_DRIVER_NOT_LOADED, NVML_ERROR_TIMEOUT, NVML_SUCCESS, NvmlLibrary, readCString, type NvmlHandle } from './nvml-library.js';
@@ -37,18 +38,18 @@ const NVLINK_RX_KIB = 139;
 /** NVLink throughput counters are per link; this scope id asks for the sum over all links. */
 const ALL_LINKS = 0xffffffff;
 
-/** GPM metric ids and the ratio (percent ÷ 100) or rate (MiB/s → B/s) they give. */
-const GPM_METRICS: readonly (readonly [metricId: number, value: DeviceValue, scale: number])[] = [
-  [1, 'graphicsEngineActiveRatio', 0.01],
-  [2, 'smActiveRatio', 0.01],
-  [3, 'smOccupancyRatio', 0.01],
-  [5, 'tensorPipeActiveRatio', 0.01],
-  [10, 'dramActiveRatio', 0.01],
-  [11, 'fp64PipeActiveRatio', 0.01],
-  [12, 'fp32PipeActiveRatio', 0.01],
-  [13, 'fp16PipeActiveRatio', 0.01],
-  [20, 'pcieTxBytesPerSecond', 1024 * 1024],
-  [21, 'pcieRxBytesPerSecond', 1024 * 1024],
+/** GPM metric ids, and whether they are percentages (reported as 0–1 ratios) or MiB/s (reported as B/s). */
+const GPM_METRICS: readonly (readonly [metricId: number, value: DeviceValue, unit: 'percent' | 'mibPerSecond'])[] = [
+  [1, 'graphicsEngineActiveRatio', 'percent'],
+  [2, 'smActiveRatio', 'percent'],
+  [3, 'smOccupancyRatio', 'percent'],
+  [5, 'tensorPipeActiveRatio', 'percent'],
+  [10, 'dramActiveRatio', 'percent'],
+  [11, 'fp64PipeActiveRatio', 'percent'],
+  [12, 'fp32PipeActiveRatio', 'percent'],
+  [13, 'fp16PipeActiveRatio', 'percent'],
+  [20, 'pcieTxBytesPerSecond', 'mibPerSecond'],
+  [21, 'pcieRxBytesPerSecond', 'mibPerSecond'],
 ];
 
 /** Everything the NVML reader can fill in. */
@@ -120,8 +121,21 @@ export class NvmlReader implements GpuReader {
     return this.#driverVersion;
   }
 
-  async sample(signal: AbortSignal): Promise<GpuSnapshot> {
-    signal.throwIfAborted();
+  async sample(outerSignal: AbortSignal): Promise<GpuSnapshot> {
+    outerSignal.throwIfAborted();
+    // Every concurrent NVML call listens to the signal; a private one keeps that from warning about listeners.
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const forward = (): void => controller.abort(outerSignal.reason);
+    outerSignal.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.#sample(controller.signal);
+    } finally {
+      outerSignal.removeEventListener('abort', forward);
+    }
+  }
+
+  async #sample(signal: AbortSignal): Promise<GpuSnapshot> {
     const stuck = this.#library.pending().find((call) => call.scope === LIBRARY_SCOPE);
     if (stuck !== undefined) throw new Error(`NVML call ${stuck.functionName} has not returned for ${this.#secondsSince(stuck.startedMs)} s; not calling NVML again until it does`);
     await this.#initialize(signal);
@@ -178,6 +192,7 @@ export class NvmlReader implements GpuReader {
     try {
       const identity = known ?? (await this.#identify(index, scope, signal));
       this.#identities.set(index, identity);
+      await this.#primeGpm(identity.handle, identity.uuid, undefined, scope, signal);
       const values = await this.#readValues(identity, scope, signal);
       if (this.#eventSet !== undefined) values.lastXid = this.#lastXid.get(index) ?? 0;
       const migInstances = await this.#readMig(identity, scope, signal);
@@ -304,12 +319,19 @@ export class NvmlReader implements GpuReader {
   }
 
   /**
-   * GPM profiling ratios (Hopper and later): one new sample per run, compared with the previous
-   * run's, so the first run primes and later runs report activity over the sampling interval.
+   * Takes a first GPM sample for a device that has none yet, at the start of its reading: the
+   * first run then reports activity over the time its other reads took, later runs over the whole
+   * sampling interval. Without it the profiling families would appear only from the second run.
    */
-  async #readGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<DeviceValues> {
-    if (!this.#library.has('nvmlGpmMetricsGet')) return {};
-    const parentKey = gpuInstanceId === undefined ? key : key.split('/')[0] ?? key;
+  async #primeGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<void> {
+    if (this.#gpmSamples.has(key) || !(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return;
+    const sample = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal);
+    if (sample !== undefined) this.#gpmSamples.set(key, sample);
+  }
+
+  async #gpmSupportedOn(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<boolean> {
+    if (!this.#library.has('nvmlGpmMetricsGet')) return false;
+    const parentKey = gpuInstanceId === undefined ? key : (key.split('/')[0] ?? key);
     let supported = this.#gpmSupported.get(parentKey);
     if (supported === undefined) {
       const support = Buffer.alloc(8);
@@ -317,19 +339,34 @@ export class NvmlReader implements GpuReader {
       supported = (await this.#read('nvmlGpmQueryDeviceSupport', scope, signal, handle, support)) && support.readUInt32LE(4) === 1;
       this.#gpmSupported.set(parentKey, supported);
     }
-    if (!supported) return {};
+    return supported;
+  }
+
+  /** Allocates and fills a GPM sample; undefined (and nothing leaked) when the device will not give one. */
+  async #takeGpmSample(handle: NvmlHandle, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<NvmlHandle | undefined> {
     const sampleOut: NvmlHandle[] = [null];
-    if (!(await this.#read('nvmlGpmSampleAlloc', scope, signal, sampleOut))) return {};
-    const current = sampleOut[0];
+    if (!(await this.#read('nvmlGpmSampleAlloc', scope, signal, sampleOut))) return undefined;
+    const sample = sampleOut[0];
     const taken =
       gpuInstanceId === undefined
-        ? await this.#read('nvmlGpmSampleGet', scope, signal, handle, current)
-        : await this.#read('nvmlGpmMigSampleGet', scope, signal, handle, gpuInstanceId, current);
+        ? await this.#read('nvmlGpmSampleGet', scope, signal, handle, sample).catch((error: unknown) => this.#freeAndRethrow(sample, scope, error))
+        : await this.#read('nvmlGpmMigSampleGet', scope, signal, handle, gpuInstanceId, sample).catch((error: unknown) => this.#freeAndRethrow(sample, scope, error));
+    if (taken) return sample;
+    await this.#library.call('nvmlGpmSampleFree', scope, new AbortController().signal, sample);
+    return undefined;
+  }
+
+  async #freeAndRethrow(sample: NvmlHandle, scope: string, error: unknown): Promise<never> {
+    await this.#library.call('nvmlGpmSampleFree', scope, new AbortController().signal, sample);
+    throw error;
+  }
+
+  /** GPM profiling ratios (Hopper and later): a new sample compared with the previous one of this device. */
+  async #readGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<DeviceValues> {
+    if (!(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return {};
+    const current = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal);
+    if (current === undefined) return {};
     const previous = this.#gpmSamples.get(key);
-    if (!taken) {
-      await this.#library.call('nvmlGpmSampleFree', scope, signal, current);
-      return {};
-    }
     this.#gpmSamples.set(key, current);
     if (previous === undefined) return {};
     const buffer = Buffer.alloc(GPM_METRICS_GET_HEADER + GPM_METRIC_MAX * GPM_METRIC_SIZE);
@@ -339,14 +376,14 @@ export class NvmlReader implements GpuReader {
     buffer.writeBigUInt64LE(NvmlLibrary.address(current), 16);
     GPM_METRICS.forEach(([metricId], position) => buffer.writeUInt32LE(metricId, GPM_METRICS_GET_HEADER + position * GPM_METRIC_SIZE));
     const ok = await this.#read('nvmlGpmMetricsGet', scope, signal, buffer);
-    await this.#library.call('nvmlGpmSampleFree', scope, signal, previous);
+    await this.#library.call('nvmlGpmSampleFree', scope, new AbortController().signal, previous);
     if (!ok) return {};
     const values: DeviceValues = {};
-    GPM_METRICS.forEach(([, value, scale], position) => {
+    GPM_METRICS.forEach(([, value, unit], position) => {
       const offset = GPM_METRICS_GET_HEADER + position * GPM_METRIC_SIZE;
       if (buffer.readInt32LE(offset + 4) !== NVML_SUCCESS) return;
-      const reading = buffer.readDoubleLE(offset + 8) * scale;
-      values[value] = value === 'pcieTxBytesPerSecond' || value === 'pcieRxBytesPerSecond' ? Math.round(reading) : reading;
+      const reading = buffer.readDoubleLE(offset + 8);
+      values[value] = unit === 'percent' ? reading / 100 : Math.round(reading * 1024 * 1024);
     });
     return values;
   }
@@ -369,12 +406,14 @@ export class NvmlReader implements GpuReader {
       await this.#read('nvmlDeviceGetComputeInstanceId', scope, signal, mig, ciOut);
       const gpuInstanceId = giOut[0] ?? 0;
       const uuid = (await this.#deviceString('nvmlDeviceGetUUID', mig, scope, signal, false)) ?? '';
+      const gpmKey = `${identity.uuid}/${gpuInstanceId}`;
+      await this.#primeGpm(identity.handle, gpmKey, gpuInstanceId, scope, signal);
       const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
       const values: DeviceValues = {};
       if (await this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, mig, memory)) {
         Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
       }
-      Object.assign(values, await this.#readGpm(identity.handle, `${identity.uuid}/${gpuInstanceId}`, gpuInstanceId, scope, signal));
+      Object.assign(values, await this.#readGpm(identity.handle, gpmKey, gpuInstanceId, scope, signal));
       const profile = await this.#profileName(identity, gpuInstanceId, scope, signal);
       instances.push({ gpuInstanceId, computeInstanceId: ciOut[0] ?? 0, profile, uuid, values });
     }

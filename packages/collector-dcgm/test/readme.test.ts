@@ -1,0 +1,52 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateWithSchema } from '@tessera/collector-api';
+import { isGoldenUpdateRequested, readSampleConfig } from '@tessera/collector-testkit';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config.js';
+import { DCGM_FIELDS } from '../src/dcgm-fields.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readmeFile = join(packageDir, 'README.md');
+const START = /<!-- metrics-table:start[^\n]*-->\n/;
+const END = '<!-- metrics-table:end -->';
+
+const cell = (text: string): string => text.replaceAll('|', '\\|');
+
+/** The README's table of every field tessera can read, from src/dcgm-fields.ts. */
+function renderMetricsTable(): string {
+  const lines = ['| field | id | type | unit | default | on MIG | nvidia-smi | HELP |', '|---|---|---|---|---|---|---|---|'];
+  const smiFree = new Set(['totalEnergyMillijoules', 'pcieReplays', 'nvlinkBandwidthMegabytesPerSecond', 'lastXid', 'powerViolationNanoseconds', 'thermalViolationNanoseconds', 'syncBoostViolationNanoseconds', 'boardLimitViolationNanoseconds', 'lowUtilizationViolationNanoseconds', 'reliabilityViolationNanoseconds']);
+  for (const field of DCGM_FIELDS) {
+    if (field.kind === 'label') {
+      lines.push(`| \`${field.name}\` | ${field.id} | label | | ${field.default ? 'yes' : ''} | parent's | ${field.source === 'nvmlVersion' ? 'no' : 'yes'} | ${cell(field.help)} |`);
+      continue;
+    }
+    const viaSmi = !smiFree.has(field.source) && !field.source.endsWith('Ratio') && !field.source.endsWith('BytesPerSecond');
+    const mig = field.mig === 'device' ? "parent's" : field.mig === 'instance' ? 'per instance' : 'absent';
+    lines.push(`| \`${field.name}\` | ${field.id} | ${field.type} | ${field.unit} | ${field.default ? 'yes' : ''} | ${mig} | ${viaSmi ? 'yes' : 'no'} | ${cell(field.help)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('README', () => {
+  it('lists every field tessera can read, as generated from src/dcgm-fields.ts', async () => {
+    const readme = await readFile(readmeFile, 'utf8');
+    const start = START.exec(readme);
+    const end = readme.indexOf(END);
+    expect(start, 'README.md lacks the metrics-table markers').not.toBeNull();
+    const startIndex = (start?.index ?? 0) + (start?.[0].length ?? 0);
+    const expected = renderMetricsTable();
+    if (isGoldenUpdateRequested()) {
+      await writeFile(readmeFile, `${readme.slice(0, startIndex)}${expected}${readme.slice(end)}`);
+      return;
+    }
+    expect(readme.slice(startIndex, end), 'the README metrics table is out of date: run TESSERA_UPDATE_GOLDEN=1 pnpm test').toBe(expected);
+  });
+
+  it('sample.config.yaml shows the real defaults: it means the same as an empty entry', async () => {
+    const [entry] = (await readSampleConfig(packageDir, 'dcgm')).entries;
+    expect(await validateWithSchema(configSchema, entry)).toEqual(await validateWithSchema(configSchema, {}));
+  });
+});
