@@ -2,6 +2,7 @@ import { hostname as osHostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { ConfigError, isNoDataError, NoDataError, type Collector, type CollectorContext, type MetricFamily, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
+import { abortReason } from './abort.js';
 import { openReader } from './backend.js';
 import type { DcgmCollectorConfig } from './config.js';
 import { CountersFileError, parseCountersCsv, type CountersRow } from './counters-csv.js';
@@ -41,7 +42,7 @@ async function loadRows(config: DcgmCollectorConfig, context: CollectorContext):
 /** The latest outcome of background sampling. */
 interface SampleState {
   readonly snapshot?: GpuSnapshot;
-  readonly error?: unknown;
+  readonly error?: Error;
 }
 
 /**
@@ -69,7 +70,7 @@ export class DcgmCollector implements Collector {
   private constructor(config: DcgmCollectorConfig, context: CollectorContext, rows: readonly CountersRow[]) {
     this.#config = config;
     this.#context = context;
-    const labelFields = rows.flatMap((row) => (row.field.kind === 'label' ? [row.field] : [])) as DcgmLabelField[];
+    const labelFields = rows.flatMap((row): DcgmLabelField[] => (row.field.kind === 'label' ? [row.field] : []));
     this.#layout = { hostLabel: config.hostLabel === 'none' ? undefined : config.hostLabel, labelFields, podLabels: config.kubernetes.enabled };
     this.#families = buildFamilies(rows, this.#layout);
     this.metrics = this.#families.map(({ family }) => family);
@@ -104,9 +105,10 @@ export class DcgmCollector implements Collector {
         this.#state = { snapshot };
         this.#reportFailures(snapshot);
       } catch (error) {
-        this.#state = { ...this.#state, error: describeSampleError(error, this.#config.sampleTimeoutSeconds) };
-        if (isNoDataError(error)) this.#context.logger.debug({ err: error }, `no GPU data: ${(error as Error).message}`);
-        else this.#context.logger.warn({ err: error }, `GPU sampling failed: ${(this.#state.error as Error).message}`);
+        const described = describeSampleError(error, this.#config.sampleTimeoutSeconds);
+        this.#state = { ...this.#state, error: described };
+        if (isNoDataError(error)) this.#context.logger.debug({ err: error }, `no GPU data: ${described.message}`);
+        else this.#context.logger.warn({ err: error }, `GPU sampling failed: ${described.message}`);
       }
     })();
     this.#running = run;
@@ -150,11 +152,11 @@ export class DcgmCollector implements Collector {
       await raceWithSignal(this.#running ?? this.#sampleInBackground(new AbortController().signal), signal);
     }
     const { snapshot, error } = this.#state;
-    if (snapshot === undefined) throw error ?? new NoDataError('no GPU sample has been taken yet');
+    if (snapshot === undefined) throw error instanceof Error ? error : new NoDataError('no GPU sample has been taken yet');
     const maxAgeMs = this.#config.intervalSeconds * 2000 + this.#config.sampleTimeoutSeconds * 1000;
     const ageMs = this.#context.clock.now() - snapshot.sampledAtMs;
     if (ageMs > maxAgeMs) {
-      throw new Error(`the latest GPU sample is ${Math.round(ageMs / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s)${error === undefined ? '' : `: ${(error as Error).message}`}`);
+      throw new Error(`the latest GPU sample is ${Math.round(ageMs / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s)${error === undefined ? '' : `: ${error.message}`}`);
     }
     const parts = snapshotParts(snapshot, {
       families: this.#families,
@@ -179,7 +181,7 @@ export class DcgmCollector implements Collector {
 
 function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
+    const onAbort = (): void => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -195,7 +197,7 @@ function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T>
 }
 
 /** A sample that hit its own deadline says so, instead of the bare TimeoutError of AbortSignal.timeout. */
-function describeSampleError(error: unknown, timeoutSeconds: number): unknown {
+function describeSampleError(error: unknown, timeoutSeconds: number): Error {
   if (error instanceof DOMException && error.name === 'TimeoutError') return new Error(`GPU sample did not finish within ${timeoutSeconds} s (sampleTimeoutSeconds)`, { cause: error });
-  return error;
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -241,7 +241,7 @@ export function formatScenario(scenario: GpuScenario): string {
     if (gpu.serial !== undefined) put(scope, 'serial', gpu.serial);
     if (gpu.vbiosVersion !== undefined) put(scope, 'vbiosVersion', gpu.vbiosVersion);
     if (gpu.lost === true) put(scope, 'lost', 1);
-    for (const [key, value] of Object.entries(gpu.values ?? {})) {
+    for (const [key, value] of Object.entries(gpu.values ?? {}) as [string, number | undefined][]) {
       if (value !== undefined) put(scope, valueKey(key), value);
     }
     for (const [key, error] of Object.entries(gpu.errors ?? {})) {
@@ -273,7 +273,7 @@ export function formatScenario(scenario: GpuScenario): string {
 }
 
 function writeGpm(put: (scope: string, key: string, value: number) => void, scope: string, gpm: GpmValues): void {
-  for (const [name, value] of Object.entries(gpm)) {
+  for (const [name, value] of Object.entries(gpm) as [string, number | undefined][]) {
     if (value !== undefined) put(scope, `gpm.${GPM_METRIC_IDS[name as keyof GpmValues]}`, value);
   }
 }

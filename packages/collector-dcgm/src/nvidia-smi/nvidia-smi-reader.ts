@@ -70,7 +70,7 @@ export class NvidiaSmiReader implements GpuReader {
         if (!(error instanceof CsvRowError)) throw error;
         // Not a CSV row: an error message nvidia-smi printed on stdout (it does for driver problems).
         if (code !== 0) continue;
-        throw new Error(`nvidia-smi printed an unreadable row: ${error.message}`);
+        throw new Error(`nvidia-smi printed an unreadable row: ${error.message}`, { cause: error });
       }
       driverVersion ??= row.driverVersion;
       for (const problem of row.problems) this.#reportProblem(problem.field, problem.cell);

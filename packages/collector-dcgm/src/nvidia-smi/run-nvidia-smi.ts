@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { abortReason } from '../abort.js';
 
 /** What a finished nvidia-smi run printed. */
 export interface CommandResult {
@@ -56,7 +57,7 @@ export function runCommand(command: string, args: readonly string[], signal: Abo
     child.on('close', (code) => {
       signal.removeEventListener('abort', kill);
       if (signal.aborted) {
-        reject(signal.reason);
+        reject(abortReason(signal));
         return;
       }
       resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });

@@ -1,4 +1,5 @@
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import { abortReason } from '../abort.js';
 
 type KoffiFunction = ReturnType<LibraryHandle['func']>;
 
@@ -54,7 +55,24 @@ export class NvmlCallError extends Error {
 }
 
 /** An opaque NVML handle (device, event set, GPM sample) as koffi passes it around. */
-export type NvmlHandle = unknown;
+export interface NvmlHandle {
+  readonly __nvmlHandle: never;
+}
+
+/** An out-parameter slot NVML writes a handle into. */
+export type HandleSlot = [NvmlHandle | null];
+
+/** A fresh out-parameter slot for a handle. */
+export function handleSlot(): HandleSlot {
+  return [null];
+}
+
+/** The handle NVML wrote into `slot`; throws if it wrote none (a broken library). */
+export function handleIn(slot: HandleSlot, functionName: string): NvmlHandle {
+  const [handle] = slot;
+  if (handle === null) throw new Error(`${functionName} succeeded but returned no handle`);
+  return handle;
+}
 
 /** The C prototypes this binding uses. Optional ones may be missing from old drivers. */
 const PROTOTYPES = {
@@ -233,7 +251,7 @@ export class NvmlLibrary {
     if (fn === undefined) return Promise.resolve(NVML_ERROR_FUNCTION_NOT_FOUND);
     signal.throwIfAborted();
     return new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
+      const onAbort = (): void => reject(abortReason(signal));
       signal.addEventListener('abort', onAbort, { once: true });
       const start = (): void => {
         if (signal.aborted) {
@@ -246,7 +264,7 @@ export class NvmlLibrary {
           this.#pending.delete(entry);
           this.#release();
           signal.removeEventListener('abort', onAbort);
-          if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
+          if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(`koffi: ${JSON.stringify(error)}`));
           else resolve(typeof code === 'number' ? code : Number(code));
         });
       };

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { NoDataError } from '@tessera/collector-api';
 import type { DeviceValue, DeviceValues, GpuFailure, GpuReader, GpuReading, GpuSnapshot, MigInstanceReading } from '../gpu-sample.js';
-import { isDeviceFailure, NVML_ERROR_DRIVER_NOT_LOADED, NVML_ERROR_TIMEOUT, NVML_SUCCESS, NvmlLibrary, readCString, type NvmlHandle } from './nvml-library.js';
+import { handleIn, handleSlot, isDeviceFailure, NVML_ERROR_DRIVER_NOT_LOADED, NVML_ERROR_TIMEOUT, NVML_SUCCESS, NvmlLibrary, readCString, type NvmlHandle } from './nvml-library.js';
 
 const LIBRARY_SCOPE = 'library';
 const CLOCK_GRAPHICS = 0;
@@ -206,10 +206,10 @@ export class NvmlReader implements GpuReader {
   }
 
   async #identify(index: number, scope: string, signal: AbortSignal): Promise<DeviceIdentity> {
-    const handleOut: NvmlHandle[] = [null];
+    const handleOut = handleSlot();
     const code = await this.#library.call('nvmlDeviceGetHandleByIndex_v2', scope, signal, index, handleOut);
     if (code !== NVML_SUCCESS) throw this.#library.error('nvmlDeviceGetHandleByIndex_v2', code);
-    const handle = handleOut[0];
+    const handle = handleIn(handleOut, 'nvmlDeviceGetHandleByIndex_v2');
     const [uuid, name, serial, vbiosVersion] = await Promise.all([
       this.#deviceString('nvmlDeviceGetUUID', handle, scope, signal, true),
       this.#deviceString('nvmlDeviceGetName', handle, scope, signal, true),
@@ -344,9 +344,9 @@ export class NvmlReader implements GpuReader {
 
   /** Allocates and fills a GPM sample; undefined (and nothing leaked) when the device will not give one. */
   async #takeGpmSample(handle: NvmlHandle, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<NvmlHandle | undefined> {
-    const sampleOut: NvmlHandle[] = [null];
+    const sampleOut = handleSlot();
     if (!(await this.#read('nvmlGpmSampleAlloc', scope, signal, sampleOut))) return undefined;
-    const sample = sampleOut[0];
+    const sample = handleIn(sampleOut, 'nvmlGpmSampleAlloc');
     const taken =
       gpuInstanceId === undefined
         ? await this.#read('nvmlGpmSampleGet', scope, signal, handle, sample).catch((error: unknown) => this.#freeAndRethrow(sample, scope, error))
@@ -396,10 +396,10 @@ export class NvmlReader implements GpuReader {
     if (!(await this.#read('nvmlDeviceGetMaxMigDeviceCount', scope, signal, identity.handle, maxOut))) return [];
     const instances: MigInstanceReading[] = [];
     for (let slot = 0; slot < (maxOut[0] ?? 0); slot++) {
-      const migOut: NvmlHandle[] = [null];
+      const migOut = handleSlot();
       // NOT_FOUND marks an empty slot; the driver does not promise the used slots come first.
       if (!(await this.#read('nvmlDeviceGetMigDeviceHandleByIndex', scope, signal, identity.handle, slot, migOut))) continue;
-      const mig = migOut[0];
+      const mig = handleIn(migOut, 'nvmlDeviceGetMigDeviceHandleByIndex');
       const giOut = [0];
       const ciOut = [0];
       if (!(await this.#read('nvmlDeviceGetGpuInstanceId', scope, signal, mig, giOut))) continue;
@@ -422,10 +422,10 @@ export class NvmlReader implements GpuReader {
 
   /** The instance's profile name (`3g.40gb`): its profile id looked up in the GPU's profile table, cached. */
   async #profileName(identity: DeviceIdentity, gpuInstanceId: number, scope: string, signal: AbortSignal): Promise<string> {
-    const instanceOut: NvmlHandle[] = [null];
+    const instanceOut = handleSlot();
     if (!(await this.#read('nvmlDeviceGetGpuInstanceById', scope, signal, identity.handle, gpuInstanceId, instanceOut))) return '';
     const info = Buffer.alloc(24);
-    if (!(await this.#read('nvmlGpuInstanceGetInfo', scope, signal, instanceOut[0], info))) return '';
+    if (!(await this.#read('nvmlGpuInstanceGetInfo', scope, signal, handleIn(instanceOut, 'nvmlDeviceGetGpuInstanceById'), info))) return '';
     const profileId = info.readUInt32LE(12);
     let names = this.#profileNames.get(identity.uuid);
     if (names === undefined || !names.has(profileId)) {
@@ -445,9 +445,9 @@ export class NvmlReader implements GpuReader {
   async #registerXid(index: number, handle: NvmlHandle, scope: string, signal: AbortSignal): Promise<void> {
     if (this.#registered.has(index) || !this.#library.has('nvmlEventSetCreate')) return;
     if (this.#eventSet === undefined) {
-      const setOut: NvmlHandle[] = [null];
+      const setOut = handleSlot();
       if ((await this.#library.call('nvmlEventSetCreate', LIBRARY_SCOPE, signal, setOut)) !== NVML_SUCCESS) return;
-      this.#eventSet = setOut[0];
+      this.#eventSet = handleIn(setOut, 'nvmlEventSetCreate');
     }
     const code = await this.#library.call('nvmlDeviceRegisterEvents', scope, signal, handle, EVENT_TYPE_XID, this.#eventSet);
     if (code === NVML_SUCCESS) this.#registered.add(index);
