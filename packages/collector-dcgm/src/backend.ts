@@ -1,6 +1,6 @@
 import type { CollectorContext } from '@tessera/collector-api';
 import type { DcgmCollectorConfig } from './config.js';
-import type { GpuReader } from './gpu-sample.js';
+import type { DeviceValue, GpuReader } from './gpu-sample.js';
 import { NvidiaSmiReader } from './nvidia-smi/nvidia-smi-reader.js';
 import { NvmlLibrary, NvmlLoadError } from './nvml/nvml-library.js';
 import { NvmlReader } from './nvml/nvml-reader.js';
@@ -10,7 +10,7 @@ import { NvmlReader } from './nvml/nvml-reader.js';
  * and falls back to nvidia-smi when the library cannot be loaded; it says in one info line which
  * it chose and why. Loading the library is a dlopen: done here, at the first sample, not in create().
  */
-export function openReader(config: DcgmCollectorConfig, context: CollectorContext): GpuReader {
+export function openReader(config: DcgmCollectorConfig, context: CollectorContext, wanted: ReadonlySet<DeviceValue>): GpuReader {
   const { logger, clock } = context;
   const smi = (): NvidiaSmiReader => new NvidiaSmiReader({ path: config.nvidiaSmi.path, logger, now: () => clock.now() });
   if (config.backend === 'nvidia-smi') {
@@ -20,7 +20,7 @@ export function openReader(config: DcgmCollectorConfig, context: CollectorContex
   try {
     const library = NvmlLibrary.load(config.nvml.libraryPath, () => clock.monotonic());
     logger.info({ backend: 'nvml', library: config.nvml.libraryPath }, `reading GPUs through NVML (${config.nvml.libraryPath} loaded; backend: ${config.backend})`);
-    return new NvmlReader(library, { monotonic: () => clock.monotonic(), now: () => clock.now() });
+    return new NvmlReader(library, { monotonic: () => clock.monotonic(), now: () => clock.now(), wanted });
   } catch (error) {
     if (config.backend === 'nvml' || !(error instanceof NvmlLoadError)) throw error;
     logger.info({ backend: 'nvidia-smi', reason: error.message }, `reading GPUs with ${config.nvidiaSmi.path}: NVML is not available (${error.message})`);

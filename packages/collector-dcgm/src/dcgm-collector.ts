@@ -99,7 +99,7 @@ export class DcgmCollector implements Collector {
   #sampleInBackground(signal: AbortSignal): Promise<void> {
     const run = (async () => {
       try {
-        this.#reader ??= openReader(this.#config, this.#context);
+        this.#reader ??= this.#openReader();
         const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.#config.sampleTimeoutSeconds * 1000)]);
         const snapshot = await this.#reader.sample(deadline);
         this.#state = { snapshot };
@@ -113,6 +113,14 @@ export class DcgmCollector implements Collector {
     })();
     this.#running = run;
     return run;
+  }
+
+  /** Opens the reader and says once which configured fields it cannot read (nvidia-smi has no energy, XID, …). */
+  #openReader(): GpuReader {
+    const reader = openReader(this.#config, this.#context, new Set(this.#families.map(({ field }) => field.source)));
+    const unreadable = this.#families.filter(({ field }) => !reader.provides.has(field.source)).map(({ field }) => field.name);
+    if (unreadable.length > 0) this.#context.logger.info({ fields: unreadable }, `the ${reader.backend} backend cannot read ${unreadable.join(', ')}; those families are absent`);
+    return reader;
   }
 
   #reportFailures(snapshot: GpuSnapshot): void {

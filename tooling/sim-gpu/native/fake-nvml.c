@@ -449,6 +449,8 @@ static int field_value_type(unsigned int fieldId) {
   switch (fieldId) {
     case 82: /* NVML_FI_DEV_MEMORY_TEMP */
     case 31: /* NVML_FI_DEV_RETIRED_PENDING */
+    case 94: /* NVML_FI_DEV_PCIE_REPLAY_COUNTER */
+    case 142: case 143: case 144: case 145: /* NVML_FI_DEV_REMAPPED_* */
       return NVML_VALUE_TYPE_UNSIGNED_INT;
     default:
       return NVML_VALUE_TYPE_UNSIGNED_LONG_LONG;
@@ -460,7 +462,16 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
   for (int i = 0; i < valuesCount; i++) {
     char key[32];
     double number = 0;
-    snprintf(key, sizeof key, "field.%u", values[i].fieldId);
+    /* Fields that mirror a call of their own answer from the same scenario value as that call. */
+    switch (values[i].fieldId) {
+      case 83: snprintf(key, sizeof key, "energy"); break;
+      case 94: snprintf(key, sizeof key, "pcie.replay"); break;
+      case 142: snprintf(key, sizeof key, "remapped.correctable"); break;
+      case 143: snprintf(key, sizeof key, "remapped.uncorrectable"); break;
+      case 144: snprintf(key, sizeof key, "remapped.pending"); break;
+      case 145: snprintf(key, sizeof key, "remapped.failure"); break;
+      default: snprintf(key, sizeof key, "field.%u", values[i].fieldId);
+    }
     nvmlReturn_t result = lookup_number(device, key, &number);
     /* A lost GPU fails the whole call; other faults are per field, as the driver reports them. */
     if (result == NVML_ERROR_GPU_IS_LOST || result == NVML_ERROR_UNINITIALIZED) return result;

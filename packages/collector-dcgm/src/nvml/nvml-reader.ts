@@ -22,6 +22,12 @@ const GPM_METRIC_MAX = 333;
 /** NVML field ids read in one `nvmlDeviceGetFieldValues` call per GPU, and where each goes. */
 const FIELD_VALUES: readonly (readonly [fieldId: number, value: DeviceValue])[] = [
   [82, 'memoryTemperatureCelsius'],
+  [83, 'totalEnergyMillijoules'],
+  [94, 'pcieReplays'],
+  [142, 'remappedRowsCorrectable'],
+  [143, 'remappedRowsUncorrectable'],
+  [144, 'rowRemapPending'],
+  [145, 'rowRemapFailure'],
   [3, 'eccSingleBitVolatile'],
   [4, 'eccDoubleBitVolatile'],
   [5, 'eccSingleBitAggregate'],
@@ -83,6 +89,8 @@ export interface NvmlReaderOptions {
   readonly monotonic: () => number;
   /** Wall-clock milliseconds, for the snapshot's time. */
   readonly now: () => number;
+  /** The values to read (default: all): NVML calls whose values nobody renders are not made. */
+  readonly wanted?: ReadonlySet<DeviceValue>;
 }
 
 /**
@@ -105,6 +113,11 @@ export class NvmlReader implements GpuReader {
   readonly #profileNames = new Map<string, Map<number, string>>();
   readonly #nvlink = new Map<string, PreviousNvlink>();
   readonly #gpmSamples = new Map<string, NvmlHandle>();
+  /** A second GPM sample buffer per device, reused run after run instead of allocating one each time. */
+  readonly #gpmSpares = new Map<string, NvmlHandle>();
+  readonly #wanted: ReadonlySet<DeviceValue>;
+  readonly #gpmMetrics: typeof GPM_METRICS;
+  readonly #fieldValues: typeof FIELD_VALUES;
   readonly #gpmSupported = new Map<string, boolean>();
   readonly #lastXid = new Map<number, number>();
   #eventSet: NvmlHandle | undefined;
@@ -114,6 +127,9 @@ export class NvmlReader implements GpuReader {
   constructor(library: NvmlLibrary, options: NvmlReaderOptions) {
     this.#library = library;
     this.#options = options;
+    this.#wanted = options.wanted ?? NVML_PROVIDES;
+    this.#gpmMetrics = GPM_METRICS.filter(([, value]) => this.#wanted.has(value));
+    this.#fieldValues = FIELD_VALUES.filter(([, value]) => this.#wanted.has(value));
   }
 
   /** The driver version NVML reported, once initialised. */
@@ -245,7 +261,9 @@ export class NvmlReader implements GpuReader {
   async #readValues(identity: DeviceIdentity, scope: string, signal: AbortSignal): Promise<DeviceValues> {
     const { handle } = identity;
     const values: DeviceValues = {};
+    const wanted = (...keys: DeviceValue[]): boolean => keys.some((key) => this.#wanted.has(key));
     const one = (name: Parameters<NvmlLibrary['call']>[0], key: DeviceValue, scale = 1, ...leading: unknown[]): Promise<void> => {
+      if (!wanted(key)) return Promise.resolve();
       const out = [0];
       return this.#read(name, scope, signal, handle, ...leading, out).then((ok) => {
         if (ok) values[key] = Number(out[0]) * scale;
@@ -253,7 +271,6 @@ export class NvmlReader implements GpuReader {
     };
     const utilization: { gpu?: number; memory?: number } = {};
     const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
-    const remapped = [[0], [0], [0], [0]] as const;
     const encoder = [[0], [0]] as const;
     const decoder = [[0], [0]] as const;
     await Promise.all([
@@ -264,29 +281,26 @@ export class NvmlReader implements GpuReader {
       one('nvmlDeviceGetPowerUsage', 'powerUsageWatts', 0.001),
       one('nvmlDeviceGetPowerManagementLimit', 'powerLimitWatts', 0.001),
       one('nvmlDeviceGetEnforcedPowerLimit', 'enforcedPowerLimitWatts', 0.001),
-      one('nvmlDeviceGetTotalEnergyConsumption', 'totalEnergyMillijoules'),
-      one('nvmlDeviceGetPcieReplayCounter', 'pcieReplays'),
       one('nvmlDeviceGetCurrPcieLinkGeneration', 'pcieLinkGeneration'),
       one('nvmlDeviceGetCurrPcieLinkWidth', 'pcieLinkWidth'),
       one('nvmlDeviceGetFanSpeed', 'fanSpeedPercent'),
       one('nvmlDeviceGetPerformanceState', 'performanceState'),
-      this.#read('nvmlDeviceGetUtilizationRates', scope, signal, handle, utilization).then((ok) => {
-        if (ok) Object.assign(values, { gpuUtilizationPercent: utilization.gpu, memoryCopyUtilizationPercent: utilization.memory });
-      }),
-      this.#read('nvmlDeviceGetEncoderUtilization', scope, signal, handle, encoder[0], encoder[1]).then((ok) => {
-        if (ok) values.encoderUtilizationPercent = encoder[0][0];
-      }),
-      this.#read('nvmlDeviceGetDecoderUtilization', scope, signal, handle, decoder[0], decoder[1]).then((ok) => {
-        if (ok) values.decoderUtilizationPercent = decoder[0][0];
-      }),
-      this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, handle, memory).then((ok) => {
-        if (ok) Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
-      }),
-      this.#read('nvmlDeviceGetRemappedRows', scope, signal, handle, ...remapped).then((ok) => {
-        if (ok) {
-          Object.assign(values, { remappedRowsCorrectable: remapped[0][0], remappedRowsUncorrectable: remapped[1][0], rowRemapPending: remapped[2][0], rowRemapFailure: remapped[3][0] });
-        }
-      }),
+      wanted('gpuUtilizationPercent', 'memoryCopyUtilizationPercent') &&
+        this.#read('nvmlDeviceGetUtilizationRates', scope, signal, handle, utilization).then((ok) => {
+          if (ok) Object.assign(values, { gpuUtilizationPercent: utilization.gpu, memoryCopyUtilizationPercent: utilization.memory });
+        }),
+      wanted('encoderUtilizationPercent') &&
+        this.#read('nvmlDeviceGetEncoderUtilization', scope, signal, handle, encoder[0], encoder[1]).then((ok) => {
+          if (ok) values.encoderUtilizationPercent = encoder[0][0];
+        }),
+      wanted('decoderUtilizationPercent') &&
+        this.#read('nvmlDeviceGetDecoderUtilization', scope, signal, handle, decoder[0], decoder[1]).then((ok) => {
+          if (ok) values.decoderUtilizationPercent = decoder[0][0];
+        }),
+      wanted('framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes') &&
+        this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, handle, memory).then((ok) => {
+          if (ok) Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
+        }),
       this.#readFieldValues(identity, scope, signal, values),
       this.#readGpm(handle, identity.uuid, undefined, scope, signal).then((gpm) => Object.assign(values, gpm)),
     ]);
@@ -295,7 +309,9 @@ export class NvmlReader implements GpuReader {
 
   /** One nvmlDeviceGetFieldValues call for the field-only values and the NVLink counters. */
   async #readFieldValues(identity: DeviceIdentity, scope: string, signal: AbortSignal, values: DeviceValues): Promise<void> {
-    const requests: readonly (readonly [number, number])[] = [...FIELD_VALUES.map(([fieldId]) => [fieldId, 0] as const), [NVLINK_TX_KIB, ALL_LINKS], [NVLINK_RX_KIB, ALL_LINKS]];
+    const nvlink = this.#wanted.has('nvlinkBandwidthMegabytesPerSecond');
+    const requests: readonly (readonly [number, number])[] = [...this.#fieldValues.map(([fieldId]) => [fieldId, 0] as const), ...(nvlink ? ([[NVLINK_TX_KIB, ALL_LINKS], [NVLINK_RX_KIB, ALL_LINKS]] as const) : [])];
+    if (requests.length === 0) return;
     const buffer = Buffer.alloc(requests.length * FIELD_VALUE_SIZE);
     requests.forEach(([fieldId, scopeId], position) => {
       buffer.writeUInt32LE(fieldId, position * FIELD_VALUE_SIZE);
@@ -303,12 +319,13 @@ export class NvmlReader implements GpuReader {
     });
     if (!(await this.#read('nvmlDeviceGetFieldValues', scope, signal, identity.handle, requests.length, buffer))) return;
     const read = (position: number): number | undefined => decodeFieldValue(buffer, position * FIELD_VALUE_SIZE);
-    FIELD_VALUES.forEach(([, key], position) => {
+    this.#fieldValues.forEach(([, key], position) => {
       const value = read(position);
       if (value !== undefined) values[key] = value;
     });
-    const tx = read(FIELD_VALUES.length);
-    const rx = read(FIELD_VALUES.length + 1);
+    if (!nvlink) return;
+    const tx = read(this.#fieldValues.length);
+    const rx = read(this.#fieldValues.length + 1);
     if (tx === undefined || rx === undefined) return;
     // DCGM reports NVLink bandwidth as a rate: the KiB counters' growth over the elapsed time, in MB/s.
     const now = { kibibytes: tx + rx, atMs: this.#options.monotonic() };
@@ -324,13 +341,13 @@ export class NvmlReader implements GpuReader {
    * sampling interval. Without it the profiling families would appear only from the second run.
    */
   async #primeGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<void> {
-    if (this.#gpmSamples.has(key) || !(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return;
+    if (this.#gpmMetrics.length === 0 || this.#gpmSamples.has(key) || !(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return;
     const sample = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal);
     if (sample !== undefined) this.#gpmSamples.set(key, sample);
   }
 
   async #gpmSupportedOn(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<boolean> {
-    if (!this.#library.has('nvmlGpmMetricsGet')) return false;
+    if (this.#gpmMetrics.length === 0 || !this.#library.has('nvmlGpmMetricsGet')) return false;
     const parentKey = gpuInstanceId === undefined ? key : (key.split('/')[0] ?? key);
     let supported = this.#gpmSupported.get(parentKey);
     if (supported === undefined) {
@@ -342,11 +359,14 @@ export class NvmlReader implements GpuReader {
     return supported;
   }
 
-  /** Allocates and fills a GPM sample; undefined (and nothing leaked) when the device will not give one. */
-  async #takeGpmSample(handle: NvmlHandle, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<NvmlHandle | undefined> {
-    const sampleOut = handleSlot();
-    if (!(await this.#read('nvmlGpmSampleAlloc', scope, signal, sampleOut))) return undefined;
-    const sample = handleIn(sampleOut, 'nvmlGpmSampleAlloc');
+  /** Fills a GPM sample (`reuse`, or a new one); undefined (and nothing leaked) when the device will not give one. */
+  async #takeGpmSample(handle: NvmlHandle, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal, reuse?: NvmlHandle): Promise<NvmlHandle | undefined> {
+    let sample = reuse;
+    if (sample === undefined) {
+      const sampleOut = handleSlot();
+      if (!(await this.#read('nvmlGpmSampleAlloc', scope, signal, sampleOut))) return undefined;
+      sample = handleIn(sampleOut, 'nvmlGpmSampleAlloc');
+    }
     const taken =
       gpuInstanceId === undefined
         ? await this.#read('nvmlGpmSampleGet', scope, signal, handle, sample).catch((error: unknown) => this.#freeAndRethrow(sample, scope, error))
@@ -364,22 +384,25 @@ export class NvmlReader implements GpuReader {
   /** GPM profiling ratios (Hopper and later): a new sample compared with the previous one of this device. */
   async #readGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<DeviceValues> {
     if (!(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return {};
-    const current = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal);
+    const spare = this.#gpmSpares.get(key);
+    this.#gpmSpares.delete(key);
+    const current = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal, spare);
     if (current === undefined) return {};
     const previous = this.#gpmSamples.get(key);
     this.#gpmSamples.set(key, current);
     if (previous === undefined) return {};
     const buffer = Buffer.alloc(GPM_METRICS_GET_HEADER + GPM_METRIC_MAX * GPM_METRIC_SIZE);
     buffer.writeUInt32LE(1, 0);
-    buffer.writeUInt32LE(GPM_METRICS.length, 4);
+    buffer.writeUInt32LE(this.#gpmMetrics.length, 4);
     buffer.writeBigUInt64LE(NvmlLibrary.address(previous), 8);
     buffer.writeBigUInt64LE(NvmlLibrary.address(current), 16);
-    GPM_METRICS.forEach(([metricId], position) => buffer.writeUInt32LE(metricId, GPM_METRICS_GET_HEADER + position * GPM_METRIC_SIZE));
+    this.#gpmMetrics.forEach(([metricId], position) => buffer.writeUInt32LE(metricId, GPM_METRICS_GET_HEADER + position * GPM_METRIC_SIZE));
     const ok = await this.#read('nvmlGpmMetricsGet', scope, signal, buffer);
-    await this.#library.call('nvmlGpmSampleFree', scope, new AbortController().signal, previous);
+    // The older sample becomes next run's buffer.
+    this.#gpmSpares.set(key, previous);
     if (!ok) return {};
     const values: DeviceValues = {};
-    GPM_METRICS.forEach(([, value, unit], position) => {
+    this.#gpmMetrics.forEach(([, value, unit], position) => {
       const offset = GPM_METRICS_GET_HEADER + position * GPM_METRIC_SIZE;
       if (buffer.readInt32LE(offset + 4) !== NVML_SUCCESS) return;
       const reading = buffer.readDoubleLE(offset + 8);
@@ -473,7 +496,7 @@ export class NvmlReader implements GpuReader {
     this.#closed = true;
     const signal = new AbortController().signal;
     if (this.#library.pending().length > 0) return;
-    for (const sample of this.#gpmSamples.values()) await this.#library.call('nvmlGpmSampleFree', LIBRARY_SCOPE, signal, sample);
+    for (const sample of [...this.#gpmSamples.values(), ...this.#gpmSpares.values()]) await this.#library.call('nvmlGpmSampleFree', LIBRARY_SCOPE, signal, sample);
     if (this.#eventSet !== undefined) await this.#library.call('nvmlEventSetFree', LIBRARY_SCOPE, signal, this.#eventSet);
     if (this.#initialized !== undefined && (await this.#initialized.then(() => true, () => false))) {
       await this.#library.call('nvmlShutdown', LIBRARY_SCOPE, signal);
