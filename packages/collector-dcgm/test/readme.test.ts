@@ -1,16 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateWithSchema } from '@tessera/collector-api';
 import { isGoldenUpdateRequested, readSampleConfig } from '@tessera/collector-testkit';
+import { checkGeneratedSection } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config.js';
 import { DCGM_FIELDS } from '../src/dcgm-fields.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const readmeFile = join(packageDir, 'README.md');
-const START = /<!-- metrics-table:start[^\n]*-->\n/;
-const END = '<!-- metrics-table:end -->';
 
 const cell = (text: string): string => text.replaceAll('|', '\\|');
 
@@ -32,17 +30,8 @@ function renderMetricsTable(): string {
 
 describe('README', () => {
   it('lists every field tessera can read, as generated from src/dcgm-fields.ts', async () => {
-    const readme = await readFile(readmeFile, 'utf8');
-    const start = START.exec(readme);
-    const end = readme.indexOf(END);
-    expect(start, 'README.md lacks the metrics-table markers').not.toBeNull();
-    const startIndex = (start?.index ?? 0) + (start?.[0].length ?? 0);
-    const expected = renderMetricsTable();
-    if (isGoldenUpdateRequested()) {
-      await writeFile(readmeFile, `${readme.slice(0, startIndex)}${expected}${readme.slice(end)}`);
-      return;
-    }
-    expect(readme.slice(startIndex, end), 'the README metrics table is out of date: run TESSERA_UPDATE_GOLDEN=1 pnpm test').toBe(expected);
+    const { problem } = await checkGeneratedSection(readmeFile, 'metrics-table', renderMetricsTable(), isGoldenUpdateRequested());
+    expect(problem).toBeUndefined();
   });
 
   it('sample.config.yaml shows the real defaults: it means the same as an empty entry', async () => {
