@@ -1,4 +1,4 @@
-import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import koffi, { type LibraryHandle } from 'koffi';
 import { abortReason } from '../abort.js';
 
 type KoffiFunction = ReturnType<LibraryHandle['func']>;
@@ -288,11 +288,6 @@ export class NvmlLibrary {
   /** The address of a handle, to compare handles that NVML returns in event data. */
   static address(handle: NvmlHandle): bigint {
     return koffi.address(handle);
-  }
-
-  /** The size of a declared NVML type. */
-  static sizeOf(type: string | TypeObject): number {
-    return koffi.sizeof(type);
   }
 
   /** Unloads the library. Only when no call is pending: a worker still inside it would crash. */
