@@ -72,6 +72,24 @@ describe('a hung NVML call', () => {
     }, { timeout: 10_000, interval: 100 }).toEqual(['0', '1']);
   });
 
+  it('a GPU that hangs in every call holds one worker thread: the other GPUs keep being read', async () => {
+    simulator = await startGpuSimulator({ gpus: 4, podResources: false });
+    const { sample, scrape } = await createCollector({ ...simulator.config, backend: 'nvml', sampleTimeoutSeconds: 0.5 });
+    await sample();
+    const healthy = simulator.scenario;
+    const everything = ['clock.sm', 'clock.mem', 'temperature.gpu', 'power.usage', 'utilization.gpu', 'utilization.encoder', 'utilization.decoder', 'memory.used', 'temperature.memory'] as const;
+    // Two sick GPUs: if each held a worker per value, koffi's few threads would all be blocked.
+    await simulator.setScenario(withGpu(withGpu(healthy, 1, (gpu) => ({ ...gpu, hang: everything })), 3, (gpu) => ({ ...gpu, hang: everything })));
+    await sample();
+    await sample();
+    expect(gpusIn(await scrape())).toEqual(['0', '2']);
+    await simulator.setScenario(healthy);
+    await expect.poll(async () => {
+      await sample();
+      return gpusIn(await scrape());
+    }, { timeout: 10_000, interval: 100 }).toEqual(['0', '1', '2', '3']);
+  });
+
   it('a GPU that falls off the bus between samples fails alone', async () => {
     simulator = await startGpuSimulator({ gpus: 3, podResources: false });
     const { sample, scrape, context } = await createCollector({ ...simulator.config, backend: 'nvml' });

@@ -226,12 +226,10 @@ export class NvmlReader implements GpuReader {
     const code = await this.#library.call('nvmlDeviceGetHandleByIndex_v2', scope, signal, index, handleOut);
     if (code !== NVML_SUCCESS) throw this.#library.error('nvmlDeviceGetHandleByIndex_v2', code);
     const handle = handleIn(handleOut, 'nvmlDeviceGetHandleByIndex_v2');
-    const [uuid, name, serial, vbiosVersion] = await Promise.all([
-      this.#deviceString('nvmlDeviceGetUUID', handle, scope, signal, true),
-      this.#deviceString('nvmlDeviceGetName', handle, scope, signal, true),
-      this.#deviceString('nvmlDeviceGetSerial', handle, scope, signal, false),
-      this.#deviceString('nvmlDeviceGetVbiosVersion', handle, scope, signal, false),
-    ]);
+    const uuid = await this.#deviceString('nvmlDeviceGetUUID', handle, scope, signal, true);
+    const name = await this.#deviceString('nvmlDeviceGetName', handle, scope, signal, true);
+    const serial = await this.#deviceString('nvmlDeviceGetSerial', handle, scope, signal, false);
+    const vbiosVersion = await this.#deviceString('nvmlDeviceGetVbiosVersion', handle, scope, signal, false);
     const pci: { busId?: string } = {};
     const pciCode = await this.#library.call('nvmlDeviceGetPciInfo_v3', scope, signal, handle, pci);
     if (pciCode !== NVML_SUCCESS) throw this.#library.error('nvmlDeviceGetPciInfo_v3', pciCode);
@@ -273,37 +271,40 @@ export class NvmlReader implements GpuReader {
     const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
     const encoder = [[0], [0]] as const;
     const decoder = [[0], [0]] as const;
-    await Promise.all([
-      one('nvmlDeviceGetClockInfo', 'smClockMhz', 1, CLOCK_SM),
-      one('nvmlDeviceGetClockInfo', 'memoryClockMhz', 1, CLOCK_MEM),
-      one('nvmlDeviceGetClockInfo', 'graphicsClockMhz', 1, CLOCK_GRAPHICS),
-      one('nvmlDeviceGetTemperature', 'gpuTemperatureCelsius', 1, TEMPERATURE_GPU),
-      one('nvmlDeviceGetPowerUsage', 'powerUsageWatts', 0.001),
-      one('nvmlDeviceGetPowerManagementLimit', 'powerLimitWatts', 0.001),
-      one('nvmlDeviceGetEnforcedPowerLimit', 'enforcedPowerLimitWatts', 0.001),
-      one('nvmlDeviceGetCurrPcieLinkGeneration', 'pcieLinkGeneration'),
-      one('nvmlDeviceGetCurrPcieLinkWidth', 'pcieLinkWidth'),
-      one('nvmlDeviceGetFanSpeed', 'fanSpeedPercent'),
-      one('nvmlDeviceGetPerformanceState', 'performanceState'),
-      wanted('gpuUtilizationPercent', 'memoryCopyUtilizationPercent') &&
+    // One call at a time per GPU (GPUs are read in parallel): a GPU that hangs in the driver then
+    // holds one of koffi's few worker threads, not one per value.
+    const steps: (() => Promise<unknown> | false)[] = [
+      () => one('nvmlDeviceGetClockInfo', 'smClockMhz', 1, CLOCK_SM),
+      () => one('nvmlDeviceGetClockInfo', 'memoryClockMhz', 1, CLOCK_MEM),
+      () => one('nvmlDeviceGetClockInfo', 'graphicsClockMhz', 1, CLOCK_GRAPHICS),
+      () => one('nvmlDeviceGetTemperature', 'gpuTemperatureCelsius', 1, TEMPERATURE_GPU),
+      () => one('nvmlDeviceGetPowerUsage', 'powerUsageWatts', 0.001),
+      () => one('nvmlDeviceGetPowerManagementLimit', 'powerLimitWatts', 0.001),
+      () => one('nvmlDeviceGetEnforcedPowerLimit', 'enforcedPowerLimitWatts', 0.001),
+      () => one('nvmlDeviceGetCurrPcieLinkGeneration', 'pcieLinkGeneration'),
+      () => one('nvmlDeviceGetCurrPcieLinkWidth', 'pcieLinkWidth'),
+      () => one('nvmlDeviceGetFanSpeed', 'fanSpeedPercent'),
+      () => one('nvmlDeviceGetPerformanceState', 'performanceState'),
+      () => wanted('gpuUtilizationPercent', 'memoryCopyUtilizationPercent') &&
         this.#read('nvmlDeviceGetUtilizationRates', scope, signal, handle, utilization).then((ok) => {
           if (ok) Object.assign(values, { gpuUtilizationPercent: utilization.gpu, memoryCopyUtilizationPercent: utilization.memory });
         }),
-      wanted('encoderUtilizationPercent') &&
+      () => wanted('encoderUtilizationPercent') &&
         this.#read('nvmlDeviceGetEncoderUtilization', scope, signal, handle, encoder[0], encoder[1]).then((ok) => {
           if (ok) values.encoderUtilizationPercent = encoder[0][0];
         }),
-      wanted('decoderUtilizationPercent') &&
+      () => wanted('decoderUtilizationPercent') &&
         this.#read('nvmlDeviceGetDecoderUtilization', scope, signal, handle, decoder[0], decoder[1]).then((ok) => {
           if (ok) values.decoderUtilizationPercent = decoder[0][0];
         }),
-      wanted('framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes') &&
+      () => wanted('framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes') &&
         this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, handle, memory).then((ok) => {
           if (ok) Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
         }),
-      this.#readFieldValues(identity, scope, signal, values),
-      this.#readGpm(handle, identity.uuid, undefined, scope, signal).then((gpm) => Object.assign(values, gpm)),
-    ]);
+      () => this.#readFieldValues(identity, scope, signal, values),
+      () => this.#readGpm(handle, identity.uuid, undefined, scope, signal).then((gpm) => Object.assign(values, gpm)),
+    ];
+    for (const step of steps) await step();
     return values;
   }
 
