@@ -1,4 +1,4 @@
-import type { CollectorContext } from '@tessera/collector-api';
+import { NoDataError, type CollectorContext } from '@tessera/collector-api';
 import type { DcgmCollectorConfig } from './config.js';
 import type { DeviceValue, GpuReader } from './gpu-sample.js';
 import { NvidiaSmiReader } from './nvidia-smi/nvidia-smi-reader.js';
@@ -22,7 +22,9 @@ export function openReader(config: DcgmCollectorConfig, context: CollectorContex
     logger.info({ backend: 'nvml', library: config.nvml.libraryPath }, `reading GPUs through NVML (${config.nvml.libraryPath} loaded; backend: ${config.backend})`);
     return new NvmlReader(library, { monotonic: () => clock.monotonic(), now: () => clock.now(), wanted });
   } catch (error) {
-    if (config.backend === 'nvml' || !(error instanceof NvmlLoadError)) throw error;
+    if (!(error instanceof NvmlLoadError)) throw error;
+    // No library means no NVIDIA driver here: a node without GPUs, not a broken exporter.
+    if (config.backend === 'nvml') throw new NoDataError(`NVML is not available: ${error.message}`, { cause: error });
     logger.info({ backend: 'nvidia-smi', reason: error.message }, `reading GPUs with ${config.nvidiaSmi.path}: NVML is not available (${error.message})`);
     return smi();
   }

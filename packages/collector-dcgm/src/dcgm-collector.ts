@@ -65,6 +65,7 @@ export class DcgmCollector implements Collector {
   #podResources: PodResourcesClient | undefined;
   #podResourcesState: 'unknown' | 'missing' | 'ok' | 'failing' = 'unknown';
   #reportedFailures = '';
+  #reportedError = '';
   #closed = false;
 
   private constructor(config: DcgmCollectorConfig, context: CollectorContext, rows: readonly CountersRow[]) {
@@ -103,12 +104,16 @@ export class DcgmCollector implements Collector {
         const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.#config.sampleTimeoutSeconds * 1000)]);
         const snapshot = await this.#reader.sample(deadline);
         this.#state = { snapshot };
+        this.#reportedError = '';
         this.#reportFailures(snapshot);
       } catch (error) {
         const described = describeSampleError(error, this.#config.sampleTimeoutSeconds);
         this.#state = { ...this.#state, error: described };
-        if (isNoDataError(error)) this.#context.logger.debug({ err: error }, `no GPU data: ${described.message}`);
-        else this.#context.logger.warn({ err: error }, `GPU sampling failed: ${described.message}`);
+        // Said once per distinct problem: a node without GPUs, or a GPU that stays broken, is not a log storm.
+        const repeated = described.message === this.#reportedError;
+        this.#reportedError = described.message;
+        if (isNoDataError(error)) this.#context.logger[repeated ? 'debug' : 'info']({ err: error }, `no GPU data: ${described.message}`);
+        else this.#context.logger[repeated ? 'debug' : 'warn']({ err: error }, `GPU sampling failed: ${described.message}`);
       }
     })();
     this.#running = run;

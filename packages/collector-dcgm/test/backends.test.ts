@@ -88,6 +88,8 @@ describe('backend selection', () => {
       }
       const missing = collectParsed({ backend: 'auto', nvml: { libraryPath: '/nonexistent/libnvidia-ml.so.1' }, nvidiaSmi: { path: '/nonexistent/nvidia-smi' }, kubernetes: { enabled: false } });
       await expect(missing).rejects.toMatchObject({ code: 'ERR_TESSERA_NO_DATA', message: expect.stringMatching(/nvidia-smi: .*not found/) as unknown });
+      const noLibrary = collectParsed({ backend: 'nvml', nvml: { libraryPath: '/nonexistent/libnvidia-ml.so.1' }, kubernetes: { enabled: false } });
+      await expect(noLibrary).rejects.toMatchObject({ code: 'ERR_TESSERA_NO_DATA', message: expect.stringMatching(/NVML is not available: cannot load \/nonexistent/) as unknown });
     } finally {
       await simulator.close();
     }

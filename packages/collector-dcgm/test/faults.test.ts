@@ -145,6 +145,21 @@ describe('a hung nvidia-smi', () => {
   });
 });
 
+describe('a problem that persists', () => {
+  it('is logged once, not at every sample, and again when it changes', async () => {
+    simulator = await startGpuSimulator({ scenario: { gpus: [], initError: 'DRIVER_NOT_LOADED' }, podResources: false });
+    const { sample, context } = await createCollector({ ...simulator.config, backend: 'nvml' });
+    for (let run = 0; run < 3; run++) await sample();
+    const loud = () => context.logs.filter((record) => record.level !== 'debug' && /no GPU data|sampling failed/.test(record.message)).map((record) => record.message);
+    expect(loud()).toEqual([expect.stringMatching(/no GPU data: NVML: the NVIDIA driver is not loaded/)]);
+    await simulator.setScenario({ gpus: [], initError: 'UNKNOWN' });
+    await sample();
+    await sample();
+    expect(loud()).toHaveLength(2);
+    expect(loud()[1]).toMatch(/GPU sampling failed: nvmlInit_v2: Unknown Error \(NVML UNKNOWN 999\)/);
+  });
+});
+
 describe('stale snapshots', () => {
   it('a scrape fails rather than serve a sample older than two intervals plus the timeout', async () => {
     simulator = await startGpuSimulator({ gpus: 1, podResources: false });
