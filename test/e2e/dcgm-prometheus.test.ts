@@ -37,8 +37,10 @@ describe('Prometheus scraping tessera with the dcgm collector', () => {
     expect(series.map((sample) => `${sample.metric.GPU_I_PROFILE}/${sample.metric.GPU_I_ID}`).sort()).toEqual(['1g.10gb/9', '2g.20gb/3', '3g.40gb/2']);
   });
 
-  it('reports the dcgm collector as successful', async () => {
+  it('reports the dcgm collector as successful, with one part per GPU', async () => {
     const success = await prometheus.waitFor('tessera_scrape_collector_success{job="dcgm",collector="dcgm"}', (samples) => samples.length > 0);
     expect(success.map((sample) => sample.value)).toEqual([1]);
+    const parts = await prometheus.waitFor('tessera_collector_part_success{job="dcgm",collector="dcgm"}', (samples) => samples.length === 3);
+    expect(parts.map((sample) => `${sample.metric.part} ${sample.value}`).sort()).toEqual(['gpu/0 1', 'gpu/1 1', 'gpu/2 1']);
   });
 });

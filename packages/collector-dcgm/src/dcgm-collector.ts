@@ -1,8 +1,6 @@
 import { hostname as osHostname } from 'node:os';
-import { readFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
-import { ConfigError, isNoDataError, NoDataError, type Collector, type CollectorContext, type MetricFamily, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
-import { abortReason } from './abort.js';
+import { ConfigError, isNoDataError, type Collector, type CollectorContext, type MetricFamily, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
 import { openReader } from './backend.js';
 import type { DcgmCollectorConfig } from './config.js';
 import { CountersFileError, parseCountersCsv, type CountersRow } from './counters-csv.js';
@@ -17,38 +15,48 @@ function defaultRows(): CountersRow[] {
   return DEFAULT_FIELDS.map((field) => ({ field, type: field.kind === 'label' ? 'label' : field.type, help: field.help }));
 }
 
-/** Reads and parses the configured counters file, or the defaults. A missing or malformed file is a ConfigError. */
+/**
+ * Reads and parses the configured counters file (relative to the config file's directory), or the
+ * defaults. A missing or malformed file is a ConfigError: the host refuses to start.
+ */
 async function loadRows(config: DcgmCollectorConfig, context: CollectorContext): Promise<CountersRow[]> {
   if (config.countersFile === '') return defaultRows();
+  const file = context.files.resolve(config.countersFile);
   let text: string;
   try {
-    text = await readFile(config.countersFile, 'utf8');
+    text = await context.files.readText(file);
   } catch (error) {
-    throw new ConfigError(`cannot read the counters file ${config.countersFile}: ${(error as Error).message}`, { path: ['countersFile'], cause: error });
+    throw new ConfigError(`cannot read the counters file ${file}: ${(error as Error).message}`, { path: ['countersFile'], cause: error });
   }
   try {
     const parsed = parseCountersCsv(text);
     if (parsed.unsupported.length > 0) {
-      context.logger.warn({ fields: parsed.unsupported }, `counters file ${config.countersFile}: tessera cannot read ${parsed.unsupported.join(', ')}; those rows are skipped`);
+      context.logger.warn({ fields: parsed.unsupported }, `counters file ${file}: tessera cannot read ${parsed.unsupported.join(', ')}; those rows are skipped`);
     }
-    for (const note of parsed.notes) context.logger.info(`counters file ${config.countersFile}: ${note}`);
+    for (const note of parsed.notes) context.logger.info(`counters file ${file}: ${note}`);
     return [...parsed.rows];
   } catch (error) {
-    if (error instanceof CountersFileError) throw new ConfigError(`counters file ${config.countersFile}: ${error.message}`, { path: ['countersFile'], cause: error });
+    if (error instanceof CountersFileError) throw new ConfigError(`counters file ${file}: ${error.message}`, { path: ['countersFile'], cause: error });
     throw error;
   }
 }
 
-/** The latest outcome of background sampling. */
-interface SampleState {
-  readonly snapshot?: GpuSnapshot;
-  readonly error?: Error;
+/** What one background sampling run produced. */
+interface GpuSample {
+  readonly snapshot: GpuSnapshot;
+  /** How long the run took, reported as the duration of every GPU's part. */
+  readonly durationSeconds: number;
 }
 
+const NO_OWNERS: ReadonlyMap<string, DeviceOwner> = new Map();
+
 /**
- * The `dcgm` collector: samples GPUs in the background every `intervalSeconds` (as dcgm-exporter's
- * collect interval) and serves scrapes from the latest snapshot, so a slow or hung GPU never holds
- * a scrape. A snapshot older than two intervals plus the sample timeout is not served.
+ * The `dcgm` collector: samples GPUs in the background every `intervalSeconds` (dcgm-exporter's
+ * collect interval) on the host's scheduler, and serves scrapes from the latest sample, one part
+ * per GPU, so a slow or hung GPU never holds a scrape and a lost one costs only its own series. A
+ * sample still running after `sampleTimeoutSeconds` is abandoned by the scheduler (its signal
+ * aborts the NVML calls' wait and kills nvidia-smi); a sample older than the task's `maxAgeMs` is
+ * not served. Pod owners come from a second task on the kubelet's cadence.
  */
 export class DcgmCollector implements Collector {
   readonly metrics: readonly MetricFamily[];
@@ -57,15 +65,14 @@ export class DcgmCollector implements Collector {
   readonly #families: readonly RenderedFamily[];
   readonly #layout: LabelLayout;
   readonly #hostname: string;
-  readonly #tasks: ScheduledTask[] = [];
+  #gpus: ScheduledTask<GpuSample> | undefined;
+  #pods: ScheduledTask<ReadonlyMap<string, DeviceOwner>> | undefined;
   #reader: GpuReader | undefined;
-  #state: SampleState = {};
-  #running: Promise<void> | undefined;
-  #owners: ReadonlyMap<string, DeviceOwner> = new Map();
+  /** The sample under way, so that close() shuts NVML down only once it has let go. */
+  #sampling: Promise<GpuSnapshot> | undefined;
   #podResources: PodResourcesClient | undefined;
-  #podResourcesState: 'unknown' | 'missing' | 'ok' | 'failing' = 'unknown';
-  #reportedFailures = '';
-  #reportedError = '';
+  #socketMissing = false;
+  #reportedNoData = '';
   #closed = false;
 
   private constructor(config: DcgmCollectorConfig, context: CollectorContext, rows: readonly CountersRow[]) {
@@ -75,49 +82,39 @@ export class DcgmCollector implements Collector {
     this.#layout = { hostLabel: config.hostLabel === 'none' ? undefined : config.hostLabel, labelFields, podLabels: config.kubernetes.enabled };
     this.#families = buildFamilies(rows, this.#layout);
     this.metrics = this.#families.map(({ family }) => family);
+    // dcgm-exporter's rule: NODE_NAME (the DaemonSet sets it to spec.nodeName), else the OS hostname.
     this.#hostname = config.hostname !== '' ? config.hostname : (process.env.NODE_NAME ?? osHostname());
   }
 
   /** Builds the collector and starts its background tasks. No GPU or socket is touched here. */
   static async create(config: DcgmCollectorConfig, context: CollectorContext): Promise<DcgmCollector> {
     const collector = new DcgmCollector(config, context, await loadRows(config, context));
-    collector.#tasks.push(context.scheduler.every(config.intervalSeconds * 1000, (signal) => collector.#sampleInBackground(signal), { runImmediately: true }));
+    const timeoutMs = config.sampleTimeoutSeconds * 1000;
+    collector.#gpus = context.scheduler.every(config.intervalSeconds * 1000, (signal) => collector.#sample(signal), { name: 'gpus', timeoutMs });
     if (config.kubernetes.enabled) {
-      collector.#tasks.push(context.scheduler.every(config.kubernetes.refreshSeconds * 1000, (signal) => collector.#refreshPods(signal), { runImmediately: true }));
+      const refreshMs = config.kubernetes.refreshSeconds * 1000;
+      collector.#pods = context.scheduler.every(refreshMs, (signal) => collector.#listPodOwners(signal), { name: 'pods', timeoutMs: Math.min(timeoutMs, refreshMs) });
     }
     return collector;
   }
 
-  /** The reader in use, opened at the first sample. */
-  get reader(): GpuReader | undefined {
-    return this.#reader;
-  }
-
-  /**
-   * One background sample. Never throws: the outcome is kept for collect(). The sample gets its own
-   * deadline (`sampleTimeoutSeconds`) so a hung NVML call or nvidia-smi is abandoned in time.
-   */
-  #sampleInBackground(signal: AbortSignal): Promise<void> {
-    const run = (async () => {
-      try {
-        this.#reader ??= this.#openReader();
-        const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.#config.sampleTimeoutSeconds * 1000)]);
-        const snapshot = await this.#reader.sample(deadline);
-        this.#state = { snapshot };
-        this.#reportedError = '';
-        this.#reportFailures(snapshot);
-      } catch (error) {
-        const described = describeSampleError(error, this.#config.sampleTimeoutSeconds);
-        this.#state = { ...this.#state, error: described };
-        // Said once per distinct problem: a node without GPUs, or a GPU that stays broken, is not a log storm.
-        const repeated = described.message === this.#reportedError;
-        this.#reportedError = described.message;
-        if (isNoDataError(error)) this.#context.logger[repeated ? 'debug' : 'info']({ err: error }, `no GPU data: ${described.message}`);
-        else this.#context.logger[repeated ? 'debug' : 'warn']({ err: error }, `GPU sampling failed: ${described.message}`);
+  /** One background sample. A failure is the scheduler's to report; an absent GPU is said once here, at info. */
+  async #sample(signal: AbortSignal): Promise<GpuSample> {
+    const started = this.#context.clock.monotonic();
+    try {
+      this.#reader ??= this.#openReader();
+      this.#sampling = this.#reader.sample(signal);
+      const snapshot = await this.#sampling;
+      this.#reportedNoData = '';
+      return { snapshot, durationSeconds: (this.#context.clock.monotonic() - started) / 1000 };
+    } catch (error) {
+      // The host logs a NoDataError run at debug only; a node without GPUs deserves one line that says so.
+      if (isNoDataError(error) && error.message !== this.#reportedNoData) {
+        this.#reportedNoData = error.message;
+        this.#context.logger.info(`no GPU data: ${error.message}`);
       }
-    })();
-    this.#running = run;
-    return run;
+      throw error;
+    }
   }
 
   /** Opens the reader and says once which configured fields it cannot read (nvidia-smi has no energy, XID, …). */
@@ -128,89 +125,60 @@ export class DcgmCollector implements Collector {
     return reader;
   }
 
-  #reportFailures(snapshot: GpuSnapshot): void {
-    const text = snapshot.failures.map((failure) => `gpu ${failure.index}: ${failure.message}`).join('; ');
-    if (text !== '' && text !== this.#reportedFailures) this.#context.logger.warn({ failures: snapshot.failures }, `GPU reading failed, its series are left out: ${text}`);
-    this.#reportedFailures = text;
-  }
-
-  async #refreshPods(signal: AbortSignal): Promise<void> {
-    const socket = this.#config.kubernetes.podResourcesSocket;
+  /**
+   * Which pod holds each GPU and MIG device. No socket (not a Kubernetes node, or the directory
+   * not mounted) is no owners and one info line; a failing List is the scheduler's to report.
+   */
+  async #listPodOwners(signal: AbortSignal): Promise<ReadonlyMap<string, DeviceOwner>> {
+    const { podResourcesSocket: socket, resourceNames } = this.#config.kubernetes;
     const exists = await stat(socket).then((info) => info.isSocket(), () => false);
     if (!exists) {
-      if (this.#podResourcesState !== 'missing') {
+      if (!this.#socketMissing) {
         this.#context.logger.info({ socket }, `pod-resources socket ${socket} not found: series carry no pod labels (mount /var/lib/kubelet/pod-resources into the exporter to attribute GPUs to pods)`);
       }
-      this.#podResourcesState = 'missing';
-      this.#owners = new Map();
-      return;
+      this.#socketMissing = true;
+      return NO_OWNERS;
     }
+    if (this.#socketMissing) this.#context.logger.info({ socket }, `pod-resources socket ${socket} found: series carry pod labels`);
+    this.#socketMissing = false;
     this.#podResources ??= new PodResourcesClient(socket);
+    const pods = await this.#podResources.list(signal, this.#config.sampleTimeoutSeconds * 1000);
+    return mapDeviceOwners(pods, resourceNames);
+  }
+
+  /** Pod owners to label with: none while the kubelet has not answered recently (series are still served). */
+  async #podOwners(signal: AbortSignal): Promise<ReadonlyMap<string, DeviceOwner>> {
+    if (this.#pods === undefined) return NO_OWNERS;
     try {
-      const pods = await this.#podResources.list(signal, this.#config.sampleTimeoutSeconds * 1000);
-      this.#owners = mapDeviceOwners(pods, this.#config.kubernetes.resourceNames);
-      if (this.#podResourcesState !== 'ok') this.#context.logger.info({ socket, devices: this.#owners.size }, `pod-resources: ${this.#owners.size} NVIDIA devices assigned to pods`);
-      this.#podResourcesState = 'ok';
-    } catch (error) {
-      if (this.#podResourcesState !== 'failing') this.#context.logger.warn({ err: error, socket }, `pod-resources List failed, series carry no pod labels until it works: ${(error as Error).message}`);
-      this.#podResourcesState = 'failing';
-      this.#owners = new Map();
+      return await this.#pods.latest(signal);
+    } catch {
+      signal.throwIfAborted();
+      return NO_OWNERS;
     }
   }
 
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    if (this.#state.snapshot === undefined && this.#state.error === undefined) {
-      // The first scrape can come before the first scheduled sample has started: start it now.
-      await raceWithSignal(this.#running ?? this.#sampleInBackground(new AbortController().signal), signal);
-    }
-    const { snapshot, error } = this.#state;
-    if (snapshot === undefined) throw error instanceof Error ? error : new NoDataError('no GPU sample has been taken yet');
-    const maxAgeMs = this.#config.intervalSeconds * 2000 + this.#config.sampleTimeoutSeconds * 1000;
-    const ageMs = this.#context.clock.now() - snapshot.sampledAtMs;
-    if (ageMs > maxAgeMs) {
-      throw new Error(`the latest GPU sample is ${Math.round(ageMs / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s)${error === undefined ? '' : `: ${error.message}`}`);
-    }
+    if (this.#gpus === undefined) throw new Error('the collector is not started');
+    const [{ snapshot, durationSeconds }, owners] = await Promise.all([this.#gpus.latest(signal), this.#podOwners(signal)]);
     const parts = snapshotParts(snapshot, {
       families: this.#families,
       layout: this.#layout,
       hostname: this.#hostname,
       replaceBlanksInModelName: this.#config.replaceBlanksInModelName,
-      owners: this.#owners,
+      owners,
     });
-    // One part per GPU; until the host has parts, a failed GPU is logged when sampled and left out here.
-    for (const part of parts) if (part.ok) part.render(sink);
+    for (const part of parts) await sink.part(part.name, part.render, { sampledAt: snapshot.sampledAtMs, durationSeconds });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const task of this.#tasks) task.cancel();
+    this.#gpus?.cancel();
+    this.#pods?.cancel();
     this.#podResources?.close();
-    await this.#running?.catch(() => undefined);
+    // Cancelling the task aborted the sample's signal: it settles promptly.
+    await this.#sampling?.catch(() => undefined);
     await this.#reader?.close();
   }
-}
-
-function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-/** A sample that hit its own deadline says so, instead of the bare TimeoutError of AbortSignal.timeout. */
-function describeSampleError(error: unknown, timeoutSeconds: number): Error {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return new Error(`GPU sample did not finish within ${timeoutSeconds} s (sampleTimeoutSeconds)`, { cause: error });
-  return error instanceof Error ? error : new Error(String(error));
 }

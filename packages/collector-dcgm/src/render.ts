@@ -28,12 +28,6 @@ export interface RenderedFamily {
 }
 
 /**
- * A family whose listed labels are left out of the rendered line when empty (contract v1.1's
- * `optionalLabels`; a host without it prints them empty, which Prometheus stores the same way).
- */
-type FamilyWithOptionalLabels = MetricFamily & { readonly optionalLabels: readonly string[] };
-
-/**
  * The families for the configured rows, labelled as dcgm-exporter labels them: identity, then the
  * MIG labels, the host label, the label-type fields sorted by name, then the attributes sorted by
  * name (pod labels, and `err_code`/`err_msg` on the XID family).
@@ -44,16 +38,19 @@ export function buildFamilies(rows: readonly CountersRow[], layout: LabelLayout)
   for (const row of rows) {
     if (row.field.kind !== 'metric' || row.type === 'label') continue;
     const attributes = [...(layout.podLabels ? POD_LABELS : []), ...(row.field.name === XID_FIELD ? ['err_code', 'err_msg'] : [])].sort();
-    const optional = [...MIG_LABELS, ...(layout.hostLabel === undefined ? [] : [layout.hostLabel]), ...labelFieldNames, ...(layout.podLabels ? POD_LABELS : [])];
-    const declaration: FamilyWithOptionalLabels = {
+    const hostLabel = layout.hostLabel === undefined ? [] : [layout.hostLabel];
+    const family = defineMetric({
       name: row.field.name,
       type: row.type,
       help: row.help,
       unit: row.field.unit,
-      labelNames: [...IDENTITY_LABELS, ...MIG_LABELS, ...(layout.hostLabel === undefined ? [] : [layout.hostLabel]), ...labelFieldNames, ...attributes],
-      optionalLabels: optional,
-    };
-    families.push({ field: row.field, family: defineMetric(declaration) });
+      labelNames: [...IDENTITY_LABELS, ...MIG_LABELS, ...hostLabel, ...labelFieldNames, ...attributes],
+      // dcgm-exporter leaves out what does not apply (MIG labels on a whole GPU, pod labels on a GPU no pod holds).
+      optionalLabels: [...MIG_LABELS, ...hostLabel, ...labelFieldNames, ...(layout.podLabels ? POD_LABELS : [])],
+      // dcgm-exporter prints int64 fields with Go's %d and double fields with %f.
+      valueFormat: row.field.valueType === 'double' ? 'fixed6' : 'integer',
+    });
+    families.push({ field: row.field, family });
   }
   return families;
 }
@@ -68,28 +65,36 @@ export interface RenderContext {
   readonly owners: ReadonlyMap<string, DeviceOwner>;
 }
 
-/** One independently renderable unit of a snapshot: a GPU, or a GPU that failed. */
-export type GpuPart =
-  | { readonly name: string; readonly ok: true; readonly render: (sink: MetricSink) => void }
-  | { readonly name: string; readonly ok: false; readonly error: Error };
+/** One GPU of a snapshot, rendered as a part of the collection of its own. */
+export interface GpuPart {
+  /** `gpu/<index>` (`tessera_collector_part_success{part="gpu/3"}`). */
+  readonly name: string;
+  /** Adds the GPU's series; throws for a GPU whose reading failed, so that only its part fails. */
+  readonly render: (sink: MetricSink) => void;
+}
 
-/** The name of a GPU's part: `gpu <index>`. */
+/** The name of a GPU's part. */
 export function gpuPartName(index: number): string {
-  return `gpu ${index}`;
+  return `gpu/${index}`;
 }
 
 /**
- * Splits a snapshot into one part per GPU, each rendering that GPU's series with dcgm-exporter's
- * rules: fields a GPU does not report have no series; a MIG GPU is reported once per instance, with
- * `GPU_I_PROFILE`/`GPU_I_ID`, its own framebuffer and profiling values and the parent's others, and
- * without the utilisation fields; pod labels only where a pod holds the device.
+ * Splits a snapshot into one part per GPU, in index order, each rendering that GPU's series with
+ * dcgm-exporter's rules: fields a GPU does not report have no series; a MIG GPU is reported once
+ * per instance, with `GPU_I_PROFILE`/`GPU_I_ID`, its own framebuffer and profiling values and the
+ * parent's others, and without the utilisation fields; pod labels only where a pod holds the device.
  */
 export function snapshotParts(snapshot: GpuSnapshot, context: RenderContext): GpuPart[] {
-  const parts: GpuPart[] = snapshot.gpus.map((gpu) => ({ name: gpuPartName(gpu.index), ok: true, render: (sink: MetricSink) => renderGpu(gpu, snapshot, context, sink) }));
-  for (const failure of snapshot.failures) {
-    parts.push({ name: gpuPartName(failure.index), ok: false, error: new Error(`GPU ${failure.index}${failure.uuid === undefined ? '' : ` (${failure.uuid})`}: ${failure.message}`) });
-  }
-  return parts.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const parts = [
+    ...snapshot.gpus.map((gpu) => ({ index: gpu.index, render: (sink: MetricSink) => renderGpu(gpu, snapshot, context, sink) })),
+    ...snapshot.failures.map((failure) => ({
+      index: failure.index,
+      render: () => {
+        throw new Error(`GPU ${failure.index}${failure.uuid === undefined ? '' : ` (${failure.uuid})`}: ${failure.message}`);
+      },
+    })),
+  ];
+  return parts.sort((a, b) => a.index - b.index).map(({ index, render }) => ({ name: gpuPartName(index), render }));
 }
 
 function renderGpu(gpu: GpuReading, snapshot: GpuSnapshot, context: RenderContext, sink: MetricSink): void {

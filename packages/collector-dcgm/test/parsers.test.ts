@@ -1,7 +1,4 @@
-import { validateWithSchema } from '@tessera/collector-api';
-import { createTestContext } from '@tessera/collector-testkit';
 import { describe, expect, it } from 'vitest';
-import plugin from '../src/index.js';
 import { parseCountersCsv } from '../src/counters-csv.js';
 import { mapDeviceOwners } from '../src/pod-resources/device-owners.js';
 import { convertCell, isAbsent, parseRow, queryFields } from '../src/nvidia-smi/nvidia-smi-csv.js';
@@ -73,12 +70,5 @@ describe('device owners', () => {
     );
     expect(Object.fromEntries(owners)).toEqual({ 'GPU-1': { pod: 'a', namespace: 'ns', container: 'c1' }, 'MIG-9': { pod: 'b', namespace: 'ns', container: 'c2' } });
     expect(mapDeviceOwners([{ name: 'c', namespace: 'ns', containers: [{ name: 'c3', devices: [{ resourceName: 'example.com/gpu', deviceIds: ['GPU-2'] }] }] }], ['example.com/gpu']).get('GPU-2')?.pod).toBe('c');
-  });
-});
-
-describe('countersFile setting', () => {
-  it('a missing file is a ConfigError naming the key', async () => {
-    const config = await validateWithSchema(plugin.configSchema, { countersFile: '/nonexistent/counters.csv' });
-    await expect(plugin.create(config, createTestContext({ collector: 'dcgm' }))).rejects.toMatchObject({ code: 'ERR_TESSERA_CONFIG', path: ['countersFile'], message: expect.stringMatching(/cannot read the counters file \/nonexistent\/counters\.csv/) as unknown });
   });
 });

@@ -205,8 +205,9 @@ export class NvmlReader implements GpuReader {
     if (stuck !== undefined) {
       return { index, uuid: known?.uuid, message: `NVML call ${stuck.functionName} has not returned for ${this.#secondsSince(stuck.startedMs)} s; this GPU is not read until it does` };
     }
+    let identity = known;
     try {
-      const identity = known ?? (await this.#identify(index, scope, signal));
+      identity ??= await this.#identify(index, scope, signal);
       this.#identities.set(index, identity);
       await this.#primeGpm(identity.handle, identity.uuid, undefined, scope, signal);
       const values = await this.#readValues(identity, scope, signal);
@@ -217,7 +218,7 @@ export class NvmlReader implements GpuReader {
       if (signal.aborted) throw error;
       // Ask again next time: after a reset or a driver reload the handle may be new.
       this.#identities.delete(index);
-      return { index, uuid: known?.uuid, message: (error as Error).message };
+      return { index, uuid: identity?.uuid, message: (error as Error).message };
     }
   }
 
