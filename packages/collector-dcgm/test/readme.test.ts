@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateWithSchema } from '@tessera/collector-api';
@@ -32,6 +33,15 @@ describe('README', () => {
   it('lists every field tessera can read, as generated from src/dcgm-fields.ts', async () => {
     const { problem } = await checkGeneratedSection(readmeFile, 'metrics-table', renderMetricsTable(), isGoldenUpdateRequested());
     expect(problem).toBeUndefined();
+  });
+
+  it('the example output is what the pods golden case produces', async () => {
+    const readme = await readFile(readmeFile, 'utf8');
+    const example = /## Example output[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const golden = new Set((await readFile(join(packageDir, 'test/cases/pods/expected.prom'), 'utf8')).split('\n'));
+    const lines = example.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => !golden.has(line))).toEqual([]);
   });
 
   it('sample.config.yaml shows the real defaults: it means the same as an empty entry', async () => {
