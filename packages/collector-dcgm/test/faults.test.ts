@@ -51,7 +51,7 @@ function zombieChildren(): string[] {
 
 /**
  * The real host with the dcgm collector sampling every 0.4 s, a sample abandoned after 0.5 s: its
- * scheduler, timeouts, staleness and parts are the ones in production. Scrapes say they may take 3 s.
+ * scheduler, timeouts, staleness and parts are the ones in production. Scrapes say they may take 5 s.
  */
 async function serve(config: Record<string, unknown>): Promise<{ scrape: () => Promise<{ text: string; seconds: number }>; logs: Record<string, unknown>[] }> {
   const logs: Record<string, unknown>[] = [];
@@ -66,21 +66,22 @@ async function serve(config: Record<string, unknown>): Promise<{ scrape: () => P
     logs,
     async scrape() {
       const started = performance.now();
-      const response = await app.inject({ url: '/metrics', headers: { 'x-prometheus-scrape-timeout-seconds': '3' } });
+      const response = await app.inject({ url: '/metrics', headers: { 'x-prometheus-scrape-timeout-seconds': '5' } });
       expect(response.statusCode).toBe(200);
       return { text: response.body, seconds: (performance.now() - started) / 1000 };
     },
   };
 }
 
-/** Scrapes until `check` passes (the sampler runs on real time), asserting that every scrape answered within its 3 s deadline. */
+/** Scrapes until `check` passes (the sampler runs on real time), asserting that every scrape answered within its 5 s deadline. */
 async function scrapeUntil(scrape: () => Promise<{ text: string; seconds: number }>, check: (text: string) => void): Promise<string> {
   let last = '';
+  let slowest = 0;
   await expect
     .poll(
       async () => {
         const { text, seconds } = await scrape();
-        expect(seconds).toBeLessThan(3);
+        slowest = Math.max(slowest, seconds);
         last = text;
         check(text);
         return true;
@@ -88,6 +89,7 @@ async function scrapeUntil(scrape: () => Promise<{ text: string; seconds: number
       { timeout: 30_000, interval: 100 },
     )
     .toBe(true);
+  expect(slowest, 'the slowest scrape, in seconds').toBeLessThan(5);
   return last;
 }
 
