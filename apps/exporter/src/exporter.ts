@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
@@ -195,6 +196,8 @@ async function startExporter(
   const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
   logger.info({ collectors: collectorNames, instances: instances.length }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
+  const startedAt = clock.now();
+  const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
   const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
@@ -225,7 +228,11 @@ async function startExporter(
       },
       statusPage: () => ({
         version: VERSION,
+        nodejsVersion: process.versions.node,
         now: clock.now(),
+        startedAt,
+        configFile: options.config === undefined ? undefined : file,
+        listenAddresses,
         rows: instances.map((instance) => ({
           collector: instance.collectorName,
           instance: instance.instance,
@@ -233,6 +240,7 @@ async function startExporter(
           version: instance.version,
           description: instance.description,
           cacheTtlSeconds: instance.cacheTtlSeconds,
+          probeable: instance.instanceLabel !== undefined || instances.filter((other) => other.collectorName === instance.collectorName).length > 1,
           status: instance.status,
         })),
       }),
@@ -264,8 +272,14 @@ async function startExporter(
       const parsedAddress = parseListenAddress(address);
       const host = await listenOn(app, parsedAddress.host, parsedAddress.port);
       const bound = app.server.address();
-      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port);
-      logger.info({ address: url }, `listening on ${url}`);
+      const port = typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port;
+      const url = baseUrl(host, port);
+      // Say where the socket is bound: "every interface" is not the loopback URL clients on this host use.
+      const everywhere = parsedAddress.host === undefined;
+      const where = everywhere ? `port ${port} on every interface (${host === '::' ? 'IPv6 and IPv4' : 'IPv4'}; here: ${url})` : url;
+      const boundAddress = everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url.slice('http://'.length);
+      listenAddresses.push(boundAddress);
+      logger.info({ address: boundAddress, url }, `listening on ${where}`);
       return url;
     },
     async collect(collectOptions = {}) {
@@ -292,6 +306,7 @@ async function startExporter(
     close() {
       closing ??= (async () => {
         open = false;
+        if (app.server.listening) await untilNoNewConnections(app.server);
         await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
         await Promise.all(instances.map((instance) => instance.close()));
         await agent.close();
@@ -367,6 +382,27 @@ async function listenOn(app: FastifyInstance, host: string | undefined, port: nu
     if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
     await app.listen({ host: '0.0.0.0', port });
     return '0.0.0.0';
+  }
+}
+
+// Shutting down, the listener stays open until no connection has arrived for this long (at most
+// QUIET_MAX_MS): connections the kernel accepted but Node has not picked up yet would otherwise be
+// reset when the listening socket closes. They are answered instead, each with `Connection: close`.
+const QUIET_MS = 100;
+const QUIET_MAX_MS = 3000;
+
+/** Resolves once `server` has seen no new connection for {@link QUIET_MS}, or after {@link QUIET_MAX_MS}. */
+async function untilNoNewConnections(server: Server): Promise<void> {
+  let last = performance.now();
+  const onConnection = (): void => {
+    last = performance.now();
+  };
+  server.on('connection', onConnection);
+  const started = performance.now();
+  try {
+    while (performance.now() - last < QUIET_MS && performance.now() - started < QUIET_MAX_MS) await delay(QUIET_MS / 4);
+  } finally {
+    server.off('connection', onConnection);
   }
 }
 

@@ -71,8 +71,9 @@ describe('parts of a collection', () => {
 
     const page = await (await request(`${url}/`)).body.text();
     expect(page).toContain('partly failed: 2 of 15 parts');
-    expect(page).toContain('part group-04 failed: GET https://[REDACTED]@array.example/api/2.12/group-4 answered 500');
-    expect(page).toContain('part group-11 failed');
+    expect(page).toContain('<li><code>group-04</code>: GET https://[REDACTED]@array.example/api/2.12/group-4 answered 500</li>');
+    expect(page).toContain('<li><code>group-11</code>: GET https://[REDACTED]@array.example/api/2.12/group-11 answered 500</li>');
+    expect(page).toContain('data-state="degraded"');
     expect(page).not.toContain('s3cret');
 
     // A part that starts failing is a warning once; repeats are debug.
@@ -135,7 +136,7 @@ describe('background tasks', () => {
     expect(values(stale, 'tessera_collector_task_consecutive_failures')['{"collector":"sampled","collector_instance":"default","task":"poll"}']).toBeGreaterThanOrEqual(2);
     const page = await (await request(`${url}/`)).body.text();
     expect(page).toMatch(/failed: the last successful run of background task poll was [\d.]+ s ago, more than the 0.6 s allowed; last error: /);
-    expect(page).toMatch(/task poll every 0.1 s: failing \(\d+×\)/);
+    expect(page).toMatch(/task poll \(every 100 ms\): failing \d+×/);
     expect(page).toContain('2 hung runs');
     const warnings = records.filter((record) => record.level === 'warn' && String(record.msg).includes('background task poll'));
     expect(warnings.map((record) => record.msg)).toEqual(['background task poll failed: run timed out after 0.15 s (repeats are logged at debug level)']);

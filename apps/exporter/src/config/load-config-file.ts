@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigFileError } from './config-error.js';
 import type { TesseraConfig } from './config-schema.js';
 import { parseConfigDocument } from './parse-config-document.js';
+import { PlainDataError, toPlainData } from './plain-data.js';
 
 /** The name of the config file used when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'tessera.yaml';
@@ -39,7 +40,14 @@ export async function readConfigDocument(file: string, options: { readonly requi
     const position = lineCounter.linePos(problem.pos[0]);
     throw new ConfigFileError(shown, problem.message, { line: position.line, column: position.col, cause: problem });
   }
-  return document.toJS({ maxAliasCount: 1000 }) as unknown;
+  try {
+    // Maps keep every key as written (a `__proto__` key would become the prototype of a plain object).
+    return toPlainData(document.toJS({ maxAliasCount: 1000, mapAsMap: true }));
+  } catch (error) {
+    if (error instanceof PlainDataError) throw new ConfigFileError(shown, error.message, { path: error.path, cause: error });
+    // The yaml library refuses alias bombs ("Excessive alias count …") while building the value.
+    throw new ConfigFileError(shown, (error as Error).message, { cause: error });
+  }
 }
 
 /**

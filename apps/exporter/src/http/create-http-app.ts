@@ -61,6 +61,8 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
   // can close as soon as they are sent instead of waiting for the clients to hang up.
   app.addHook('onSend', async (_request, reply) => {
     if (!source.isOpen()) reply.header('connection', 'close');
+    // Browsers must take text as text: a URL echoed anywhere can then never be sniffed into HTML.
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   const plainText = (reply: FastifyReply, code: number, text: string): FastifyReply => reply.code(code).type('text/plain; charset=utf-8').send(text);
@@ -116,7 +118,8 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
 
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(source.statusPage())));
 
-  app.setNotFoundHandler(async (request, reply) => plainText(reply, 404, `not found: ${request.url}\n`));
+  // Like Go's http.NotFound: the request's URL is not echoed back.
+  app.setNotFoundHandler(async (_request, reply) => plainText(reply, 404, '404 page not found\n'));
 
   return app;
 }

@@ -164,7 +164,7 @@ class BackgroundTask<T> implements ScheduledTask<T> {
     }
     const ageMs = this.#settings.clock.now() - current.at;
     if (ageMs > this.#settings.maxAgeMs) {
-      const age = Math.round(ageMs / 100) / 10;
+      const age = Math.round(ageMs) / 1000;
       throw new StaleDataError(
         `the last successful run of background task ${name} was ${age} s ago, more than the ${this.#settings.maxAgeMs / 1000} s allowed${this.#lastError === undefined ? '' : `; last error: ${this.#lastError}`}`,
         { ageSeconds: ageMs / 1000 },
