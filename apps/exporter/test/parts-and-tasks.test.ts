@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { defineCollector, defineMetric, type ScheduledTask } from '@tessera/collector-api';
+import { defineCollector, defineMetric, NoDataError, type ScheduledTask } from '@tessera/collector-api';
 import { parseText } from '@tessera/exposition';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -155,6 +155,37 @@ describe('background tasks', () => {
     const recovered = await exporter.app.inject({ url: '/metrics' });
     expect(recovered.body).toContain('tessera_scrape_collector_success{collector="sampled",collector_instance="default"} 1\n');
     expect(recovered.body).toContain('tessera_collector_task_consecutive_failures{collector="sampled",collector_instance="default",task="poll"} 0\n');
+  });
+
+  it('a task whose source is absent makes the collection report NoDataError: success 0, ready, no warning or error', async () => {
+    const absent = defineCollector({
+      specificationVersion: 'v1',
+      name: 'absent',
+      description: 'Samples a device this node does not have.',
+      defaultEnabled: false,
+      configSchema: z.strictObject({}),
+      metrics: [temperature],
+      create(_config, context) {
+        const task = context.scheduler.every(100, (): number => {
+          throw new NoDataError('no GPU on this node');
+        });
+        return {
+          async collect(sink, signal) {
+            sink.add(temperature, {}, await task.latest(signal));
+          },
+        };
+      },
+    });
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({ plugins: { absent }, onlySuppliedPlugins: true, logger });
+    for (let scrape = 0; scrape < 3; scrape++) {
+      const response = await exporter.app.inject({ url: '/metrics' });
+      expect(response.body).toContain('tessera_scrape_collector_success{collector="absent",collector_instance="default"} 0\n');
+      await delay(120);
+    }
+    expect((await exporter.app.inject({ url: '/-/ready' })).statusCode).toBe(200);
+    expect(records.filter((record) => record.level === 'warn' || record.level === 'error')).toEqual([]);
+    expect(records.some((record) => record.level === 'debug' && record.msg === 'no data: no GPU on this node')).toBe(true);
   });
 
   it('lets a first scrape wait for the first sample within its deadline', async () => {

@@ -10,4 +10,5 @@ export {
   type PromtoolResult,
   type RunningPrometheus,
 } from './peers.js';
+export { checkGeneratedSection, type GeneratedSectionResult } from './generated-section.js';
 export { startTessera, TESSERA_BIN } from './tessera.js';
