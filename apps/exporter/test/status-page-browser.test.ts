@@ -30,6 +30,18 @@ const arrays = defineCollector({
   }),
 });
 
+// Run inside the page; this project's TypeScript has no DOM types, so the page's globals are typed here.
+interface PageGlobals {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+  document: { documentElement: { scrollWidth: number } };
+  innerWidth: number;
+}
+const BACKGROUND_COLOUR = (element: unknown): string => (globalThis as unknown as PageGlobals).getComputedStyle(element).backgroundColor;
+const HORIZONTAL_OVERFLOW = (): number => {
+  const page = globalThis as unknown as PageGlobals;
+  return page.document.documentElement.scrollWidth - page.innerWidth;
+};
+
 let exporter: Exporter;
 let browser: Browser;
 let url: string;
@@ -74,8 +86,8 @@ describe('the status page in a real browser', { timeout: 60_000 }, () => {
     expect(degraded).toContain('usage: GET https://[REDACTED]@array-a.example/api/2.12/usage/users answered 500');
     expect(degraded).not.toContain('hunter22');
     // The failing badge is drawn in the failing colour, not just labelled.
-    const failingColour = await state('broken', 'default').locator('.badge').evaluate((element) => getComputedStyle(element).backgroundColor);
-    const okColour = await state('healthy', 'default').locator('.badge').evaluate((element) => getComputedStyle(element).backgroundColor);
+    const failingColour = await state('broken', 'default').locator('.badge').evaluate(BACKGROUND_COLOUR);
+    const okColour = await state('healthy', 'default').locator('.badge').evaluate(BACKGROUND_COLOUR);
     expect(failingColour).not.toBe(okColour);
 
     const header = await page.locator('header').innerText();
@@ -90,7 +102,7 @@ describe('the status page in a real browser', { timeout: 60_000 }, () => {
     // Nothing but the page itself is loaded (no scripts, fonts or styles from elsewhere), and nothing is wider than a phone.
     expect(requests).toEqual([`${url}/`]);
     expect(await page.locator('script').count()).toBe(0);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe('15');
     await page.screenshot({ path: `${OUTPUT}status-page-phone.png`, fullPage: true });
