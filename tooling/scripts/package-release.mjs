@@ -15,8 +15,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -226,23 +227,31 @@ async function installedPackages(modules) {
   return found;
 }
 
-/** An environment with nothing but this Node.js on PATH: the release must not need anything else. */
-function nodeOnlyEnvironment() {
-  return { PATH: dirname(process.execPath), HOME: process.env.HOME ?? '/', LANG: 'C.UTF-8' };
+/**
+ * An environment whose PATH holds this Node.js and nothing else (a directory with one symlink), the
+ * way a machine with only Node.js would look: the release must not need anything else.
+ */
+async function nodeOnlyEnvironment() {
+  const directory = await mkdtemp(join(tmpdir(), 'tessera-node-only-'));
+  await symlink(process.execPath, join(directory, 'node'));
+  return {
+    env: { PATH: directory, HOME: directory, LANG: 'C.UTF-8' },
+    remove: () => rm(directory, { recursive: true, force: true }),
+  };
 }
 
 /**
  * The packages whose install script was skipped (native addons shipping prebuilt binaries) must
  * load from the files the release carries, or the release is broken on this platform.
  */
-async function checkNativePackages(releaseDirectory) {
+async function checkNativePackages(releaseDirectory, env) {
   const packages = await installedPackages(join(releaseDirectory, 'node_modules'));
   const native = packages.filter(({ manifest }) => ['preinstall', 'install', 'postinstall'].some((script) => manifest.scripts?.[script] !== undefined));
   for (const { directory, manifest } of native) {
     // Resolved from the folder that holds the node_modules it sits in, so a nested copy loads itself.
     runStep(`loading the native package ${manifest.name} (${relative(releaseDirectory, directory)})`, process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(manifest.name)})`], {
       cwd: directory.slice(0, directory.lastIndexOf('/node_modules/')),
-      env: nodeOnlyEnvironment(),
+      env,
     });
   }
   return native.map(({ manifest }) => `${manifest.name}@${manifest.version}`);
@@ -260,12 +269,12 @@ async function freePort() {
 }
 
 /** Starts bin/tessera with the sample config and measures the time until /-/ready answers 200. */
-async function measureStartUp(releaseDirectory) {
+async function measureStartUp(releaseDirectory, env) {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(join(releaseDirectory, 'bin/tessera'), ['--config=tessera.yaml', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
     cwd: releaseDirectory,
-    env: nodeOnlyEnvironment(),
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -328,6 +337,8 @@ async function writeTarball(outDirectory, name) {
 }
 
 const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+// Relative to where the command was typed when that is shorter, else absolute.
+const shown = (path) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
 
 async function main() {
   const { outDirectory } = parseArguments(process.argv.slice(2));
@@ -340,15 +351,22 @@ async function main() {
   const name = `tessera-${hostVersion}-${platformName()}`;
   const releaseDirectory = join(outDirectory, name);
   const { bins, versions } = await assemble(releaseDirectory, firstParty);
-  const native = await checkNativePackages(releaseDirectory);
-  const startUp = await measureStartUp(releaseDirectory);
+  const nodeOnly = await nodeOnlyEnvironment();
+  let native;
+  let startUp;
+  try {
+    native = await checkNativePackages(releaseDirectory, nodeOnly.env);
+    startUp = await measureStartUp(releaseDirectory, nodeOnly.env);
+  } finally {
+    await nodeOnly.remove();
+  }
   const tarball = await writeTarball(outDirectory, name);
   const unpacked = await folderSize(releaseDirectory);
   const packed = (await lstat(tarball)).size;
 
   console.log(`release ${name}`);
-  console.log(`  folder   ${relative(process.cwd(), releaseDirectory) || '.'} (${unpacked.files} files, ${megabytes(unpacked.bytes)})`);
-  console.log(`  tarball  ${relative(process.cwd(), tarball)} (${megabytes(packed)})`);
+  console.log(`  folder   ${shown(releaseDirectory)} (${unpacked.files} files, ${megabytes(unpacked.bytes)})`);
+  console.log(`  tarball  ${shown(tarball)} (${megabytes(packed)})`);
   console.log(`  packages ${firstParty.map((packageName) => `${packageName}@${versions.get(packageName)}`).join(', ')}`);
   console.log(`  bins     ${bins.map((bin) => `bin/${bin}`).join(', ')}`);
   console.log(`  native   ${native.length > 0 ? `${native.join(', ')} (each loads)` : 'none'}`);
