@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runCommand } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const repository = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function outcome(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<Outcome> {
-  return run(command, args, { ...options, timeout: 60_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 interface PackageJson {
   version: string;
@@ -57,7 +42,7 @@ describe.each([
     await mkdir(join(copy, 'bin'), { recursive: true });
     await writeFile(join(copy, 'package.json'), JSON.stringify({ type: 'module' }));
     await copyFile(join(repository, directory, pkg.bin[bin]!), join(copy, 'bin', `${bin}.js`));
-    const result = await outcome(process.execPath, [join(copy, 'bin', `${bin}.js`), '--version']);
+    const result = await runCommand(process.execPath, [join(copy, 'bin', `${bin}.js`), '--version']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`${bin}: ${join(copy, 'dist/bin', `${bin}.js`)} does not exist`);
@@ -65,14 +50,14 @@ describe.each([
   });
 
   it('hands its arguments over to the built program, through the link pnpm made at the root', async () => {
-    const result = await outcome(join(repository, 'node_modules/.bin', bin), ['--version']);
+    const result = await runCommand(join(repository, 'node_modules/.bin', bin), ['--version']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(pkg.version);
     expect(result.code).toBe(0);
   });
 
   it('runs from the root with `pnpm --silent <bin>`, building first and writing nothing else to stdout', async () => {
-    const result = await outcome('pnpm', ['--silent', bin, '--version'], { cwd: repository });
+    const result = await runCommand('pnpm', ['--silent', bin, '--version'], { cwd: repository });
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual([expect.stringContaining(pkg.version)]);
   });

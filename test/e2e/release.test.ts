@@ -6,25 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startPeer, startPushgateway, type RunningPeer } from '@tessera/test-support';
+import { runCommand, startPeer, startPushgateway, type RunningPeer } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const repository = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion and returns its exit code and output, whatever the code. */
-async function outcome(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Outcome> {
-  return run(command, args, { ...options, timeout: 60_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 /** The repository's collector packages (the `tessera-collector` keyword), as the release must carry them. */
 async function repositoryCollectors(): Promise<string[]> {
@@ -104,7 +90,7 @@ describe('the self-contained release', () => {
   });
 
   it('carries every collector package of the repository, and the manifests name no workspace', async () => {
-    const listed = await outcome(join(release, 'bin/tessera'), ['list', '--config', join(release, 'tessera.yaml')], { env: nodeOnly });
+    const listed = await runCommand(join(release, 'bin/tessera'), ['list', '--config', join(release, 'tessera.yaml')], { env: nodeOnly });
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
     const collectors = await repositoryCollectors();
@@ -139,17 +125,17 @@ describe('the self-contained release', () => {
   });
 
   it('runs tessera check-config: the sample passes, a mistake is one line and exit 2', async () => {
-    const sample = await outcome(join(release, 'bin/tessera'), ['check-config', '--config', 'tessera.yaml'], { cwd: release, env: nodeOnly });
+    const sample = await runCommand(join(release, 'bin/tessera'), ['check-config', '--config', 'tessera.yaml'], { cwd: release, env: nodeOnly });
     expect(sample).toEqual({ code: 0, stdout: 'ok: 1 collector (node)\n', stderr: '' });
     await writeFile(join(machine, 'broken.yaml'), 'collectors:\n  node:\n    collectors: [cpu, nosuch]\n');
-    const broken = await outcome(join(release, 'bin/tessera'), ['check-config', '--config', join(machine, 'broken.yaml')], { env: nodeOnly });
+    const broken = await runCommand(join(release, 'bin/tessera'), ['check-config', '--config', join(machine, 'broken.yaml')], { env: nodeOnly });
     expect(broken.code).toBe(2);
     expect(broken.stderr.trim().split('\n')).toHaveLength(1);
     expect(broken.stderr).toContain('collectors.node.collectors');
   });
 
   it('runs tessera-push: --help, and a metric file pushed to the Debian Pushgateway', async () => {
-    const help = await outcome(join(release, 'bin/tessera-push'), ['--help'], { env: nodeOnly });
+    const help = await runCommand(join(release, 'bin/tessera-push'), ['--help'], { env: nodeOnly });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tessera-push /);
 
@@ -158,7 +144,7 @@ describe('the self-contained release', () => {
     const file = join(machine, 'metrics.json');
     const metrics = [{ name: 'release_check_images_total', type: 'counter', help: 'Images processed by the release check.', value: 42 }];
     await writeFile(file, JSON.stringify({ job: 'release_check', groupingKey: { site: 'a/b' }, metrics }));
-    const pushed = await outcome(join(release, 'bin/tessera-push'), ['--gateway', pushgateway.url, file], { env: nodeOnly });
+    const pushed = await runCommand(join(release, 'bin/tessera-push'), ['--gateway', pushgateway.url, file], { env: nodeOnly });
     expect(pushed.code).toBe(0);
     expect(pushed.stderr).toMatch(/^tessera-push: PUT http:\/\/127\.0\.0\.1:\d+\/metrics\/job\/release_check\/site@base64\/YS9i answered 200\n$/);
     const gateway = await (await fetch(`${pushgateway.url}/metrics`)).text();
@@ -167,7 +153,7 @@ describe('the self-contained release', () => {
 
   it("loads koffi's prebuilt binary for this platform from the release", async () => {
     const script = "const { default: koffi } = await import('koffi'); koffi.load('libc.so.6'); console.log(koffi.version);";
-    const loaded = await outcome(process.execPath, ['--input-type=module', '-e', script], { cwd: release, env: nodeOnly });
+    const loaded = await runCommand(process.execPath, ['--input-type=module', '-e', script], { cwd: release, env: nodeOnly });
     expect(loaded.stderr).toBe('');
     expect(loaded.code).toBe(0);
     expect(loaded.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -180,7 +166,7 @@ describe('the self-contained release', () => {
     const api = join(release, 'node_modules/@tessera/collector-api');
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', api, join(etc, packed.stdout.trim())], { cwd: etc, timeout: 120_000 });
     await writeFile(join(etc, 'tessera.yaml'), 'collectors:\n  example: { greeting: hej }\n');
-    const collected = await outcome(join(release, 'bin/tessera'), ['collect', '--config', join(etc, 'tessera.yaml'), '--no-collector.node'], { env: nodeOnly });
+    const collected = await runCommand(join(release, 'bin/tessera'), ['collect', '--config', join(etc, 'tessera.yaml'), '--no-collector.node'], { env: nodeOnly });
     expect(collected.code).toBe(0);
     expect(collected.stdout).toContain('example_greetings_total{greeting="hej"} 1\n');
     expect(collected.stdout).toContain('tessera_collector_info{collector="example",package="tessera-collector-example",version="1.2.3"} 1\n');

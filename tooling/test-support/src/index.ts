@@ -10,4 +10,5 @@ export {
   type PromtoolResult,
   type RunningPrometheus,
 } from './peers.js';
+export { runCommand, type CommandOutcome } from './run-command.js';
 export { startTessera, TESSERA_BIN } from './tessera.js';
