@@ -109,8 +109,7 @@ import(pathToFileURL(join(__dirname, '..', 'node_modules', ${JSON.stringify(pack
 }
 
 // What `pnpm pack` does to a manifest: workspace: ranges become the versions they point at, and the
-// fields only the workspace uses go. npm can then read the release's node_modules (an operator may
-// `npm install` a third-party collector into it).
+// fields only the workspace uses go, so nothing in the release refers to the checkout it came from.
 function publishedManifest(manifest, versions) {
   const published = { ...manifest };
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
@@ -202,6 +201,8 @@ async function assemble(releaseDirectory, firstParty) {
     type: 'commonjs',
     engines: { node: host.engines.node },
     bin: bins,
+    // What the release carries. It also keeps an `npm install` run in the release folder by mistake
+    // from pruning node_modules: npm fails to find these on the registry instead.
     dependencies: Object.fromEntries(firstParty.map((name) => [name, versions.get(name)])),
   };
   await writeFile(join(releaseDirectory, 'package.json'), `${JSON.stringify(release, null, 2)}\n`);
