@@ -40,6 +40,7 @@ async function symlinksUnder(directory: string): Promise<string[]> {
 // workspace packages, as on a machine that has only Node.js.
 describe('the self-contained release', () => {
   let buildDirectory: string;
+  let tarball: string;
   let machine: string;
   let release: string;
   let nodeOnly: NodeJS.ProcessEnv;
@@ -52,8 +53,9 @@ describe('the self-contained release', () => {
       timeout: 120_000,
     });
     console.log(packaged.stdout);
-    const tarball = (await readdir(buildDirectory)).find((file) => file.endsWith('.tar.gz'));
-    if (tarball === undefined) throw new Error(`pnpm package wrote no .tar.gz to ${buildDirectory}`);
+    const written = (await readdir(buildDirectory)).find((file) => file.endsWith('.tar.gz'));
+    if (written === undefined) throw new Error(`pnpm package wrote no .tar.gz to ${buildDirectory}`);
+    tarball = written;
     const checksum = await readFile(join(buildDirectory, `${tarball}.sha256`), 'utf8');
     const digest = createHash('sha256').update(await readFile(join(buildDirectory, tarball))).digest('hex');
     expect(checksum).toBe(`${digest}  ${tarball}\n`);
@@ -149,6 +151,12 @@ describe('the self-contained release', () => {
     expect(pushed.stderr).toMatch(/^tessera-push: PUT http:\/\/127\.0\.0\.1:\d+\/metrics\/job\/release_check\/site@base64\/YS9i answered 200\n$/);
     const gateway = await (await fetch(`${pushgateway.url}/metrics`)).text();
     expect(gateway).toMatch(/^release_check_images_total\{instance="",job="release_check",site="a\/b"\} 42$/m);
+  });
+
+  it('is the same tarball, byte for byte, when built again from the same commit', async () => {
+    const again = join(buildDirectory, 'again');
+    await run(process.execPath, [join(repository, 'tooling/scripts/package-release.mjs'), `--out-dir=${again}`], { cwd: repository, timeout: 120_000 });
+    expect(await readFile(join(again, `${tarball}.sha256`), 'utf8')).toBe(await readFile(join(buildDirectory, `${tarball}.sha256`), 'utf8'));
   });
 
   it("loads koffi's prebuilt binary for this platform from the release", async () => {

@@ -145,6 +145,7 @@ async function detachHardLinks(directory) {
 }
 
 async function assemble(releaseDirectory, firstParty) {
+  const modules = join(releaseDirectory, 'node_modules');
   await rm(releaseDirectory, { recursive: true, force: true });
   await mkdir(dirname(releaseDirectory), { recursive: true });
   runStep('pnpm deploy', 'pnpm', [
@@ -160,10 +161,11 @@ async function assemble(releaseDirectory, firstParty) {
     releaseDirectory,
   ]);
   await detachHardLinks(releaseDirectory);
-  const modules = join(releaseDirectory, 'node_modules');
-  // pnpm's own bookkeeping; bin/ replaces node_modules/.bin (which holds symlinks).
-  for (const leftover of ['pnpm-lock.yaml', 'node_modules/.pnpm', 'node_modules/.modules.yaml', 'node_modules/.bin']) {
-    await rm(join(releaseDirectory, leftover), { recursive: true, force: true });
+  // pnpm's own bookkeeping (the lockfile, node_modules/.pnpm*, .modules.yaml: paths and times of
+  // this build), and node_modules/.bin, whose symlinks bin/ replaces.
+  await rm(join(releaseDirectory, 'pnpm-lock.yaml'), { force: true });
+  for (const entry of await readdir(modules)) {
+    if (entry.startsWith('.')) await rm(join(modules, entry), { recursive: true, force: true });
   }
 
   const versions = new Map();
