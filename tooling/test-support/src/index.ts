@@ -11,4 +11,5 @@ export {
   type RunningPrometheus,
 } from './peers.js';
 export { checkGeneratedSection, type GeneratedSectionResult } from './generated-section.js';
+export { runCommand, type CommandOutcome } from './run-command.js';
 export { startTessera, TESSERA_BIN } from './tessera.js';
