@@ -10,4 +10,6 @@ export {
   type PromtoolResult,
   type RunningPrometheus,
 } from './peers.js';
+export { createTestCertificateAuthority, type IssuedCertificate, type IssueOptions, type TestCertificateAuthority } from './pki.js';
+export { htpasswdBcrypt } from './htpasswd.js';
 export { startTessera, TESSERA_BIN } from './tessera.js';
