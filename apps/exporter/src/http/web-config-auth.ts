@@ -1,5 +1,5 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { BcryptWorker } from './web-config-bcrypt.js';
 
 /** Checks a password against a bcrypt hash without blocking the event loop. */
 export type PasswordComparator = (password: string, hash: string) => Promise<boolean>;
@@ -9,7 +9,7 @@ export type AuthenticationResult = 'allowed' | 'denied' | 'busy';
 
 /** Options of {@link BasicAuthenticator}; the defaults suit production. */
 export interface BasicAuthenticatorOptions {
-  /** Default: bcryptjs' asynchronous `compare`, which yields to the event loop between rounds. */
+  /** Default: bcryptjs on a worker thread ({@link BcryptWorker}), which leaves the event loop free. */
   readonly compare?: PasswordComparator;
   /** Successful checks remembered (default 100, as exporter-toolkit). */
   readonly cacheSize?: number;
@@ -29,6 +29,7 @@ const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
  */
 export class BasicAuthenticator {
   readonly #compare: PasswordComparator;
+  readonly #worker: BcryptWorker | undefined;
   readonly #cacheSize: number;
   readonly #maxPending: number;
   // Insertion order is the eviction order: a hit moves its entry to the end (least recently used first out).
@@ -39,7 +40,13 @@ export class BasicAuthenticator {
   #pending = 0;
 
   constructor(options: BasicAuthenticatorOptions = {}) {
-    this.#compare = options.compare ?? ((password, hash) => bcrypt.compare(password, hash));
+    if (options.compare === undefined) {
+      const worker = new BcryptWorker();
+      this.#worker = worker;
+      this.#compare = (password, hash) => worker.compare(password, hash);
+    } else {
+      this.#compare = options.compare;
+    }
     this.#cacheSize = options.cacheSize ?? 100;
     this.#maxPending = options.maxPending ?? 64;
   }
@@ -68,6 +75,11 @@ export class BasicAuthenticator {
     if (!matches || known === undefined) return 'denied';
     this.#remember(key);
     return 'allowed';
+  }
+
+  /** Stops the bcrypt worker (checks still queued are denied). */
+  async close(): Promise<void> {
+    await this.#worker?.close();
   }
 
   /** Runs one bcrypt check after the ones already queued. */

@@ -64,6 +64,8 @@ export function installWebConfig(app: FastifyInstance, source: WebConfigSource, 
     return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
   });
 
+  app.addHook('onClose', () => authenticator.close());
+
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(applied.config.headers)) reply.header(name, value);
   });
