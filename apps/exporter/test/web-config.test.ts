@@ -13,7 +13,6 @@ import { createProject, runBin, type Project } from './helpers.js';
 
 let authority: TestCertificateAuthority;
 let server: IssuedCertificate;
-let other: IssuedCertificate;
 let project: Project;
 // A real bcrypt hash (cost 4, quick); the tests below only need its shape.
 const HASH = '$2b$04$yuVtKwcfXXVEMJCzAnn/VuGCcGLfSMzaBDUgcC8mLVLGyqTlNxYLe';
@@ -21,7 +20,7 @@ const HASH = '$2b$04$yuVtKwcfXXVEMJCzAnn/VuGCcGLfSMzaBDUgcC8mLVLGyqTlNxYLe';
 beforeAll(async () => {
   authority = await createTestCertificateAuthority();
   server = await authority.issue('server', { usage: 'server' });
-  other = await authority.issue('other', { usage: 'server' });
+  await authority.issue('other', { usage: 'server' });
   project = await createProject();
 });
 afterAll(async () => {
