@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTestCertificateAuthority, type IssuedCertificate, type TestCertificateAuthority } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigFileError } from '../src/index.js';
-import { displayPath } from '../src/config/load-config-file.js';
-import { parseGoDuration } from '../src/http/web-config.js';
+import { displayPath, parseYamlText } from '../src/config/load-config-file.js';
+import { ALLOWED_HEADERS, parseGoDuration, parseWebConfig } from '../src/http/web-config.js';
 import { loadWebConfigFile, resolveWebConfigFile } from '../src/http/web-config-source.js';
 import { createProject, runBin, type Project } from './helpers.js';
 
@@ -141,6 +142,26 @@ describe('accepted web config files', () => {
     expect(resolveWebConfigFile(undefined, '/srv/web.yml', '/etc/tessera')).toBe('/srv/web.yml');
     expect(resolveWebConfigFile('', 'web.yml', '/etc/tessera')).toBeUndefined();
     expect(resolveWebConfigFile(undefined, undefined, '/etc/tessera')).toBeUndefined();
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## TLS and authentication'), readme.indexOf('## Collector resolution'));
+
+  it('shows a sample web config that is valid, with every section', () => {
+    const sample = /```yaml\n([\s\S]+?)```/.exec(section)?.[1] ?? '';
+    const config = parseWebConfig(parseYamlText(sample, 'README.md'), '/etc/tessera/web.yml', 'README.md');
+    expect(config.tls).toMatchObject({ cert: { file: '/etc/tessera/tessera.crt' }, clientAuthType: 'RequireAndVerifyClientCert', clientAllowedSans: ['prometheus.example'] });
+    expect([...config.users.keys()]).toEqual(['prometheus']);
+    expect(Object.keys(config.headers)).toEqual(['Strict-Transport-Security', 'X-Content-Type-Options']);
+    expect(config.rateLimit).toEqual({ intervalMs: 100, burst: 20 });
+  });
+
+  it('documents every key of the format', () => {
+    const keys = ['tls_server_config', 'cert_file', 'key_file', 'cert:', 'key:', 'client_auth_type', 'client_ca_file', 'client_ca:', 'client_allowed_sans', 'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences', 'http_server_config', 'http2', 'headers', 'basic_auth_users', 'rate_limit', 'interval', 'burst'];
+    for (const key of keys) expect(section, key).toContain(key);
+    for (const header of Object.keys(ALLOWED_HEADERS)) expect(section, header).toContain(header);
   });
 });
 
