@@ -28,11 +28,19 @@ export function installWebConfig(app: FastifyInstance, source: WebConfigSource, 
   let applied = source.current;
   let bucket = applied.config.rateLimit === undefined ? undefined : new TokenBucket(applied.config.rateLimit);
 
+  let refused: LoadedWebConfig | undefined;
   const apply = (loaded: LoadedWebConfig): LoadedWebConfig => {
-    if (loaded === applied) return applied;
+    if (loaded === applied || loaded === refused) return applied;
     if (loaded.tls !== undefined) {
+      try {
+        // The loader built this context once already; should OpenSSL still refuse it, the old one serves on.
+        server.setSecureContext(loaded.tls.secureContext);
+      } catch (error) {
+        refused = loaded;
+        logger.error(`web config not applied, still serving the last good one: ${(error as Error).message}`);
+        return applied;
+      }
       // The server reads these per connection; the new context serves connections from now on.
-      server.setSecureContext(loaded.tls.secureContext);
       server.requestCert = loaded.tls.requestCert;
       server.rejectUnauthorized = loaded.tls.rejectUnauthorized;
     }
