@@ -27,9 +27,9 @@ let cost4Hash: string;
 beforeAll(async () => {
   htpasswdHash = await htpasswdBcrypt('prometheus', 's3cret: with colon', 5);
   cost4Hash = await bcrypt.hash('hunter2', 4);
-});
+}, 60_000);
 
-describe('BasicAuthenticator', () => {
+describe('BasicAuthenticator', { timeout: 60_000 }, () => {
   it('accepts the $2y$ hash htpasswd -nbB makes, and $2a$/$2b$ hashes; refuses wrong passwords and users', async () => {
     expect(htpasswdHash).toMatch(/^\$2y\$05\$[./A-Za-z0-9]{53}$/);
     const authenticator = new BasicAuthenticator();

@@ -29,7 +29,7 @@ beforeAll(async () => {
   client = await authority.issue('client', { usage: 'client', subjectAltNames: ['DNS:scraper.example', 'URI:spiffe://cluster/prometheus'] });
   strangerClient = await otherAuthority.issue('stranger', { usage: 'client', subjectAltNames: ['DNS:scraper.example'] });
   hash = await htpasswdBcrypt(USER, PASSWORD);
-});
+}, 60_000);
 afterEach(async () => {
   await Promise.all(running.splice(0).map((exporter) => exporter.close()));
 });
@@ -90,7 +90,7 @@ function handshake(url: string, options: { readonly minVersion?: 'TLSv1.2' | 'TL
 /** A connection the server refused: in the handshake (an alert) or right after it (closed). */
 const REFUSED = /certificate required|unknown ca|other side closed|ECONNRESET|socket hang up|bad certificate|protocol version|unsupported protocol|handshake failure|closed/i;
 
-describe('TLS with basic auth', () => {
+describe('TLS with basic auth', { timeout: 60_000 }, () => {
   it('serves HTTPS to a client that trusts the CA, and refuses a client that does not', async () => {
     const { url } = await serve('tls', serverTls(`basic_auth_users:\n  ${USER}: ${hash}\n`));
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -125,7 +125,7 @@ describe('TLS with basic auth', () => {
   });
 });
 
-describe('client certificates', () => {
+describe('client certificates', { timeout: 60_000 }, () => {
   it('RequireAndVerifyClientCert: a certificate from the CA is served; none, or one from another CA, is refused', async () => {
     const { url } = await serve('mtls', mutualTls('RequireAndVerifyClientCert'));
     expect((await get(`${url}/metrics`, { identity: client })).status).toBe(200);
@@ -163,7 +163,7 @@ describe('client certificates', () => {
   });
 });
 
-describe('TLS parameters', () => {
+describe('TLS parameters', { timeout: 60_000 }, () => {
   it('honours max_version, cipher_suites and curve_preferences', async () => {
     const { url } = await serve('params', serverTls('  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n  curve_preferences: [CurveP384]\n'));
     const negotiated = await handshake(url);
@@ -178,7 +178,7 @@ describe('TLS parameters', () => {
   });
 });
 
-describe('files changed while serving', () => {
+describe('files changed while serving', { timeout: 60_000 }, () => {
   it('serves a certificate replaced on disk on the next connection, without a restart', async () => {
     await authority.issue('rotating', { usage: 'server', commonName: 'before rotation' });
     const { url, records } = await serve('rotation', `tls_server_config:\n  cert_file: rotating.crt\n  key_file: rotating.key\n`);
@@ -245,7 +245,7 @@ describe('files changed while serving', () => {
   });
 });
 
-describe('plain HTTP with basic auth and a rate limit', () => {
+describe('plain HTTP with basic auth and a rate limit', { timeout: 60_000 }, () => {
   it('authenticates over HTTP, in-process inject() included', async () => {
     const webFile = join(authority.directory, 'plain.web.yml');
     await writeFile(webFile, `basic_auth_users:\n  ${USER}: ${hash}\n`);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   server = await authority.issue('server', { usage: 'server' });
   await authority.issue('other', { usage: 'server' });
   project = await createProject();
-});
+}, 60_000);
 afterAll(async () => {
   await authority?.remove();
   await project?.remove();
@@ -51,7 +51,7 @@ async function refusal(text: string): Promise<string> {
 
 const tls = (extra = ''): string => `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n${extra}`;
 
-describe('accepted web config files', () => {
+describe('accepted web config files', { timeout: 30_000 }, () => {
   it('an empty file is plain HTTP without authentication', async () => {
     const loaded = await load('');
     expect(loaded.tls).toBeUndefined();
