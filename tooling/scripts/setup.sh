@@ -2,8 +2,9 @@
 # Installs what Tessera needs on a fresh machine that has only Node (>= 20.19) and npm:
 # pnpm at the pinned version and the workspace's packages. With --test-peers it also installs the
 # Debian packages the test suites run against (Prometheus + promtool, Pushgateway, node_exporter;
-# python3 and unshare for the tests of `tessera-push exec`), and gcc with the C library headers,
-# which build the simulated NVIDIA driver library and nvidia-smi.
+# python3 and unshare for the tests of `tessera-push exec`; htpasswd for the bcrypt hashes of the
+# exporter's basic-auth tests; chromium for the status page's browser test), and gcc with the C
+# library headers, which build the simulated NVIDIA driver library and nvidia-smi.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,7 +18,7 @@ if [ "${1:-}" = "--test-peers" ]; then
   missing=()
   for entry in prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
                prometheus-node-exporter:prometheus-node-exporter openssl:openssl \
-               python3:python3 unshare:util-linux chromium:chromium gcc:gcc; do
+               python3:python3 unshare:util-linux chromium:chromium gcc:gcc htpasswd:apache2-utils; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
   [ -f /usr/include/stdio.h ] || missing+=(libc6-dev)

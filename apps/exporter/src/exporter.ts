@@ -12,6 +12,7 @@ import { parseConfigDocument } from './config/parse-config-document.js';
 import { hideSubstitutedValues, type Substitution } from './config/substitute-environment.js';
 import { createHttpApp, type ProbeRefusal, type ScrapeBody } from './http/create-http-app.js';
 import { baseUrl, parseListenAddress } from './http/listen-address.js';
+import { resolveWebConfigFile, WebConfigSource } from './http/web-config-source.js';
 import { createLogger } from './logging/create-logger.js';
 import { Redactor } from './logging/redactor.js';
 import { loadCollectors, type SuppliedPlugin } from './plugins/load-collectors.js';
@@ -28,6 +29,8 @@ export interface ExporterOverrides {
   readonly listenAddress?: string;
   readonly disableExporterMetrics?: boolean;
   readonly maxRequests?: number;
+  /** `--web.config.file`, relative to the working directory; `''` turns `web.configFile` off. */
+  readonly webConfigFile?: string;
   readonly paths?: Partial<FilesystemRoots>;
   readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat };
   readonly collectors?: CollectorSelection;
@@ -130,8 +133,10 @@ async function startExporter(
   options: ExporterOptions & { readonly configFile: string; readonly file: string; readonly redactor: Redactor },
 ): Promise<Exporter> {
   const { configFile, file, redactor } = options;
-  const config = applyOverrides(parsed, options.overrides ?? {});
+  const config = applyOverrides(parsed, options.overrides ?? {}, dirname(configFile));
   const logger = options.logger ?? createLogger({ ...config.log, redactor, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  // Before the collectors load: a broken web config refuses to start (exit 2) without creating anything.
+  const webConfig = config.web.configFile === undefined ? undefined : WebConfigSource.load(config.web.configFile, logger.child({ component: 'web-config' }));
   const loaded = await loadCollectors({
     config,
     file,
@@ -256,6 +261,7 @@ async function startExporter(
     },
     // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
     logger.child({ component: 'http' }, { level: logger.isLevelEnabled('warn') ? 'warn' : logger.level }),
+    webConfig,
   );
   await app.ready();
 
@@ -273,11 +279,11 @@ async function startExporter(
       const host = await listenOn(app, parsedAddress.host, parsedAddress.port);
       const bound = app.server.address();
       const port = typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port;
-      const url = baseUrl(host, port);
+      const url = baseUrl(host, port, webConfig?.current.tls === undefined ? 'http' : 'https');
       // Say where the socket is bound: "every interface" is not the loopback URL clients on this host use.
       const everywhere = parsedAddress.host === undefined;
       const where = everywhere ? `port ${port} on every interface (${host === '::' ? 'IPv6 and IPv4' : 'IPv4'}; here: ${url})` : url;
-      const boundAddress = everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url.slice('http://'.length);
+      const boundAddress = everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url.slice(url.indexOf('://') + 3);
       listenAddresses.push(boundAddress);
       logger.info({ address: boundAddress, url }, `listening on ${where}`);
       return url;
@@ -346,13 +352,14 @@ async function createProcessRegistry(): Promise<Registry> {
   return registry;
 }
 
-function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides): TesseraConfig {
+function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides, configDirectory: string): TesseraConfig {
   return {
     ...config,
     web: {
       listenAddress: overrides.listenAddress ?? config.web.listenAddress,
       disableExporterMetrics: overrides.disableExporterMetrics ?? config.web.disableExporterMetrics,
       maxRequests: overrides.maxRequests ?? config.web.maxRequests,
+      configFile: resolveWebConfigFile(overrides.webConfigFile, config.web.configFile, configDirectory),
     },
     paths: { ...config.paths, ...definedOnly(overrides.paths ?? {}) },
     log: { ...config.log, ...definedOnly(overrides.log ?? {}) },

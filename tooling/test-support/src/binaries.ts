@@ -8,6 +8,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'prometheus-pushgateway': 'prometheus-pushgateway',
   'prometheus-node-exporter': 'prometheus-node-exporter',
   chromium: 'chromium',
+  htpasswd: 'apache2-utils',
 };
 
 /**
