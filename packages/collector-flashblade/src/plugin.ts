@@ -1,0 +1,18 @@
+import { defineCollector, SPECIFICATION_VERSION, type CollectorPlugin } from '@tessera/collector-api';
+import { configSchema, type FlashBladeCollectorConfig } from './config.js';
+import { FlashBladeCollector } from './flashblade-collector.js';
+import { FLASHBLADE_METRICS } from './metrics.js';
+
+/**
+ * The `flashblade` collector: Pure Storage FlashBlade arrays over REST 2.x, one instance per
+ * array, with pure-fb-openmetrics-exporter's families (names, types, HELP texts, labels).
+ */
+export const flashBladeCollectorPlugin: CollectorPlugin<FlashBladeCollectorConfig> = defineCollector<FlashBladeCollectorConfig>({
+  specificationVersion: SPECIFICATION_VERSION,
+  name: 'flashblade',
+  description: 'Pure Storage FlashBlade arrays over REST 2.x, pure-fb-openmetrics-exporter-compatible: array, file systems, object store, clients, usage and NFS policies.',
+  defaultEnabled: false,
+  configSchema,
+  metrics: FLASHBLADE_METRICS,
+  create: (config, context) => FlashBladeCollector.create(config, context),
+});
