@@ -645,7 +645,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  return endpoints as ListEndpoint[];
+  return endpoints;
 }
 
 /**

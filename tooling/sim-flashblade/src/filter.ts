@@ -122,7 +122,7 @@ function compare(actual: unknown, operator: Operator, expected: Literal): boolea
   if (operator === '=') return actual === expected;
   if (operator === '!=') return actual !== expected;
   if (typeof actual !== typeof expected || (typeof actual !== 'number' && typeof actual !== 'string')) return false;
-  const left = actual as number | string;
+  const left = actual;
   const right = expected as number | string;
   if (operator === '<') return left < right;
   if (operator === '<=') return left <= right;

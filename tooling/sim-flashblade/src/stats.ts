@@ -72,7 +72,7 @@ export class SimulatorStats {
   end(endpoint: string, status: number): void {
     this.#inFlight--;
     let statuses = this.#calls.get(endpoint);
-    if (statuses === undefined) this.#calls.set(endpoint, (statuses = new Map()));
+    if (statuses === undefined) this.#calls.set(endpoint, (statuses = new Map<number, number>()));
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
 
