@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@tessera/collector-api';
 import { request, type Dispatcher } from 'undici';
@@ -112,6 +113,8 @@ export class FlashBladeClient {
   #closed = false;
   #logins = 0;
   readonly #counts = new Map<string, Map<string, number>>();
+  /** Each caller's signal, relayed to one of the client's own: see {@link #relay}. */
+  readonly #relays = new WeakMap<AbortSignal, AbortSignal>();
 
   constructor(options: FlashBladeClientOptions) {
     this.#options = options;
@@ -148,7 +151,8 @@ export class FlashBladeClient {
   }
 
   /** Every object of a list, page after page (`path` is under `/api/<version>`, e.g. `/file-systems`). */
-  async list(path: string, query: Query, signal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+  async list(path: string, query: Query, callerSignal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+    const signal = this.#relay(callerSignal);
     const items: ApiItem[] = [];
     const tokens = new Set<string>();
     let token: string | undefined;
@@ -184,7 +188,8 @@ export class FlashBladeClient {
    * its whole batch with a 400 naming it; the batch is asked again once without the names the
    * error body gives.
    */
-  async listNamed(path: string, query: Query, parameter: string, values: readonly string[], signal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+  async listNamed(path: string, query: Query, parameter: string, values: readonly string[], callerSignal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+    const signal = this.#relay(callerSignal);
     const batches = this.#batches(path, query, parameter, values);
     const pages = await Promise.all(batches.map((batch) => this.#listBatch(path, query, parameter, batch, signal, paging)));
     return pages.flat();
@@ -192,7 +197,7 @@ export class FlashBladeClient {
 
   /** The first object of a list (`arrays`, `arrays/space?type=…`), or undefined when it is empty. */
   async first(path: string, query: Query, signal: AbortSignal): Promise<ApiItem | undefined> {
-    const page = await this.#get(path, query, signal);
+    const page = await this.#get(path, query, this.#relay(signal));
     return page.items[0];
   }
 
@@ -211,6 +216,24 @@ export class FlashBladeClient {
     } catch (error) {
       this.#options.logger?.debug({ error: (error as Error).message }, `FlashBlade ${this.array}: logout failed`);
     }
+  }
+
+  /**
+   * A signal of the client's own that fires with `signal`. A collection's hundreds of concurrent
+   * calls (and their waits for a slot or a login) each listen to it; relaying keeps that to one
+   * listener on the caller's signal, below Node's leak warning.
+   */
+  #relay(signal: AbortSignal): AbortSignal {
+    let relay = this.#relays.get(signal);
+    if (relay === undefined) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+      relay = controller.signal;
+      this.#relays.set(signal, relay);
+    }
+    return relay;
   }
 
   async #listBatch(path: string, query: Query, parameter: string, batch: readonly string[], signal: AbortSignal, paging: Paging): Promise<ApiItem[]> {
