@@ -176,7 +176,7 @@ export function buildInventory(options: InventoryOptions): Inventory {
       destroyed,
       provisioned: nullSpace ? null : (1 + (index % 16)) * 256 * GIB,
       nfsV3: index % 4 !== 3,
-      nfsV41: index % 2 === 0,
+      nfsV41: index % 3 !== 1,
       exportPolicy: policy === undefined ? null : { id: policy.id, name: policy.name },
       smb: index % 4 === 1,
       defaultUserQuota: index % 3 === 2 ? 50 * GIB : 0,
