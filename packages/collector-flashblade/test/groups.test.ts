@@ -187,7 +187,7 @@ describe('PartOutput', () => {
     expect(output.size).toBe(2);
     expect(output.duplicates).toBe(1);
     const replayed: number[] = [];
-    output.replayInto({ add: (_family, _labels, value) => replayed.push(value) } as unknown as PartOutput);
+    output.replayInto({ add: (_family: unknown, _labels: unknown, value: number) => replayed.push(value) } as unknown as PartOutput);
     expect(replayed).toEqual([1, 3]);
   });
 });

@@ -41,7 +41,7 @@ export class ConcurrencyLimit {
         onAbort: () => {
           const index = this.#waiting.indexOf(waiter);
           if (index !== -1) this.#waiting.splice(index, 1);
-          reject(signal.reason);
+          reject(signal.reason as Error);
         },
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });

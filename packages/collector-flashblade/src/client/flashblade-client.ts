@@ -392,7 +392,7 @@ export class FlashBladeClient {
 
   #count(endpoint: string, outcome: string): void {
     let outcomes = this.#counts.get(endpoint);
-    if (outcomes === undefined) this.#counts.set(endpoint, (outcomes = new Map()));
+    if (outcomes === undefined) this.#counts.set(endpoint, (outcomes = new Map<string, number>()));
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
 
@@ -448,7 +448,7 @@ function parseVersions(text: string, site: CallSite): string[] {
   if (!Array.isArray(versions) || !versions.every((version) => typeof version === 'string')) {
     throw new FlashBladeResponseError(site, 'no versions list: this is not a FlashBlade REST API');
   }
-  return versions as string[];
+  return versions;
 }
 
 /**
@@ -484,18 +484,10 @@ async function waitFor(milliseconds: number, signal: AbortSignal): Promise<void>
 /** `promise`, or a rejection with the signal's reason as soon as it fires. */
 function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
   });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
