@@ -23,6 +23,25 @@ export interface PerformanceFamilies<TLabel extends string> {
   readonly averageSize: MetricFamily<TLabel | 'dimension'>;
 }
 
+/** The HELP texts of a set of performance families. */
+interface PerformanceHelp {
+  readonly latency: string;
+  readonly throughput: string;
+  readonly bandwidth: string;
+  readonly averageSize: string;
+}
+
+/** The four families of a performance sample: `<prefix>_latency_usec`, `_throughput_iops`, `_bandwidth_bytes`, `_average_bytes`. */
+function performanceFamilies<const TLabel extends string>(prefix: string, labelNames: readonly TLabel[], help: PerformanceHelp): PerformanceFamilies<TLabel> {
+  const family = (suffix: string, text: string) => defineMetric<TLabel | 'dimension'>({ name: `${prefix}_${suffix}`, type: 'gauge', help: text, labelNames: [...labelNames, 'dimension'].sort() as (TLabel | 'dimension')[] });
+  return {
+    latency: family('latency_usec', help.latency),
+    throughput: family('throughput_iops', help.throughput),
+    bandwidth: family('bandwidth_bytes', help.bandwidth),
+    averageSize: family('average_bytes', help.averageSize),
+  };
+}
+
 /** The `array` group: array-wide performance, space, alerts and hardware. */
 export const arrayMetrics = {
   alertsOpen: defineMetric({
@@ -31,12 +50,12 @@ export const arrayMetrics = {
     help: 'FlashBlade open alert events',
     labelNames: ['action', 'code', 'component_name', 'component_type', 'created', 'kburl', 'severity', 'summary'],
   }),
-  performance: {
-    latency: defineMetric({ name: 'purefb_array_performance_latency_usec', type: 'gauge', help: 'FlashBlade array latency', labelNames: ['dimension', 'protocol'] }),
-    throughput: defineMetric({ name: 'purefb_array_performance_throughput_iops', type: 'gauge', help: 'FlashBlade array throughput', labelNames: ['dimension', 'protocol'] }),
-    bandwidth: defineMetric({ name: 'purefb_array_performance_bandwidth_bytes', type: 'gauge', help: 'FlashBlade array throughput', labelNames: ['dimension', 'protocol'] }),
-    averageSize: defineMetric({ name: 'purefb_array_performance_average_bytes', type: 'gauge', help: 'FlashBlade array average operations size', labelNames: ['dimension', 'protocol'] }),
-  } satisfies PerformanceFamilies<'protocol'>,
+  performance: performanceFamilies('purefb_array_performance', ['protocol'], {
+    latency: 'FlashBlade array latency',
+    throughput: 'FlashBlade array throughput',
+    bandwidth: 'FlashBlade array throughput',
+    averageSize: 'FlashBlade array average operations size',
+  }),
   s3Latency: defineMetric({ name: 'purefb_array_s3_performance_latency_usec', type: 'gauge', help: 'FlashBlade array latency', labelNames: ['dimension'] }),
   s3Throughput: defineMetric({ name: 'purefb_array_s3_performance_throughput_iops', type: 'gauge', help: 'FlashBlade array throughput', labelNames: ['dimension'] }),
   httpLatency: defineMetric({ name: 'purefb_array_http_specific_performance_latency_usec', type: 'gauge', help: 'FlashBlade array HTTP specific latency', labelNames: ['dimension'] }),
@@ -78,24 +97,19 @@ export const fileSystemMetrics = {
     labelNames: ['name', 'nfs', 'nfspolicy', 'smb'],
   }),
   spaceBytes: defineMetric({ name: 'purefb_file_systems_space_bytes', type: 'gauge', help: 'FlashBlade file systems space in bytes', labelNames: ['name', 'nfs', 'nfspolicy', 'smb', 'space'] }),
-  performance: {
-    latency: defineMetric({ name: 'purefb_file_systems_performance_latency_usec', type: 'gauge', help: 'FlashBlade file systems latency', labelNames: ['dimension', 'name'] }),
-    throughput: defineMetric({ name: 'purefb_file_systems_performance_throughput_iops', type: 'gauge', help: 'FlashBlade file systems throughput', labelNames: ['dimension', 'name'] }),
-    bandwidth: defineMetric({ name: 'purefb_file_systems_performance_bandwidth_bytes', type: 'gauge', help: 'FlashBlade file systems bandwidth', labelNames: ['dimension', 'name'] }),
-    averageSize: defineMetric({ name: 'purefb_file_systems_performance_average_bytes', type: 'gauge', help: 'FlashBlade file systems average operations size', labelNames: ['dimension', 'name'] }),
-  } satisfies PerformanceFamilies<'name'>,
+  performance: performanceFamilies('purefb_file_systems_performance', ['name'], {
+    latency: 'FlashBlade file systems latency',
+    throughput: 'FlashBlade file systems throughput',
+    bandwidth: 'FlashBlade file systems bandwidth',
+    averageSize: 'FlashBlade file systems average operations size',
+  }),
   /** Not in pure-fb-openmetrics-exporter, which reads NFS only (its issue #117): SMB beside NFS, in families of their own. */
-  smbPerformance: {
-    latency: defineMetric({ name: 'purefb_file_systems_smb_performance_latency_usec', type: 'gauge', help: 'FlashBlade file systems SMB latency', labelNames: ['dimension', 'name'] }),
-    throughput: defineMetric({ name: 'purefb_file_systems_smb_performance_throughput_iops', type: 'gauge', help: 'FlashBlade file systems SMB throughput', labelNames: ['dimension', 'name'] }),
-    bandwidth: defineMetric({ name: 'purefb_file_systems_smb_performance_bandwidth_bytes', type: 'gauge', help: 'FlashBlade file systems SMB bandwidth', labelNames: ['dimension', 'name'] }),
-    averageSize: defineMetric({
-      name: 'purefb_file_systems_smb_performance_average_bytes',
-      type: 'gauge',
-      help: 'FlashBlade file systems SMB average operations size',
-      labelNames: ['dimension', 'name'],
-    }),
-  } satisfies PerformanceFamilies<'name'>,
+  smbPerformance: performanceFamilies('purefb_file_systems_smb_performance', ['name'], {
+    latency: 'FlashBlade file systems SMB latency',
+    throughput: 'FlashBlade file systems SMB throughput',
+    bandwidth: 'FlashBlade file systems SMB bandwidth',
+    averageSize: 'FlashBlade file systems SMB average operations size',
+  }),
 } as const;
 
 /** The `objectstore` group: buckets and object store accounts. */
@@ -104,12 +118,12 @@ export const objectStoreMetrics = {
   bucketSpaceBytes: defineMetric({ name: 'purefb_buckets_space_bytes', type: 'gauge', help: 'FlashBlade buckets space in bytes', labelNames: ['account', 'name', 'space'] }),
   bucketObjectCount: defineMetric({ name: 'purefb_buckets_object_count', type: 'gauge', help: 'FlashBlade buckets object count', labelNames: ['account', 'name'] }),
   bucketQuota: defineMetric({ name: 'purefb_buckets_quota_space_bytes', type: 'gauge', help: 'FlashBlade buckets quota space in bytes', labelNames: ['account', 'hard_limit_enabled', 'name'] }),
-  bucketPerformance: {
-    latency: defineMetric({ name: 'purefb_buckets_performance_latency_usec', type: 'gauge', help: 'FlashBlade buckets latency in microseconds', labelNames: ['dimension', 'name'] }),
-    throughput: defineMetric({ name: 'purefb_buckets_performance_throughput_iops', type: 'gauge', help: 'FlashBlade buckets throughput in operations per second', labelNames: ['dimension', 'name'] }),
-    bandwidth: defineMetric({ name: 'purefb_buckets_performance_bandwidth_bytes', type: 'gauge', help: 'FlashBlade buckets bandwidth in bytes per second', labelNames: ['dimension', 'name'] }),
-    averageSize: defineMetric({ name: 'purefb_buckets_performance_average_bytes', type: 'gauge', help: 'FlashBlade buckets average operations size in bytes', labelNames: ['dimension', 'name'] }),
-  } satisfies PerformanceFamilies<'name'>,
+  bucketPerformance: performanceFamilies('purefb_buckets_performance', ['name'], {
+    latency: 'FlashBlade buckets latency in microseconds',
+    throughput: 'FlashBlade buckets throughput in operations per second',
+    bandwidth: 'FlashBlade buckets bandwidth in bytes per second',
+    averageSize: 'FlashBlade buckets average operations size in bytes',
+  }),
   bucketS3Latency: defineMetric({ name: 'purefb_buckets_s3_specific_performance_latency_usec', type: 'gauge', help: 'FlashBlade buckets S3 specific latency', labelNames: ['dimension', 'name'] }),
   bucketS3Throughput: defineMetric({ name: 'purefb_buckets_s3_specific_performance_throughput_iops', type: 'gauge', help: 'FlashBlade buckets S3 specific throughput', labelNames: ['dimension', 'name'] }),
   accountDataReduction: defineMetric({ name: 'purefb_object_store_accounts_data_reduction_ratio', type: 'gauge', help: 'FlashBlade object store accounts data reduction', labelNames: ['id', 'name'] }),
@@ -119,12 +133,12 @@ export const objectStoreMetrics = {
 
 /** The `clients` group: per NFS/SMB client performance. */
 export const clientMetrics = {
-  performance: {
-    latency: defineMetric({ name: 'purefb_clients_performance_latency_usec', type: 'gauge', help: 'FlashBlade clients latency', labelNames: ['dimension', 'name'] }),
-    throughput: defineMetric({ name: 'purefb_clients_performance_throughput_iops', type: 'gauge', help: 'FlashBlade clients throughput', labelNames: ['dimension', 'name'] }),
-    bandwidth: defineMetric({ name: 'purefb_clients_performance_bandwidth_bytes', type: 'gauge', help: 'FlashBlade clients bandwidth', labelNames: ['dimension', 'name'] }),
-    averageSize: defineMetric({ name: 'purefb_clients_performance_average_bytes', type: 'gauge', help: 'FlashBlade clients average operations size', labelNames: ['dimension', 'name'] }),
-  } satisfies PerformanceFamilies<'name'>,
+  performance: performanceFamilies('purefb_clients_performance', ['name'], {
+    latency: 'FlashBlade clients latency',
+    throughput: 'FlashBlade clients throughput',
+    bandwidth: 'FlashBlade clients bandwidth',
+    averageSize: 'FlashBlade clients average operations size',
+  }),
 } as const;
 
 /** The `usage` group: per file system user and group usage and quotas. */
@@ -177,6 +191,6 @@ export const FAMILIES_BY_GROUP = {
 export const FLASHBLADE_METRICS: readonly MetricFamily[] = Object.values(FAMILIES_BY_GROUP).flat();
 
 /** The families of a table, nested performance sets included, in declaration order. */
-function flatten(table: Readonly<Record<string, MetricFamily | Readonly<Record<string, MetricFamily>>>>): MetricFamily[] {
-  return Object.values(table).flatMap((entry) => ('name' in entry && typeof entry.name === 'string' ? [entry as MetricFamily] : Object.values(entry as Readonly<Record<string, MetricFamily>>)));
+function flatten(table: Readonly<Record<string, MetricFamily | PerformanceFamilies<string>>>): MetricFamily[] {
+  return Object.values(table).flatMap((entry): MetricFamily[] => ('latency' in entry ? [entry.latency, entry.throughput, entry.bandwidth, entry.averageSize] : [entry]));
 }

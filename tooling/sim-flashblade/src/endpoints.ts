@@ -182,26 +182,49 @@ export interface EndpointOptions {
   readonly nullArraySpace: boolean;
 }
 
+const TIME_PARAMETERS = ['start_time', 'end_time', 'resolution'];
+
+/** The fields every endpoint's own entry needs to say; the rest have the defaults of most endpoints. */
+type EndpointSpecification<TEntity> = Omit<ListEndpoint<TEntity>, 'sinceMinor' | 'paging' | 'parameters' | 'nameOf' | 'idOf'> &
+  Partial<Pick<ListEndpoint<TEntity>, 'sinceMinor' | 'paging' | 'parameters'>>;
+
 /** Builds every list endpoint over an inventory. */
 export function buildEndpoints(inventory: Inventory, options: EndpointOptions): ListEndpoint[] {
   const { array } = inventory;
   const single = [array];
-  const arrayName = (entity: ArrayEntity): string => entity.name;
-  const arrayId = (entity: ArrayEntity): string => entity.id;
-  const liveness = (query: URLSearchParams): boolean | undefined => readBoolean(query, 'destroyed');
   const endpoints: ListEndpoint<never>[] = [];
-  const add = <TEntity>(endpoint: ListEndpoint<TEntity>): void => {
+
+  /** An endpoint over objects with a name and an id, REST 2.0, paged by continuation token unless it says otherwise. */
+  const named = <TEntity extends { readonly id: string; readonly name: string }>(specification: EndpointSpecification<TEntity>): void => {
+    const endpoint: ListEndpoint<TEntity> = { sinceMinor: 0, paging: 'continuation', parameters: [], nameOf: (entity) => entity.name, idOf: (entity) => entity.id, ...specification };
     endpoints.push(endpoint as unknown as ListEndpoint<never>);
   };
 
-  add<ArrayEntity>({
+  /** A sample of the whole array (one item): its own fields, after the id, name and time every sample has. */
+  const arraySample = (path: string, fields: (nowMs: number, query: URLSearchParams) => Item, checkParameters: (query: URLSearchParams) => void = () => undefined, parameters: readonly string[] = []): void => {
+    named<ArrayEntity>({
+      path,
+      parameters: [...parameters, ...TIME_PARAMETERS],
+      total: 'array',
+      entities: (query) => {
+        checkParameters(query);
+        return single;
+      },
+      render: (entity, nowMs, query) => ({ id: entity.id, name: entity.name, time: sampleTime(nowMs), ...fields(nowMs, query) }),
+    });
+  };
+
+  /** Live and destroyed objects, or only one kind with `destroyed=true|false`. */
+  const byLiveness =
+    <TEntity extends { readonly destroyed: boolean }>(entities: readonly TEntity[]) =>
+    (query: URLSearchParams): readonly TEntity[] => {
+      const destroyed = readBoolean(query, 'destroyed');
+      return destroyed === undefined ? entities : entities.filter((entity) => entity.destroyed === destroyed);
+    };
+
+  named<ArrayEntity>({
     path: '/arrays',
-    sinceMinor: 0,
-    parameters: [],
-    paging: 'continuation',
     entities: () => single,
-    nameOf: arrayName,
-    idOf: arrayId,
     render: (entity, nowMs) => ({
       id: entity.id,
       name: entity.name,
@@ -219,132 +242,43 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<ArrayEntity>({
-    path: '/arrays/performance',
-    sinceMinor: 0,
-    parameters: ['protocol', 'start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    total: 'array',
-    entities: (query) => {
-      readChoice(query, 'protocol', PERFORMANCE_PROTOCOLS, 'all');
-      return single;
+  const protocolOf = (query: URLSearchParams): Protocol => readChoice<Protocol>(query, 'protocol', PERFORMANCE_PROTOCOLS, 'all');
+  arraySample(
+    '/arrays/performance',
+    (nowMs, query) => {
+      const protocol = protocolOf(query);
+      return performanceFields(`array/${protocol}`, nowMs, protocol === 'all' ? 40 : protocol === 'HTTP' ? 2 : 10);
     },
-    nameOf: arrayName,
-    idOf: arrayId,
-    render: (entity, nowMs, query) => {
-      const protocol = readChoice<Protocol>(query, 'protocol', PERFORMANCE_PROTOCOLS, 'all');
-      const scale = protocol === 'all' ? 40 : protocol === 'HTTP' ? 2 : 10;
-      return { id: entity.id, name: entity.name, time: sampleTime(nowMs), ...performanceFields(`array/${protocol}`, nowMs, scale) };
-    },
-  });
+    protocolOf,
+    ['protocol'],
+  );
+  arraySample('/arrays/s3-specific-performance', (nowMs) => s3Fields('array', nowMs, 20));
+  arraySample('/arrays/http-specific-performance', (nowMs) => httpFields('array', nowMs));
+  arraySample('/arrays/nfs-specific-performance', (nowMs) => nfsFields('array', nowMs));
+  arraySample('/arrays/performance/replication', replicationFields, (query) => readChoice(query, 'type', ['all', 'file-system', 'object-store'], 'all'), ['type']);
 
-  add<ArrayEntity>({
-    path: '/arrays/s3-specific-performance',
-    sinceMinor: 0,
-    parameters: ['start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    total: 'array',
-    entities: () => single,
-    nameOf: arrayName,
-    idOf: arrayId,
-    render: (entity, nowMs) => ({ id: entity.id, name: entity.name, time: sampleTime(nowMs), ...s3Fields('array', nowMs, 20) }),
-  });
-
-  add<ArrayEntity>({
-    path: '/arrays/http-specific-performance',
-    sinceMinor: 0,
-    parameters: ['start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    total: 'array',
-    entities: () => single,
-    nameOf: arrayName,
-    idOf: arrayId,
-    render: (entity, nowMs) => ({ id: entity.id, name: entity.name, time: sampleTime(nowMs), ...httpFields('array', nowMs) }),
-  });
-
-  add<ArrayEntity>({
-    path: '/arrays/nfs-specific-performance',
-    sinceMinor: 0,
-    parameters: ['start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    total: 'array',
-    entities: () => single,
-    nameOf: arrayName,
-    idOf: arrayId,
-    render: (entity, nowMs) => ({ id: entity.id, name: entity.name, time: sampleTime(nowMs), ...nfsFields('array', nowMs) }),
-  });
-
-  add<ArrayEntity>({
-    path: '/arrays/performance/replication',
-    sinceMinor: 0,
-    parameters: ['type', 'start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    total: 'array',
-    entities: (query) => {
-      readChoice(query, 'type', ['all', 'file-system', 'object-store'], 'all');
-      return single;
-    },
-    nameOf: arrayName,
-    idOf: arrayId,
-    render: (entity, nowMs) => {
-      const periodicReceived = rate('replication/periodic-received', nowMs, 60e6);
-      const periodicTransmitted = rate('replication/periodic-transmitted', nowMs, 80e6);
-      const continuousReceived = rate('replication/continuous-received', nowMs, 25e6);
-      const continuousTransmitted = rate('replication/continuous-transmitted', nowMs, 35e6);
-      return {
-        id: entity.id,
-        name: entity.name,
-        time: sampleTime(nowMs),
-        periodic: { received_bytes_per_sec: periodicReceived, transmitted_bytes_per_sec: periodicTransmitted },
-        continuous: {
-          received_bytes_per_sec: continuousReceived,
-          transmitted_bytes_per_sec: continuousTransmitted,
-          object_backlog: {
-            put_ops_count: Math.round(rate('replication/backlog-puts', nowMs, 2000)),
-            delete_ops_count: Math.round(rate('replication/backlog-deletes', nowMs, 50)),
-            other_ops_count: 0,
-            bytes_count: Math.round(rate('replication/backlog-bytes', nowMs, 1e11)),
-          },
-        },
-        aggregate: {
-          received_bytes_per_sec: round(periodicReceived + continuousReceived),
-          transmitted_bytes_per_sec: round(periodicTransmitted + continuousTransmitted),
-        },
-      };
-    },
-  });
-
-  add<ArrayEntity>({
+  const spaceType = (query: URLSearchParams): 'array' | 'file-system' | 'object-store' => readChoice(query, 'type', ['array', 'file-system', 'object-store'], 'array');
+  named<ArrayEntity>({
     path: '/arrays/space',
-    sinceMinor: 0,
-    parameters: ['type', 'start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
+    parameters: ['type', ...TIME_PARAMETERS],
     entities: (query) => {
-      readChoice(query, 'type', ['array', 'file-system', 'object-store'], 'array');
+      spaceType(query);
       return single;
     },
-    nameOf: arrayName,
-    idOf: arrayId,
     render: (entity, nowMs, query) => {
-      const type = readChoice(query, 'type', ['array', 'file-system', 'object-store'], 'array');
-      const capacity = 2 * 1024 * TIB;
+      const type = spaceType(query);
       const nulls = type === 'array' && options.nullArraySpace ? ['total_physical'] : [];
-      return { id: entity.id, name: entity.name, time: sampleTime(nowMs), capacity, parity: 1, space: space(`array-space/${type}`, nowMs, type === 'array' ? 600 * TIB : 300 * TIB, nulls) };
+      return { id: entity.id, name: entity.name, time: sampleTime(nowMs), capacity: 2 * 1024 * TIB, parity: 1, space: space(`array-space/${type}`, nowMs, type === 'array' ? 600 * TIB : 300 * TIB, nulls) };
     },
   });
 
-  add<AlertEntity>({
+  named<AlertEntity>({
     path: '/alerts',
-    sinceMinor: 0,
-    parameters: [],
-    paging: 'continuation',
     lookup: { noun: 'alert', ids: true },
     entities: () => inventory.alerts,
-    nameOf: (alert) => String(alert.index),
-    idOf: (alert) => alert.id,
     render: (alert) => ({
       id: alert.id,
-      name: String(alert.index),
+      name: alert.name,
       index: alert.index,
       flagged: alert.flagged,
       code: alert.code,
@@ -363,15 +297,10 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<HardwareEntity>({
+  named<HardwareEntity>({
     path: '/hardware',
-    sinceMinor: 0,
-    parameters: [],
-    paging: 'continuation',
     lookup: { noun: 'hardware component', ids: true },
     entities: () => inventory.hardware,
-    nameOf: (item) => item.name,
-    idOf: (item) => item.id,
     render: (item) => ({
       id: item.id,
       name: item.name,
@@ -389,57 +318,23 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<ConnectorEntity>({
+  named<ConnectorEntity>({
     path: '/hardware-connectors/performance',
     sinceMinor: 3,
-    parameters: ['start_time', 'end_time', 'resolution'],
+    parameters: TIME_PARAMETERS,
     paging: 'offset',
     lookup: { noun: 'hardware connector', ids: true },
     total: 'array',
     entities: () => inventory.connectors,
-    nameOf: (connector) => connector.name,
-    idOf: (connector) => connector.id,
-    render: (connector, nowMs) => {
-      const seed = `connector/${connector.name}`;
-      const crc = rate(`${seed}/crc`, nowMs, 0.02);
-      const frame = rate(`${seed}/frame`, nowMs, 0.01);
-      const carrier = rate(`${seed}/carrier`, nowMs, 0.01);
-      const dropped = rate(`${seed}/dropped`, nowMs, 0.05);
-      const other = rate(`${seed}/other`, nowMs, 0.01);
-      return {
-        id: connector.id,
-        name: connector.name,
-        time: sampleTime(nowMs),
-        received_packets_per_sec: rate(`${seed}/rx-packets`, nowMs, 90_000),
-        transmitted_packets_per_sec: rate(`${seed}/tx-packets`, nowMs, 110_000),
-        received_bytes_per_sec: rate(`${seed}/rx-bytes`, nowMs, 4e8),
-        transmitted_bytes_per_sec: rate(`${seed}/tx-bytes`, nowMs, 6e8),
-        received_crc_errors_per_sec: crc,
-        received_frame_errors_per_sec: frame,
-        transmitted_carrier_errors_per_sec: carrier,
-        transmitted_dropped_errors_per_sec: dropped,
-        other_errors_per_sec: other,
-        total_errors_per_sec: round(crc + frame + carrier + dropped + other),
-        link_aggregation_group: { id: null, name: null, resource_type: null },
-      };
-    },
+    render: (connector, nowMs) => ({ id: connector.id, name: connector.name, time: sampleTime(nowMs), ...connectorFields(`connector/${connector.name}`, nowMs) }),
   });
 
-  const fileSystemsFor = (query: URLSearchParams): readonly FileSystemEntity[] => {
-    const destroyed = liveness(query);
-    return destroyed === undefined ? inventory.fileSystems : inventory.fileSystems.filter((fileSystem) => fileSystem.destroyed === destroyed);
-  };
-
-  add<FileSystemEntity>({
+  named<FileSystemEntity>({
     path: '/file-systems',
-    sinceMinor: 0,
     parameters: ['destroyed'],
-    paging: 'continuation',
     lookup: { noun: 'file system', ids: true },
     total: 'object',
-    entities: fileSystemsFor,
-    nameOf: (fileSystem) => fileSystem.name,
-    idOf: (fileSystem) => fileSystem.id,
+    entities: byLiveness(inventory.fileSystems),
     render: (fileSystem, nowMs) => ({
       id: fileSystem.id,
       name: fileSystem.name,
@@ -468,42 +363,29 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<FileSystemEntity>({
+  named<FileSystemEntity>({
     path: '/file-systems/performance',
-    sinceMinor: 0,
-    parameters: ['protocol', 'start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
+    parameters: ['protocol', ...TIME_PARAMETERS],
     lookup: { noun: 'file system', ids: true },
     total: 'array',
     entities: (query) => {
-      readChoice(query, 'protocol', PERFORMANCE_PROTOCOLS, 'all');
+      protocolOf(query);
       return inventory.fileSystems;
     },
-    nameOf: (fileSystem) => fileSystem.name,
-    idOf: (fileSystem) => fileSystem.id,
     render: (fileSystem, nowMs, query) => {
-      const protocol = readChoice<Protocol>(query, 'protocol', PERFORMANCE_PROTOCOLS, 'all');
+      const protocol = protocolOf(query);
       const nfs = fileSystem.nfsV3 || fileSystem.nfsV41;
       const active = !fileSystem.destroyed && (protocol === 'all' ? nfs || fileSystem.smb : protocol === 'NFS' ? nfs : protocol === 'SMB' ? fileSystem.smb : false);
       return { id: fileSystem.id, name: fileSystem.name, time: sampleTime(nowMs), ...performanceFields(`file-system/${fileSystem.name}/${protocol}`, nowMs, active ? 1 : 0) };
     },
   });
 
-  const bucketsFor = (query: URLSearchParams): readonly BucketEntity[] => {
-    const destroyed = liveness(query);
-    return destroyed === undefined ? inventory.buckets : inventory.buckets.filter((bucket) => bucket.destroyed === destroyed);
-  };
-
-  add<BucketEntity>({
+  named<BucketEntity>({
     path: '/buckets',
-    sinceMinor: 0,
     parameters: ['destroyed'],
-    paging: 'continuation',
     lookup: { noun: 'bucket', ids: true },
     total: 'object',
-    entities: bucketsFor,
-    nameOf: (bucket) => bucket.name,
-    idOf: (bucket) => bucket.id,
+    entities: byLiveness(inventory.buckets),
     render: (bucket, nowMs) => ({
       id: bucket.id,
       name: bucket.name,
@@ -521,42 +403,25 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<BucketEntity>({
-    path: '/buckets/performance',
-    sinceMinor: 0,
-    parameters: ['start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    lookup: { noun: 'bucket', ids: true },
-    total: 'array',
-    entities: () => inventory.buckets,
-    nameOf: (bucket) => bucket.name,
-    idOf: (bucket) => bucket.id,
-    render: (bucket, nowMs) => ({ id: bucket.id, name: bucket.name, time: sampleTime(nowMs), ...performanceFields(`bucket/${bucket.name}`, nowMs, bucket.destroyed ? 0 : 0.5) }),
-  });
+  for (const [path, fields] of [
+    ['/buckets/performance', performanceFields],
+    ['/buckets/s3-specific-performance', s3Fields],
+  ] as const) {
+    named<BucketEntity>({
+      path,
+      parameters: TIME_PARAMETERS,
+      lookup: { noun: 'bucket', ids: true },
+      total: 'array',
+      entities: () => inventory.buckets,
+      render: (bucket, nowMs) => ({ id: bucket.id, name: bucket.name, time: sampleTime(nowMs), ...fields(`bucket/${bucket.name}`, nowMs, bucket.destroyed ? 0 : 0.5) }),
+    });
+  }
 
-  add<BucketEntity>({
-    path: '/buckets/s3-specific-performance',
-    sinceMinor: 0,
-    parameters: ['start_time', 'end_time', 'resolution'],
-    paging: 'continuation',
-    lookup: { noun: 'bucket', ids: true },
-    total: 'array',
-    entities: () => inventory.buckets,
-    nameOf: (bucket) => bucket.name,
-    idOf: (bucket) => bucket.id,
-    render: (bucket, nowMs) => ({ id: bucket.id, name: bucket.name, time: sampleTime(nowMs), ...s3Fields(`bucket/${bucket.name}`, nowMs, bucket.destroyed ? 0 : 0.5) }),
-  });
-
-  add<AccountEntity>({
+  named<AccountEntity>({
     path: '/object-store-accounts',
-    sinceMinor: 0,
-    parameters: [],
-    paging: 'continuation',
     lookup: { noun: 'object store account', ids: true },
     total: 'object',
     entities: () => inventory.accounts,
-    nameOf: (account) => account.name,
-    idOf: (account) => account.id,
     render: (account, nowMs) => ({
       id: account.id,
       name: account.name,
@@ -570,7 +435,8 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     }),
   });
 
-  add<ClientEntity>({
+  // Clients have no id, and the list cannot page: `limit` cuts it.
+  const clients: ListEndpoint<ClientEntity> = {
     path: '/arrays/clients/performance',
     sinceMinor: 0,
     parameters: [],
@@ -580,22 +446,21 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     entities: () => inventory.clients,
     nameOf: (client) => client.name,
     render: (client, nowMs) => ({ name: client.name, time: sampleTime(nowMs), ...performanceFields(`client/${client.name}`, nowMs, 0.2) }),
-  });
+  };
+  endpoints.push(clients as unknown as ListEndpoint<never>);
 
   for (const kind of ['user', 'group'] as const) {
-    const plural = `${kind}s`;
     const idParameter = kind === 'user' ? 'uids' : 'gids';
     const nameParameter = `${kind}_names`;
-    add<QuotaEntity>({
-      path: `/usage/${plural}`,
+    const usage: ListEndpoint<QuotaEntity> = {
+      path: `/usage/${kind}s`,
       sinceMinor: 0,
       parameters: ['file_system_ids', 'file_system_names', idParameter, nameParameter],
       paging: 'continuation',
       entities: (query) => {
-        const holders = quotaHoldersFor(inventory, kind, query);
         const ids = query.get(idParameter)?.split(',');
         const names = query.get(nameParameter)?.split(',');
-        return holders.filter((holder) => (ids === undefined || ids.includes(String(holder.id))) && (names === undefined || names.includes(holder.name)));
+        return quotaHoldersFor(inventory, kind, query).filter((holder) => (ids === undefined || ids.includes(String(holder.id))) && (names === undefined || names.includes(holder.name)));
       },
       nameOf: (holder) => holder.name,
       render: (holder, nowMs) => ({
@@ -606,18 +471,15 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
         usage: growing(`usage/${holder.fileSystem.name}/${holder.name}`, nowMs, 5 * GIB, 100 * 1024 * 1024),
         [kind]: { id: holder.id, name: holder.name },
       }),
-    });
+    };
+    endpoints.push(usage as unknown as ListEndpoint<never>);
   }
 
-  add<NfsPolicyEntity>({
+  named<NfsPolicyEntity>({
     path: '/nfs-export-policies',
     sinceMinor: 3,
-    parameters: [],
-    paging: 'continuation',
     lookup: { noun: 'NFS export policy', ids: true },
     entities: () => inventory.nfsPolicies,
-    nameOf: (policy) => policy.name,
-    idOf: (policy) => policy.id,
     render: (policy) => ({
       id: policy.id,
       name: policy.name,
@@ -646,6 +508,51 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
   });
 
   return endpoints;
+}
+
+/** Replication rates: periodic (file systems), continuous (buckets) with its backlog, and their sum. */
+function replicationFields(nowMs: number): Item {
+  const periodicReceived = rate('replication/periodic-received', nowMs, 60e6);
+  const periodicTransmitted = rate('replication/periodic-transmitted', nowMs, 80e6);
+  const continuousReceived = rate('replication/continuous-received', nowMs, 25e6);
+  const continuousTransmitted = rate('replication/continuous-transmitted', nowMs, 35e6);
+  return {
+    periodic: { received_bytes_per_sec: periodicReceived, transmitted_bytes_per_sec: periodicTransmitted },
+    continuous: {
+      received_bytes_per_sec: continuousReceived,
+      transmitted_bytes_per_sec: continuousTransmitted,
+      object_backlog: {
+        put_ops_count: Math.round(rate('replication/backlog-puts', nowMs, 2000)),
+        delete_ops_count: Math.round(rate('replication/backlog-deletes', nowMs, 50)),
+        other_ops_count: 0,
+        bytes_count: Math.round(rate('replication/backlog-bytes', nowMs, 1e11)),
+      },
+    },
+    aggregate: {
+      received_bytes_per_sec: round(periodicReceived + continuousReceived),
+      transmitted_bytes_per_sec: round(periodicTransmitted + continuousTransmitted),
+    },
+  };
+}
+
+/** A network port's packet, byte and error rates. */
+function connectorFields(seed: string, nowMs: number): Item {
+  const errors = {
+    received_crc_errors_per_sec: rate(`${seed}/crc`, nowMs, 0.02),
+    received_frame_errors_per_sec: rate(`${seed}/frame`, nowMs, 0.01),
+    transmitted_carrier_errors_per_sec: rate(`${seed}/carrier`, nowMs, 0.01),
+    transmitted_dropped_errors_per_sec: rate(`${seed}/dropped`, nowMs, 0.05),
+    other_errors_per_sec: rate(`${seed}/other`, nowMs, 0.01),
+  };
+  return {
+    received_packets_per_sec: rate(`${seed}/rx-packets`, nowMs, 90_000),
+    transmitted_packets_per_sec: rate(`${seed}/tx-packets`, nowMs, 110_000),
+    received_bytes_per_sec: rate(`${seed}/rx-bytes`, nowMs, 4e8),
+    transmitted_bytes_per_sec: rate(`${seed}/tx-bytes`, nowMs, 6e8),
+    ...errors,
+    total_errors_per_sec: round(Object.values(errors).reduce((sum, value) => sum + value, 0)),
+    link_aggregation_group: { id: null, name: null, resource_type: null },
+  };
 }
 
 /**

@@ -71,22 +71,18 @@ export function compileFilter(source: string): FilterPredicate {
   const peek = (): Token | undefined => tokens[position];
   const isKeyword = (token: Token | undefined, keyword: string): boolean => token?.kind === 'word' && token.text.toLowerCase() === keyword;
 
-  const parseOr = (): FilterPredicate => {
-    const terms = [parseAnd()];
-    while (isKeyword(peek(), 'or')) {
+  /** Terms joined by `keyword`: `or` (any term) over `and` (every term) over comparisons. */
+  const parseJoined = (keyword: 'and' | 'or', parseTerm: () => FilterPredicate): FilterPredicate => {
+    const terms = [parseTerm()];
+    while (isKeyword(peek(), keyword)) {
       position++;
-      terms.push(parseAnd());
+      terms.push(parseTerm());
     }
-    return terms.length === 1 ? (terms[0] as FilterPredicate) : (item) => terms.some((term) => term(item));
+    if (terms.length === 1) return terms[0] as FilterPredicate;
+    return keyword === 'or' ? (item) => terms.some((term) => term(item)) : (item) => terms.every((term) => term(item));
   };
-  const parseAnd = (): FilterPredicate => {
-    const terms = [parsePrimary()];
-    while (isKeyword(peek(), 'and')) {
-      position++;
-      terms.push(parsePrimary());
-    }
-    return terms.length === 1 ? (terms[0] as FilterPredicate) : (item) => terms.every((term) => term(item));
-  };
+  const parseOr = (): FilterPredicate => parseJoined('or', parseAnd);
+  const parseAnd = (): FilterPredicate => parseJoined('and', parsePrimary);
   const parsePrimary = (): FilterPredicate => {
     const token = tokens[position++];
     if (token?.kind === 'paren' && token.text === '(') {

@@ -88,6 +88,8 @@ export interface ConnectorEntity {
 export interface AlertEntity {
   readonly kind: 'alert';
   readonly id: string;
+  /** Alerts are named by their index. */
+  readonly name: string;
   readonly index: number;
   readonly code: number;
   readonly severity: 'info' | 'warning' | 'critical';
@@ -302,7 +304,14 @@ function buildHardware(arrayName: string): HardwareEntity[] {
 
 function buildAlerts(fileSystems: readonly FileSystemEntity[]): AlertEntity[] {
   const quotaTarget = fileSystems[0]?.name ?? 'fs-00000';
-  const alert = (index: number, fields: Omit<AlertEntity, 'kind' | 'id' | 'index' | 'flagged'>): AlertEntity => ({ kind: 'alert', id: stableId('alert', index), index, flagged: false, ...fields });
+  const alert = (index: number, fields: Omit<AlertEntity, 'kind' | 'id' | 'name' | 'index' | 'flagged'>): AlertEntity => ({
+    kind: 'alert',
+    id: stableId('alert', index),
+    name: String(index),
+    index,
+    flagged: false,
+    ...fields,
+  });
   return [
     alert(101, {
       code: 1101,

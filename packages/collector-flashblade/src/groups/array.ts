@@ -1,4 +1,4 @@
-import type { LabelsOf } from '@tessera/collector-api';
+import type { LabelsOf, MetricFamily } from '@tessera/collector-api';
 import { integerLabel, numberField, objectField, stringField } from '../api-fields.js';
 import { arrayMetrics } from '../metrics.js';
 import type { CollectionPart } from '../parts.js';
@@ -41,6 +41,20 @@ function healthValue(status: string): number {
 /** Alert texts as label values: newlines become spaces, as the exporter prints them. */
 const oneLine = (text: string): string => text.replaceAll('\n', ' ');
 
+/** A family and the sample fields it reports as `dimension`. */
+type FamilyFields = readonly [MetricFamily<'dimension'>, readonly string[]];
+
+/** A protocol-specific sample of the whole array (S3, HTTP, NFS): its latencies and its operation rates. */
+function specificPerformance(name: string, path: string, latency: FamilyFields, throughput: FamilyFields): CollectionPart {
+  return {
+    name,
+    async collect(scope, sink, signal) {
+      const sample = await scope.client.first(path, {}, signal);
+      for (const [family, fields] of [latency, throughput]) emitFields(sink, family, {}, 'dimension', sample, fields);
+    },
+  };
+}
+
 /** The `array` group: the parts of `/metrics/array`, one per endpoint (set), so one failing endpoint costs only its series. */
 export const arrayParts: readonly CollectionPart[] = [
   {
@@ -53,30 +67,9 @@ export const arrayParts: readonly CollectionPart[] = [
       }
     },
   },
-  {
-    name: 'array-s3-performance',
-    async collect(scope, sink, signal) {
-      const sample = await scope.client.first('/arrays/s3-specific-performance', {}, signal);
-      emitFields(sink, arrayMetrics.s3Latency, {}, 'dimension', sample, S3_LATENCY_DIMENSIONS);
-      emitFields(sink, arrayMetrics.s3Throughput, {}, 'dimension', sample, S3_THROUGHPUT_DIMENSIONS);
-    },
-  },
-  {
-    name: 'array-http-performance',
-    async collect(scope, sink, signal) {
-      const sample = await scope.client.first('/arrays/http-specific-performance', {}, signal);
-      emitFields(sink, arrayMetrics.httpLatency, {}, 'dimension', sample, HTTP_LATENCY_DIMENSIONS);
-      emitFields(sink, arrayMetrics.httpThroughput, {}, 'dimension', sample, HTTP_THROUGHPUT_DIMENSIONS);
-    },
-  },
-  {
-    name: 'array-nfs-performance',
-    async collect(scope, sink, signal) {
-      const sample = await scope.client.first('/arrays/nfs-specific-performance', {}, signal);
-      emitFields(sink, arrayMetrics.nfsLatency, {}, 'dimension', sample, NFS_LATENCY_DIMENSIONS);
-      emitFields(sink, arrayMetrics.nfsThroughput, {}, 'dimension', sample, NFS_THROUGHPUT_DIMENSIONS);
-    },
-  },
+  specificPerformance('array-s3-performance', '/arrays/s3-specific-performance', [arrayMetrics.s3Latency, S3_LATENCY_DIMENSIONS], [arrayMetrics.s3Throughput, S3_THROUGHPUT_DIMENSIONS]),
+  specificPerformance('array-http-performance', '/arrays/http-specific-performance', [arrayMetrics.httpLatency, HTTP_LATENCY_DIMENSIONS], [arrayMetrics.httpThroughput, HTTP_THROUGHPUT_DIMENSIONS]),
+  specificPerformance('array-nfs-performance', '/arrays/nfs-specific-performance', [arrayMetrics.nfsLatency, NFS_LATENCY_DIMENSIONS], [arrayMetrics.nfsThroughput, NFS_THROUGHPUT_DIMENSIONS]),
   {
     name: 'array-replication',
     async collect(scope, sink, signal) {
