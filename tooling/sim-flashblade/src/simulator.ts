@@ -270,8 +270,11 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
     if (answer.status === 200 && faults.take('malformed-json', endpointPath) !== undefined) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     const headers = { 'content-type': JSON_TYPE, ...answer.headers };
     if (options.record === true) exchanges.push({ method, path: request.url ?? '/', status: answer.status, headers, body: text });
+    // Counted as answered when the answer starts: the window from arrival to here lies within the
+    // client's own wait, so `maxInFlight` never overstates how many calls a client had in flight.
+    end(answer.status);
     response.writeHead(answer.status, { ...headers, 'content-length': Buffer.byteLength(text) });
-    response.end(text, () => end(answer.status));
+    response.end(text);
   };
 
   const listener = (request: IncomingMessage, response: ServerResponse): void => {

@@ -12,7 +12,7 @@ export class SimulatorStats {
   #logins = 0;
   #logouts = 0;
 
-  /** Requests being handled now. */
+  /** Requests arrived and not answered yet. */
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -68,7 +68,7 @@ export class SimulatorStats {
     this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
   }
 
-  /** @internal A request ended (answered or abandoned) with `status`. */
+  /** @internal A request was answered with `status` (its answer starts), or abandoned (`0`). */
   end(endpoint: string, status: number): void {
     this.#inFlight--;
     let statuses = this.#calls.get(endpoint);
