@@ -169,6 +169,14 @@ describe('the flashblade collector', () => {
     expect((await collect(skipping.collector, skipping.context)).series('purefb_info')).toHaveLength(1);
   });
 
+  it('probes reachability with the token, for /-/ready', async () => {
+    const simulator = await startSimulator();
+    const good = await open(simulator);
+    await expect(good.collector.probe?.(new AbortController().signal)).resolves.toBeUndefined();
+    const refused = await open(simulator, { apiToken: 'T-refused' });
+    await expect(refused.collector.probe?.(new AbortController().signal)).rejects.toMatchObject({ code: 'ERR_FLASHBLADE_LOGIN' });
+  });
+
   it('logs out and stops its background refreshes at close', async () => {
     const simulator = await startSimulator();
     const { collector, context } = await open(simulator);
