@@ -84,9 +84,9 @@ export class FlashBladeCollector implements Collector {
     signal.throwIfAborted();
     const outcomes = await runParts(this.#foreground, new CollectionScope(this.#client), signal, this.#logger);
     if (outcomes.every((outcome) => outcome.output === undefined)) throw mostTellingError(outcomes);
-    for (const outcome of outcomes) outcome.output?.replayInto(sink);
+    for (const outcome of outcomes) await outcome.output?.replayInto(sink, signal);
     for (const group of this.#background) {
-      for (const output of group.latest()) output.replayInto(sink);
+      for (const output of group.latest()) await output.replayInto(sink, signal);
     }
     this.#addSelfMetrics(sink);
   }

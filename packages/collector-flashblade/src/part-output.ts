@@ -1,5 +1,9 @@
 import type { LabelsOf, MetricFamily, MetricSink } from '@tessera/collector-api';
 import { seriesKey } from '@tessera/exposition';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
+/** Series replayed between two turns of the event loop. */
+const REPLAY_BATCH = 5000;
 
 /**
  * The sink one part of a collection writes into. It keeps the part's series until the part has
@@ -49,9 +53,17 @@ export class PartOutput implements MetricSink {
     throw new TypeError(`${family.name}: the FlashBlade collector declares every family up front`);
   }
 
-  /** Adds every series kept to `sink`, in the order written. */
-  replayInto(sink: MetricSink): void {
+  /**
+   * Adds every series kept to `sink`, in the order written, letting the event loop run every few
+   * thousand (a large array's collection replays hundreds of thousands). Stops with the signal's
+   * reason once `signal` fires.
+   */
+  async replayInto(sink: MetricSink, signal: AbortSignal): Promise<void> {
     for (let index = 0; index < this.#values.length; index++) {
+      if (index > 0 && index % REPLAY_BATCH === 0) {
+        await yieldToEventLoop();
+        signal.throwIfAborted();
+      }
       sink.add(this.#families[index] as MetricFamily, this.#labels[index] as Readonly<Record<string, string>>, this.#values[index] as number);
     }
   }

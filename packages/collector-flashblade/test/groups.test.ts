@@ -178,7 +178,7 @@ describe('the groups against the simulator', () => {
 });
 
 describe('PartOutput', () => {
-  it('keeps the first of two identical series and counts the other', () => {
+  it('keeps the first of two identical series and counts the other', async () => {
     const output = new PartOutput();
     const [family] = FLASHBLADE_METRICS.filter((candidate) => candidate.name === 'purefb_buckets_object_count');
     output.add(family!, { account: 'a', name: 'b' }, 1);
@@ -187,7 +187,7 @@ describe('PartOutput', () => {
     expect(output.size).toBe(2);
     expect(output.duplicates).toBe(1);
     const replayed: number[] = [];
-    output.replayInto({ add: (_family: unknown, _labels: unknown, value: number) => replayed.push(value) } as unknown as PartOutput);
+    await output.replayInto({ add: (_family: unknown, _labels: unknown, value: number) => replayed.push(value) } as unknown as PartOutput, new AbortController().signal);
     expect(replayed).toEqual([1, 3]);
   });
 });

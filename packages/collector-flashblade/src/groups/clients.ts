@@ -1,6 +1,7 @@
 import { stringField } from '../api-fields.js';
 import { clientMetrics } from '../metrics.js';
 import type { CollectionPart } from '../parts.js';
+import { forEachCooperatively } from '../cooperative.js';
 import { emitPerformance } from './emit.js';
 
 /**
@@ -11,9 +12,8 @@ export const clientParts: readonly CollectionPart[] = [
   {
     name: 'clients-performance',
     async collect(scope, sink, signal) {
-      for (const sample of await scope.client.list('/arrays/clients/performance', {}, signal, 'none')) {
-        emitPerformance(sink, clientMetrics.performance, { name: stringField(sample, 'name') }, sample);
-      }
+      const samples = await scope.client.list('/arrays/clients/performance', {}, signal, 'none');
+      await forEachCooperatively(samples, signal, (sample) => emitPerformance(sink, clientMetrics.performance, { name: stringField(sample, 'name') }, sample));
     },
   },
 ];

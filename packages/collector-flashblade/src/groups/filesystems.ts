@@ -3,6 +3,7 @@ import { numberField, objectField, stringField } from '../api-fields.js';
 import type { ApiItem } from '../client/flashblade-client.js';
 import { fileSystemMetrics } from '../metrics.js';
 import type { CollectionPart } from '../parts.js';
+import { forEachCooperatively } from '../cooperative.js';
 import { emitPerformance, emitSpace } from './emit.js';
 
 /** The labels every file system space series carries: its name, NFS versions, export policy and SMB. */
@@ -22,21 +23,20 @@ export const fileSystemParts: readonly CollectionPart[] = [
   {
     name: 'file-systems-space',
     async collect(scope, sink, signal) {
-      for (const fileSystem of await scope.liveFileSystems(signal)) {
+      await forEachCooperatively(await scope.liveFileSystems(signal), signal, (fileSystem) => {
         const labels = fileSystemLabels(fileSystem);
         emitSpace(sink, { space: fileSystemMetrics.spaceBytes, dataReduction: fileSystemMetrics.spaceDataReduction }, labels, fileSystem);
         const provisioned = numberField(fileSystem, 'provisioned');
         if (provisioned !== undefined) sink.add(fileSystemMetrics.spaceBytes, { ...labels, space: 'provisioned' }, provisioned);
-      }
+      });
     },
   },
   {
     name: 'file-systems-performance',
     async collect(scope, sink, signal) {
       const names = (await scope.liveFileSystems(signal)).map((fileSystem) => stringField(fileSystem, 'name'));
-      for (const sample of await scope.client.listNamed('/file-systems/performance', { protocol: 'NFS' }, 'names', names, signal)) {
-        emitPerformance(sink, fileSystemMetrics.performance, { name: stringField(sample, 'name') }, sample);
-      }
+      const samples = await scope.client.listNamed('/file-systems/performance', { protocol: 'NFS' }, 'names', names, signal);
+      await forEachCooperatively(samples, signal, (sample) => emitPerformance(sink, fileSystemMetrics.performance, { name: stringField(sample, 'name') }, sample));
     },
   },
   {
@@ -44,9 +44,8 @@ export const fileSystemParts: readonly CollectionPart[] = [
     name: 'file-systems-smb-performance',
     async collect(scope, sink, signal) {
       const names = (await scope.liveFileSystems(signal)).filter((fileSystem) => objectField(fileSystem, 'smb')?.enabled === true).map((fileSystem) => stringField(fileSystem, 'name'));
-      for (const sample of await scope.client.listNamed('/file-systems/performance', { protocol: 'SMB' }, 'names', names, signal)) {
-        emitPerformance(sink, fileSystemMetrics.smbPerformance, { name: stringField(sample, 'name') }, sample);
-      }
+      const samples = await scope.client.listNamed('/file-systems/performance', { protocol: 'SMB' }, 'names', names, signal);
+      await forEachCooperatively(samples, signal, (sample) => emitPerformance(sink, fileSystemMetrics.smbPerformance, { name: stringField(sample, 'name') }, sample));
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { numberField, objectField, stringField } from '../api-fields.js';
 import { objectStoreMetrics } from '../metrics.js';
 import type { CollectionPart } from '../parts.js';
+import { forEachCooperatively } from '../cooperative.js';
 import { emitFields, emitPerformance, emitSpace, S3_LATENCY_DIMENSIONS, S3_THROUGHPUT_DIMENSIONS } from './emit.js';
 
 /** The `objectstore` group: space, performance and S3 performance of every live bucket, and the object store accounts. */
@@ -8,7 +9,7 @@ export const objectStoreParts: readonly CollectionPart[] = [
   {
     name: 'buckets-space',
     async collect(scope, sink, signal) {
-      for (const bucket of await scope.liveBuckets(signal)) {
+      await forEachCooperatively(await scope.liveBuckets(signal), signal, (bucket) => {
         const labels = { account: stringField(objectField(bucket, 'account'), 'name'), name: stringField(bucket, 'name') };
         emitSpace(sink, { space: objectStoreMetrics.bucketSpaceBytes, dataReduction: objectStoreMetrics.bucketDataReduction }, labels, bucket);
         const objects = numberField(bucket, 'object_count');
@@ -19,27 +20,27 @@ export const objectStoreParts: readonly CollectionPart[] = [
         }
         const quota = numberField(bucket, 'quota_limit');
         if (quota !== undefined) sink.add(objectStoreMetrics.bucketQuota, { ...labels, hard_limit_enabled: bucket.hard_limit_enabled === true ? 'true' : 'false' }, quota);
-      }
+      });
     },
   },
   {
     name: 'buckets-performance',
     async collect(scope, sink, signal) {
       const names = (await scope.liveBuckets(signal)).map((bucket) => stringField(bucket, 'name'));
-      for (const sample of await scope.client.listNamed('/buckets/performance', {}, 'names', names, signal)) {
-        emitPerformance(sink, objectStoreMetrics.bucketPerformance, { name: stringField(sample, 'name') }, sample);
-      }
+      const samples = await scope.client.listNamed('/buckets/performance', {}, 'names', names, signal);
+      await forEachCooperatively(samples, signal, (sample) => emitPerformance(sink, objectStoreMetrics.bucketPerformance, { name: stringField(sample, 'name') }, sample));
     },
   },
   {
     name: 'buckets-s3-performance',
     async collect(scope, sink, signal) {
       const names = (await scope.liveBuckets(signal)).map((bucket) => stringField(bucket, 'name'));
-      for (const sample of await scope.client.listNamed('/buckets/s3-specific-performance', {}, 'names', names, signal)) {
+      const samples = await scope.client.listNamed('/buckets/s3-specific-performance', {}, 'names', names, signal);
+      await forEachCooperatively(samples, signal, (sample) => {
         const labels = { name: stringField(sample, 'name') };
         emitFields(sink, objectStoreMetrics.bucketS3Latency, labels, 'dimension', sample, S3_LATENCY_DIMENSIONS);
         emitFields(sink, objectStoreMetrics.bucketS3Throughput, labels, 'dimension', sample, S3_THROUGHPUT_DIMENSIONS);
-      }
+      });
     },
   },
   {

@@ -1,6 +1,7 @@
 import type { MetricFamily, MetricSink } from '@tessera/collector-api';
 import { numberField, objectField, stringField } from '../api-fields.js';
 import type { ApiItem } from '../client/flashblade-client.js';
+import { forEachCooperatively } from '../cooperative.js';
 import { usageMetrics } from '../metrics.js';
 import type { CollectionPart, CollectionScope } from '../parts.js';
 
@@ -16,14 +17,14 @@ import type { CollectionPart, CollectionScope } from '../parts.js';
 async function emitUsage(scope: CollectionScope, sink: MetricSink, signal: AbortSignal, kind: 'user' | 'group'): Promise<void> {
   const ids = (await scope.liveFileSystems(signal)).map((fileSystem) => stringField(fileSystem, 'id')).filter((id) => id !== '');
   const holders = await scope.client.listNamed(`/usage/${kind}s`, {}, 'file_system_ids', ids, signal);
-  for (const holder of holders) {
+  const family: MetricFamily = kind === 'user' ? usageMetrics.users : usageMetrics.groups;
+  await forEachCooperatively(holders, signal, (holder) => {
     const labels = holderLabels(holder, kind);
-    const family: MetricFamily = kind === 'user' ? usageMetrics.users : usageMetrics.groups;
     for (const dimension of ['quota', 'usage'] as const) {
       const value = numberField(holder, dimension);
       if (value !== undefined) sink.add(family, { ...labels, dimension }, value);
     }
-  }
+  });
 }
 
 function holderLabels(holder: ApiItem, kind: 'user' | 'group'): Record<string, string> {
