@@ -169,6 +169,23 @@ describe('the flashblade collector', () => {
     expect((await collect(skipping.collector, skipping.context)).series('purefb_info')).toHaveLength(1);
   });
 
+  it("asks the host for a dispatcher with the array's TLS settings when the host offers one", async () => {
+    const simulator = await startSimulator({ tls: true });
+    const requested: Record<string, unknown>[] = [];
+    const context = createTestContext({ collector: plugin.name });
+    const withFactory = Object.assign(context, {
+      createDispatcher: (options: { ca?: string }) => {
+        requested.push(options);
+        return newAgent({ connect: { ca: options.ca } });
+      },
+    });
+    const config = await validateWithSchema(plugin.configSchema, { ...simulator.config, servername: 'localhost', maxConcurrentRequests: 4, groups: ['policies'] });
+    const collector = await plugin.create(config, withFactory);
+    opened.push({ collector });
+    expect(requested).toEqual([{ ca: simulator.ca, rejectUnauthorized: true, servername: 'localhost', connections: 4 }]);
+    expect((await collect(collector, context)).series('purefb_info')).toHaveLength(1);
+  });
+
   it('probes reachability with the token, for /-/ready', async () => {
     const simulator = await startSimulator();
     const good = await open(simulator);
