@@ -44,4 +44,17 @@ describe('Prometheus scraping tessera', () => {
     expect(duration).toHaveLength(1);
     expect(duration[0]!.value).toBeGreaterThan(0);
   });
+
+  it('keeps its own instance label: the self-metrics say collector_instance, Prometheus keeps instance, nothing arrives as exported_*', async () => {
+    const success = await prometheus.waitFor('tessera_scrape_collector_success{job="tessera"}', (samples) => samples.length > 0);
+    expect(success.map((sample) => sample.metric)).toEqual([
+      { __name__: 'tessera_scrape_collector_success', job: 'tessera', instance: `127.0.0.1:${tessera.port}`, collector: 'node', collector_instance: 'default' },
+    ]);
+    const parts = await prometheus.waitFor('tessera_collector_part_success{job="tessera",collector="node"}', (samples) => samples.length > 0);
+    expect(parts.map((sample) => sample.metric.part).sort()).toEqual(['cpu', 'diskstats', 'filesystem', 'loadavg', 'meminfo', 'netdev', 'stat', 'textfile', 'time', 'uname', 'vmstat']);
+    const exported = await prometheus.query('count({job="tessera",__name__=~"tessera_.+"}) by (__name__)');
+    expect(exported.length).toBeGreaterThan(4);
+    const withExportedLabels = await prometheus.query('{job="tessera",__name__=~"tessera_.+",exported_instance!=""} or {job="tessera",__name__=~"tessera_.+",exported_job!=""}');
+    expect(withExportedLabels).toEqual([]);
+  });
 });

@@ -1,29 +1,25 @@
 import { dirname, join, resolve } from 'node:path';
-import {
-  describeFamiliesProblem,
-  formatConfigPath,
-  isConfigError,
-  type CollectorContext,
-  type FilesystemRoots,
-  type MetricType,
-} from '@tessera/collector-api';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConfigFileError } from './config/config-error.js';
 import type { LogFormat, LogLevel, TesseraConfig } from './config/config-schema.js';
 import { displayPath, DEFAULT_CONFIG_FILE } from './config/load-config-file.js';
 import { parseConfigDocument } from './config/parse-config-document.js';
-import { createHttpApp } from './http/create-http-app.js';
+import { hideSubstitutedValues, type Substitution } from './config/substitute-environment.js';
+import { createHttpApp, type ProbeRefusal, type ScrapeBody } from './http/create-http-app.js';
 import { baseUrl, parseListenAddress } from './http/listen-address.js';
 import { createLogger } from './logging/create-logger.js';
-import { loadCollectors, type LoadedCollector, type SuppliedPlugin } from './plugins/load-collectors.js';
+import { Redactor } from './logging/redactor.js';
+import { loadCollectors, type SuppliedPlugin } from './plugins/load-collectors.js';
 import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
 import type { CollectorSelection } from './plugins/plan-collectors.js';
-import { CollectorInstance, errorMessage } from './runtime/collector-instance.js';
-import { createScheduler } from './runtime/scheduler.js';
-import { SharedAgent } from './runtime/shared-agent.js';
-import { renderScrape, scrape, type ScrapeResult } from './runtime/scrape.js';
+import { CollectorInstance } from './runtime/collector-instance.js';
+import { createConfigFiles } from './runtime/config-files.js';
+import { SharedAgent } from './runtime/dispatchers.js';
+import { renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
 import { VERSION } from './version.js';
 
 /** Command-line settings that beat the config file (see `tessera --help`). */
@@ -40,16 +36,20 @@ export interface ExporterOverrides {
 export interface ExporterOptions {
   /** Parsed config document, same shape as tessera.yaml (default `{}`); validated here. */
   readonly config?: unknown;
-  /** For messages and as the package resolution base; default `${cwd}/tessera.yaml`. */
+  /** For messages, and the base of packages and relative file paths; default `${cwd}/tessera.yaml`. */
   readonly configFile?: string;
   /** Plugins supplied directly, keyed by config key; bypasses package resolution. */
   readonly plugins?: Readonly<Record<string, SuppliedPlugin>>;
-  /** Default: a pino logger to STDERR built from `log:` (and `overrides.log`). */
+  /** Default: a pino logger to STDERR built from `log:` (and `overrides.log`), with secrets redacted. */
   readonly logger?: Logger;
+  /** Where the exporter's own logger writes instead of STDERR (ignored when `logger` is given). */
+  readonly logDestination?: DestinationStream;
   /** `true`: do not auto-enable builtins (tests); default `false`. */
   readonly onlySuppliedPlugins?: boolean;
   /** Command-line settings; they beat `config`. */
   readonly overrides?: ExporterOverrides;
+  /** The environment `${NAME}` references read (default `process.env`). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What one {@link Exporter.collect} produced. */
@@ -58,8 +58,18 @@ export interface CollectResult {
   readonly text: string;
   /** How many instances failed. */
   readonly failures: number;
-  /** `collector/instance: reason` for each failure. */
+  /** `collector/instance: reason` for each failure, redacted. */
   readonly errors: readonly string[];
+}
+
+/** Whether one instance's source answered (`tessera check-config --probe`). */
+export interface ProbeResult {
+  readonly collector: string;
+  readonly instance: string;
+  readonly success: boolean;
+  /** Redacted, one line. */
+  readonly error: string | undefined;
+  readonly durationSeconds: number;
 }
 
 /** A running exporter (collectors created, routes registered). */
@@ -75,23 +85,52 @@ export interface Exporter {
   listen(address?: string): Promise<string>;
   /** One collection of the enabled collectors (or the named ones), rendered; for `tessera collect`. */
   collect(options?: { readonly collectors?: readonly string[] }): Promise<CollectResult>;
-  /** Stops accepting, drains in-flight scrapes (bounded), closes collectors and the HTTP agent. Idempotent. */
+  /** Checks every instance's source: `probe()`, or a collection for collectors without one. */
+  probe(): Promise<ProbeResult[]>;
+  /** Stops accepting, drains in-flight scrapes (bounded), closes collectors and HTTP agents. Idempotent. */
   close(): Promise<void>;
 }
 
-// How long close() waits for in-flight scrapes beyond the longest collection deadline.
+// How close() waits for in-flight scrapes beyond the longest collection deadline.
 const DRAIN_GRACE_MS = 5000;
+// Instances created at once; one create() may take three collection deadlines before the instance counts as failed.
+const CREATE_CONCURRENCY = 16;
+const CREATE_DEADLINES = 3;
+const HOST_OWNER = 'the tessera host';
+// How long /-/ready waits for the readiness checks it starts (kubelet's default probe timeout is 1 s).
+const READY_WAIT_MS = 800;
 
 /**
- * Validates the config, loads and validates the enabled plugins, creates one collector per enabled
- * instance, and builds the HTTP app. Throws `ConfigFileError` (exit code 2) for any config problem,
+ * Validates the config, loads and validates the enabled plugins, creates the instances
+ * (concurrently, each bounded; one that fails is retried in the background while the others
+ * serve), and builds the HTTP app. Throws `ConfigFileError` (exit code 2) for any config problem,
  * including a `ConfigError` from a plugin's `create()`.
  */
 export async function createExporter(options: ExporterOptions = {}): Promise<Exporter> {
   const configFile = resolve(options.configFile ?? DEFAULT_CONFIG_FILE);
   const file = displayPath(configFile);
-  const config = applyOverrides(parseConfigDocument(options.config ?? {}, file), options.overrides ?? {});
-  const logger = options.logger ?? createLogger(config.log);
+  const redactor = new Redactor();
+  const substitutions: Substitution[] = [];
+  const parsed = parseConfigDocument(options.config ?? {}, file, options.environment ?? process.env, {
+    registerSecret: (value) => redactor.register(value),
+    onSubstitution: (substitution) => substitutions.push(substitution),
+  });
+  try {
+    return await startExporter(parsed, { ...options, configFile, file, redactor });
+  } catch (error) {
+    // A plugin's schema or create() may quote a value it was given: one from the environment, or a secret it read.
+    if (error instanceof ConfigFileError) throw error.withReason((reason) => redactor.redact(hideSubstitutedValues(reason, substitutions)));
+    throw error;
+  }
+}
+
+async function startExporter(
+  parsed: TesseraConfig,
+  options: ExporterOptions & { readonly configFile: string; readonly file: string; readonly redactor: Redactor },
+): Promise<Exporter> {
+  const { configFile, file, redactor } = options;
+  const config = applyOverrides(parsed, options.overrides ?? {});
+  const logger = options.logger ?? createLogger({ ...config.log, redactor, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const loaded = await loadCollectors({
     config,
     file,
@@ -103,46 +142,109 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
     ...(options.overrides?.collectors === undefined ? {} : { selection: options.overrides.collectors }),
   });
 
-  const agent = new SharedAgent();
-  const instances = await createInstances(loaded, { config, file, logger, agent });
-  const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
-  logger.info({ collectors: collectorNames }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
-
   const processRegistry = config.web.disableExporterMetrics ? undefined : await createProcessRegistry();
-  const processMetricFamilies = processRegistry?.getMetricsAsArray().map((metric) => ({ name: metric.name, type: String(metric.type) as MetricType })) ?? [];
-  const build = { version: VERSION, nodejsVersion: process.versions.node };
-  let ready = true;
+  const processMetricFamilies: { name: string; type: MetricType }[] = processRegistry?.getMetricsAsArray().map((metric) => ({ name: metric.name, type: String(metric.type) as MetricType })) ?? [];
+  // Process metrics are listed by name too: prom-client's names follow no single prefix.
+  const processFamilyNames = new Set(processMetricFamilies.map((family) => family.name));
 
-  const scrapeCollectors = (names: readonly string[], scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
-    scrape({
-      instances: instances.filter((instance) => names.includes(instance.collectorName)),
-      timeouts: config.scrape,
-      scrapeTimeoutHeaderSeconds,
-      reservedFamilies: processMetricFamilies,
-      build,
-    });
+  const agent = new SharedAgent();
+  const clock = { now: () => Date.now(), monotonic: () => performance.now() };
+  const files = createConfigFiles({ directory: dirname(configFile), redactor, logger });
+  const instances: CollectorInstance[] = [];
+  const ownerOf = (collectorName: string, familyName: string): string | undefined => {
+    if (isHostFamilyName(familyName) || processFamilyNames.has(familyName)) return HOST_OWNER;
+    const other = instances.find((instance) => instance.collectorName !== collectorName && instance.declaredFamilies.some((family) => family.name === familyName));
+    return other === undefined ? undefined : `collector ${other.collectorName}`;
+  };
+  for (const collector of loaded) {
+    for (const resolved of collector.instances) {
+      instances.push(
+        new CollectorInstance(
+          {
+            collectorName: collector.name,
+            instance: resolved.instance,
+            packageName: collector.packageName,
+            version: collector.version,
+            plugin: collector.plugin,
+            config: resolved.config,
+            path: resolved.path,
+            timeoutSeconds: resolved.timeoutSeconds,
+            cacheTtlSeconds: resolved.cacheTtlSeconds,
+          },
+          {
+            logger: logger.child({ collector: collector.name, instance: resolved.instance }),
+            clock,
+            roots: filesystemRoots(config.paths),
+            files,
+            redactor,
+            sharedDispatcher: () => agent.get(),
+            ownerOf,
+            configFile: file,
+          },
+        ),
+      );
+    }
+  }
+  try {
+    await startAll(instances, (instance) => CREATE_DEADLINES * (instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000);
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.close()));
+    await agent.close();
+    throw error;
+  }
+  const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
+  logger.info({ collectors: collectorNames, instances: instances.length }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
+
+  const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
+  let open = true;
+  const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
+    scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds });
+  const body = async (result: ScrapeResult, processMetrics: boolean): Promise<ScrapeBody> => {
+    const process = processMetrics && processRegistry !== undefined ? await processRegistry.metrics() : '';
+    return { collectors: result.collectors, tail: Buffer.from(renderSelfMetrics(result) + process) };
+  };
 
   const app = createHttpApp(
     {
-      version: VERSION,
       maxRequests: config.web.maxRequests,
       collectorNames: () => collectorNames,
-      isReady: () => ready,
+      isOpen: () => open,
       async renderMetrics(names, { scrapeTimeoutHeaderSeconds, processMetrics }) {
-        const text = renderScrape(await scrapeCollectors(names, scrapeTimeoutHeaderSeconds));
-        if (!processMetrics || processRegistry === undefined) return text;
-        return text + (await processRegistry.metrics());
+        const selected = instances.filter((instance) => names.includes(instance.collectorName));
+        return body(await scrapeInstances(selected, 'metrics', scrapeTimeoutHeaderSeconds), processMetrics);
       },
-      statusRows: () =>
-        instances.map((instance) => ({
+      async renderProbe(collector, target, { scrapeTimeoutHeaderSeconds }): Promise<ScrapeBody | ProbeRefusal> {
+        if (!collectorNames.includes(collector)) return { refused: `unknown collector ${JSON.stringify(collector)}: enabled collectors are ${collectorNames.join(', ') || 'none'}` };
+        const targets = instances.filter((instance) => instance.collectorName === collector);
+        const instance = targets.find((candidate) => candidate.instance === target);
+        if (instance === undefined) {
+          // The target is an instance name from the config, never an address: nothing unconfigured is ever contacted.
+          return { refused: `unknown target ${JSON.stringify(target)} for collector ${collector}: configured instances are ${targets.map((candidate) => candidate.instance).join(', ')}` };
+        }
+        return body(await scrapeInstances([instance], 'probe', scrapeTimeoutHeaderSeconds), false);
+      },
+      statusPage: () => ({
+        version: VERSION,
+        now: clock.now(),
+        rows: instances.map((instance) => ({
           collector: instance.collectorName,
           instance: instance.instance,
           packageName: instance.packageName,
           version: instance.version,
           description: instance.description,
           cacheTtlSeconds: instance.cacheTtlSeconds,
-          last: instance.status,
+          status: instance.status,
         })),
+      }),
+      async notReady() {
+        const waiting = instances.filter((instance) => !instance.ready);
+        if (waiting.length > 0) {
+          // Checks go on after the wait; their results are kept for the next request.
+          const checks = Promise.all(waiting.map((instance) => instance.checkReady((instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000)));
+          await Promise.race([checks, delay(READY_WAIT_MS, undefined, { ref: false })]);
+        }
+        return instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`).sort();
+      },
     },
     // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
     logger.child({ component: 'http' }, { level: logger.isLevelEnabled('warn') ? 'warn' : logger.level }),
@@ -159,24 +261,37 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
     collectors: collectorNames,
     async listen(address = config.web.listenAddress) {
       // The config and flag values were checked already; this throws only for a bad argument.
-      const parsed = parseListenAddress(address);
-      const host = await listenOn(app, parsed.host, parsed.port);
+      const parsedAddress = parseListenAddress(address);
+      const host = await listenOn(app, parsedAddress.host, parsedAddress.port);
       const bound = app.server.address();
-      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsed.port);
+      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port);
       logger.info({ address: url }, `listening on ${url}`);
       return url;
     },
     async collect(collectOptions = {}) {
       const names = collectOptions.collectors ?? collectorNames;
-      const result = await scrapeCollectors(names, undefined);
+      const result = await scrapeInstances(
+        instances.filter((instance) => names.includes(instance.collectorName)),
+        'metrics',
+        undefined,
+      );
       const errors = result.outcomes
         .filter(({ outcome }) => !outcome.success)
-        .map(({ instance, outcome }) => `${instance.collectorName}/${instance.instance}: ${outcome.error ?? 'failed'}`);
+        .map(({ instance, outcome }) => redactor.redact(`${instance.collectorName}/${instance.instance}: ${outcome.error ?? 'failed'}`));
       return { text: renderScrape(result), failures: result.failures, errors };
+    },
+    async probe() {
+      return Promise.all(
+        instances.map(async (instance) => {
+          const timeoutMs = (instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000;
+          const result = await instance.probe(timeoutMs);
+          return { collector: instance.collectorName, instance: instance.instance, ...result };
+        }),
+      );
     },
     close() {
       closing ??= (async () => {
-        ready = false;
+        open = false;
         await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
         await Promise.all(instances.map((instance) => instance.close()));
         await agent.close();
@@ -185,6 +300,18 @@ export async function createExporter(options: ExporterOptions = {}): Promise<Exp
       return closing;
     },
   };
+}
+
+/** Creates every instance, `CREATE_CONCURRENCY` at a time; rejects on the first fatal problem (a `ConfigError`). */
+async function startAll(instances: readonly CollectorInstance[], deadlineMs: (instance: CollectorInstance) => number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < instances.length) {
+      const instance = instances[next++] as CollectorInstance;
+      await instance.start(deadlineMs(instance));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, instances.length) }, worker));
 }
 
 /**
@@ -224,65 +351,6 @@ function filesystemRoots(paths: TesseraConfig['paths']): FilesystemRoots {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
-
-async function createInstances(
-  loaded: readonly LoadedCollector[],
-  shared: { readonly config: TesseraConfig; readonly file: string; readonly logger: Logger; readonly agent: SharedAgent },
-): Promise<CollectorInstance[]> {
-  const clock = { now: () => Date.now(), monotonic: () => performance.now() };
-  const instances: CollectorInstance[] = [];
-  try {
-    for (const collector of loaded) {
-      for (const resolved of collector.instances) {
-        const logger = shared.logger.child({ collector: collector.name, instance: resolved.instance });
-        const scheduler = createScheduler(logger, clock.monotonic);
-        const context: CollectorContext = {
-          collector: collector.name,
-          instance: resolved.instance,
-          logger,
-          get dispatcher() {
-            return shared.agent.get();
-          },
-          roots: filesystemRoots(shared.config.paths),
-          clock,
-          scheduler,
-        };
-        let created;
-        try {
-          created = await collector.plugin.create(resolved.config, context);
-        } catch (error) {
-          scheduler.cancelAll();
-          if (isConfigError(error)) {
-            throw new ConfigFileError(shared.file, error.message, { path: [...resolved.path, ...error.path], cause: error });
-          }
-          throw new Error(`collector ${collector.name} (${formatConfigPath(resolved.path)}): create() failed: ${errorMessage(error)}`, { cause: error });
-        }
-        const instance = new CollectorInstance({
-          collectorName: collector.name,
-          instance: resolved.instance,
-          packageName: collector.packageName,
-          version: collector.version,
-          description: collector.plugin.description,
-          collector: created,
-          declared: [...collector.plugin.metrics, ...(created.metrics ?? [])],
-          timeoutSeconds: resolved.timeoutSeconds,
-          cacheTtlSeconds: resolved.cacheTtlSeconds,
-          logger,
-          clock,
-          scheduler,
-        });
-        instances.push(instance);
-        const problem = describeFamiliesProblem([...collector.plugin.metrics, ...(created.metrics ?? [])]);
-        if (problem !== undefined) throw new Error(`collector ${collector.name} (${formatConfigPath(resolved.path)}): ${problem}`);
-      }
-    }
-  } catch (error) {
-    await Promise.all(instances.map((instance) => instance.close()));
-    await shared.agent.close();
-    throw error;
-  }
-  return instances;
 }
 
 /** Listens on `host`, or on every interface (IPv6 dual-stack, else IPv4) when `host` is undefined. */

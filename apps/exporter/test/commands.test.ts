@@ -73,7 +73,7 @@ describe('tessera collect', { timeout: 30_000 }, () => {
     try {
       const failed = await runBin(['collect', '--collector=fake', '--log.format=logfmt'], { cwd: project.directory });
       expect(failed.code).toBe(1);
-      expect(failed.stdout).toContain('tessera_scrape_collector_success{collector="fake",instance="default"} 0\n');
+      expect(failed.stdout).toContain('tessera_scrape_collector_success{collector="fake",collector_instance="default"} 0\n');
       expect(failed.stderr).toContain('tessera collect: fake/default: fake collector failure as configured\n');
       expect(failed.stderr).toMatch(/^ts=\S+ level=error msg="collection failed: fake collector failure as configured" collector=fake instance=default/m);
     } finally {

@@ -81,3 +81,17 @@ export function deferred<T = void>(): { readonly promise: Promise<T>; resolve(va
   });
   return { promise, resolve };
 }
+
+/** In-memory stdout and stderr for `main()`, and what was written to each. */
+export function captureStreams(): { readonly stdout: Writable; readonly stderr: Writable } & { stdoutText(): string; stderrText(): string } {
+  const collect = (chunks: string[]): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+  const out: string[] = [];
+  const err: string[] = [];
+  return { stdout: collect(out), stderr: collect(err), stdoutText: () => out.join(''), stderrText: () => err.join('') };
+}

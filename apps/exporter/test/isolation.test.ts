@@ -38,7 +38,7 @@ function oneFamilyPlugin(name: string, family: MetricFamily): CollectorPlugin {
 
 function successByCollector(parsed: Map<string, ParsedFamily>): Record<string, number> {
   const samples = parsed.get('tessera_scrape_collector_success')?.samples ?? [];
-  return Object.fromEntries(samples.map((sample) => [`${sample.labels.collector}/${sample.labels.instance}`, sample.value]));
+  return Object.fromEntries(samples.map((sample) => [`${sample.labels.collector}/${sample.labels.collector_instance}`, sample.value]));
 }
 
 describe('one failing collector costs only its own series', () => {
@@ -212,27 +212,17 @@ describe('one failing collector costs only its own series', () => {
     expect(await promtoolCheckMetrics(text)).toEqual({ exitCode: 0, findings: [] });
   });
 
-  it('fails a collector family named like the samples of a process metric histogram', async () => {
-    exporter = await createExporter({
-      plugins: { sneaky: oneFamilyPlugin('sneaky', defineMetric({ name: 'nodejs_gc_duration_seconds_count', type: 'gauge', help: 'Clash.', labelNames: [] })) },
-      onlySuppliedPlugins: true,
-      logger: captureLogger().logger,
-    });
-    const text = (await exporter.app.inject({ url: '/metrics' })).body;
-    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
-    expect(successByCollector(families(text))).toEqual({ 'sneaky/default': 0 });
-    expect(text).not.toContain('# TYPE nodejs_gc_duration_seconds_count');
-  });
-
-  it('refuses a collector family that takes a name the host emits', async () => {
-    exporter = await createExporter({
-      plugins: { sneaky: impostorPlugin('sneaky', 'tessera_build_info') },
-      onlySuppliedPlugins: true,
-      logger: captureLogger().logger,
-    });
-    const parsed = families((await exporter.app.inject({ url: '/metrics' })).body);
-    expect(successByCollector(parsed)).toEqual({ 'sneaky/default': 0 });
-    expect(parsed.get('tessera_build_info')?.samples).toHaveLength(1);
+  it('refuses, when the plugin is defined or loaded, a family named like one the host emits (its self-metrics, a process metric)', async () => {
+    expect(() => impostorPlugin('sneaky', 'tessera_build_info')).toThrow('metric tessera_build_info is a name the host emits itself');
+    expect(() => oneFamilyPlugin('sneaky', defineMetric({ name: 'nodejs_gc_duration_seconds_count', type: 'gauge', help: 'Clash.', labelNames: [] }))).toThrow(
+      'metric nodejs_gc_duration_seconds_count is a name the host emits itself',
+    );
+    // A plugin written without defineCollector is checked when the host loads it.
+    const family = { name: 'process_open_fds', type: 'gauge', help: 'Clash.', labelNames: [] } as const;
+    const plain = { specificationVersion: 'v1', name: 'sneaky', description: 'x', defaultEnabled: true, configSchema: z.strictObject({}), metrics: [family], create: () => ({ collect: () => Promise.resolve() }) } as const;
+    await expect(createExporter({ plugins: { sneaky: plain as unknown as CollectorPlugin }, onlySuppliedPlugins: true, logger: captureLogger().logger })).rejects.toThrow(
+      'metric process_open_fds is a name the host emits itself',
+    );
   });
 
   it('does not take series whose label values differ only in where a NUL sits for one repeated by another instance', async () => {

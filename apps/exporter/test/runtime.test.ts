@@ -1,11 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { acceptsGzip } from '../src/http/accepts-gzip.js';
 import { baseUrl, parseListenAddress } from '../src/http/listen-address.js';
 import { selectCollectors } from '../src/http/select-collectors.js';
 import { collectionDeadlineSeconds } from '../src/runtime/scrape.js';
-import { createScheduler } from '../src/runtime/scheduler.js';
-import { captureLogger } from './helpers.js';
 
 describe('collectionDeadlineSeconds', () => {
   const timeouts = { timeoutSeconds: 10, timeoutMarginSeconds: 0.5 };
@@ -50,51 +47,5 @@ describe('selectCollectors', () => {
     expect(selectCollectors({ 'collect[]': ['b', 'a'] }, ['a', 'b', 'c'])).toEqual({ names: ['a', 'b'] });
     expect(selectCollectors({ 'exclude[]': 'b' }, ['a', 'b', 'c'])).toEqual({ names: ['a', 'c'] });
     expect(selectCollectors({ 'collect[]': '' }, ['a'])).toEqual({ error: 'missing collector: "" is not an enabled collector (enabled: a)' });
-  });
-});
-
-describe('the scheduler handed to collectors', () => {
-  it('never overlaps a task with itself, keeps going after errors, and stops on cancel', async () => {
-    const { logger, records } = captureLogger();
-    const scheduler = createScheduler(logger, () => performance.now());
-    let running = 0;
-    let maximum = 0;
-    let runs = 0;
-    const task = scheduler.every(
-      5,
-      async () => {
-        runs++;
-        running++;
-        maximum = Math.max(maximum, running);
-        await delay(15);
-        running--;
-        if (runs === 1) throw new Error('first run fails');
-      },
-      { runImmediately: true },
-    );
-    while (runs < 4) await delay(5);
-    task.cancel();
-    const after = runs;
-    await delay(60);
-    expect(maximum).toBe(1);
-    expect(runs).toBe(after);
-    expect(records.filter((record) => record.level === 'warn').map((record) => record.msg)).toEqual(['scheduled task failed: first run fails']);
-  });
-
-  it('aborts the signal of a running task and refuses new tasks once cancelAll ran', async () => {
-    const scheduler = createScheduler(captureLogger().logger, () => performance.now());
-    let seen: AbortSignal | undefined;
-    scheduler.every(
-      1000,
-      (signal) => {
-        seen = signal;
-        return delay(50);
-      },
-      { runImmediately: true },
-    );
-    while (seen === undefined) await delay(1);
-    scheduler.cancelAll();
-    expect(seen.aborted).toBe(true);
-    expect(() => scheduler.every(10, () => undefined)).toThrow(/closed/);
   });
 });

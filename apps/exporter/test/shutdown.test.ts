@@ -65,7 +65,7 @@ describe('SIGTERM', { timeout: 30_000 }, () => {
       const response = await scrape;
       expect(response.status).toBe(200);
       expect(response.body).toContain('fake_value{label="default"} 9\n');
-      expect(response.body).toContain('tessera_scrape_collector_success{collector="fake",instance="default"} 1\n');
+      expect(response.body).toContain('tessera_scrape_collector_success{collector="fake",collector_instance="default"} 1\n');
       expect(await exited).toBe(0);
       expect(await readFile(closed, 'utf8')).toBe('closed\n');
       expect(server.stderr()).toContain('received SIGTERM');

@@ -11,6 +11,7 @@ export const ErrorCode = {
   noData: 'ERR_TESSERA_NO_DATA',
   timeout: 'ERR_TESSERA_COLLECTOR_TIMEOUT',
   metric: 'ERR_TESSERA_METRIC',
+  stale: 'ERR_TESSERA_STALE_DATA',
 } as const;
 
 /** A key path into a configuration document, e.g. `['collectors', 'node', 'textfile', 'directory']`. */
@@ -80,6 +81,23 @@ export class MetricContractError extends Error {
   }
 }
 
+/**
+ * A snapshot is too old to serve: its background task has not succeeded within the age the
+ * collector allows (or never has). Thrown by `ScheduledTask.latest()`; the collection (or the part)
+ * fails instead of serving frozen values as fresh.
+ */
+export class StaleDataError extends Error {
+  readonly code = ErrorCode.stale;
+  /** Age of the last good value in seconds, `undefined` when there never was one. */
+  readonly ageSeconds: number | undefined;
+
+  constructor(message: string, options: { ageSeconds: number | undefined; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'StaleDataError';
+    this.ageSeconds = options.ageSeconds;
+  }
+}
+
 function hasCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
@@ -97,4 +115,9 @@ export function isNoDataError(error: unknown): error is NoDataError {
 /** True for a {@link CollectorTimeoutError} from any copy of this package. */
 export function isCollectorTimeoutError(error: unknown): error is CollectorTimeoutError {
   return hasCode(error, ErrorCode.timeout);
+}
+
+/** True for a {@link StaleDataError} from any copy of this package. */
+export function isStaleDataError(error: unknown): error is StaleDataError {
+  return hasCode(error, ErrorCode.stale);
 }

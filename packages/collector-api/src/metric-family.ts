@@ -4,6 +4,18 @@ import { isValidLabelName, METRIC_NAME_PATTERN } from './naming.js';
 export type MetricType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
 
 /**
+ * How sample values are written. Prometheus reads them all alike; an exporter that must match an
+ * anchor's output byte for byte (dashboards are not affected, text comparisons and strict tools are)
+ * picks the anchor's:
+ * - `shortest` (default): Go's `strconv.FormatFloat(v, 'g', -1, 64)`, as client_golang writes;
+ * - `integer`: Go's `%d` of an int64 (`98765432100`, never an exponent; the value is truncated);
+ * - `fixed6`: Go's `%f`, six decimals (`312.480000`), as dcgm-exporter writes its double fields.
+ */
+export type ValueFormat = 'shortest' | 'integer' | 'fixed6';
+
+const VALUE_FORMATS: ReadonlySet<string> = new Set(['shortest', 'integer', 'fixed6']);
+
+/**
  * A declared metric family: everything about a metric except its samples.
  *
  * Immutable once declared: the host compares families by name and fields, and may share one object
@@ -20,6 +32,16 @@ export interface MetricFamily<TLabel extends string = string> {
   readonly labelNames: readonly TLabel[];
   /** The base unit, when the value has one (`seconds`, `bytes`, `celsius`, `ratio`, …). Informative. */
   readonly unit?: string | undefined;
+  /**
+   * Labels left out of a rendered series when their value is empty, as dcgm-exporter leaves out
+   * `pod`/`namespace`/`container` on a GPU no pod holds. A subset of `labelNames`; samples still
+   * pass every label (`''` for "does not apply"), and series are still told apart by every label.
+   * Without it an empty label renders as `pod=""`, which Prometheus treats as absent anyway but
+   * which breaks exact-match dashboards and text comparisons.
+   */
+  readonly optionalLabels?: readonly TLabel[] | undefined;
+  /** How its values are written (see {@link ValueFormat}); histograms and summaries always use `shortest`. */
+  readonly valueFormat?: ValueFormat | undefined;
 }
 
 /** The label object a family's samples take: one string per declared label name. */
@@ -33,7 +55,11 @@ export type LabelsOf<TFamily> = TFamily extends MetricFamily<infer TLabel> ? Rea
 export function defineMetric<const TLabel extends string = never>(family: MetricFamily<TLabel>): MetricFamily<TLabel> {
   const problem = describeFamilyProblem(family);
   if (problem !== undefined) throw new TypeError(problem);
-  return Object.freeze({ ...family, labelNames: Object.freeze([...family.labelNames]) });
+  return Object.freeze({
+    ...family,
+    labelNames: Object.freeze([...family.labelNames]),
+    ...(family.optionalLabels === undefined ? {} : { optionalLabels: Object.freeze([...family.optionalLabels]) }),
+  });
 }
 
 const SAMPLE_NAME_SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
@@ -53,15 +79,20 @@ export function sampleNameSuffixes(type: MetricType): readonly string[] {
   return SAMPLE_NAME_SUFFIXES[type];
 }
 
-/** True when two declarations agree on name, type, HELP and label names (in order). */
+/** True when two declarations agree on name, type, HELP, label names (in order), optional labels and value format. */
 export function isSameFamily(a: MetricFamily, b: MetricFamily): boolean {
   return (
     a.name === b.name &&
     a.type === b.type &&
     a.help === b.help &&
-    a.labelNames.length === b.labelNames.length &&
-    a.labelNames.every((label, index) => b.labelNames[index] === label)
+    sameList(a.labelNames, b.labelNames) &&
+    sameList(a.optionalLabels ?? [], b.optionalLabels ?? []) &&
+    (a.valueFormat ?? 'shortest') === (b.valueFormat ?? 'shortest')
   );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, index) => b[index] === item);
 }
 
 const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
@@ -79,6 +110,14 @@ export function describeFamilyProblem(family: MetricFamily): string | undefined 
       return `metric ${family.name}: label ${label} is reserved for the ${family.type} type`;
     }
     seen.add(label);
+  }
+  if (family.valueFormat !== undefined && !VALUE_FORMATS.has(family.valueFormat)) return `metric ${family.name}: unknown valueFormat ${JSON.stringify(family.valueFormat)}`;
+  const optional: unknown = family.optionalLabels;
+  if (optional !== undefined) {
+    if (!Array.isArray(optional)) return `metric ${family.name}: optionalLabels must be a list of label names`;
+    for (const label of optional as unknown[]) {
+      if (typeof label !== 'string' || !seen.has(label)) return `metric ${family.name}: optional label ${JSON.stringify(label)} is not one of its label names`;
+    }
   }
   return undefined;
 }

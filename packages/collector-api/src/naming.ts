@@ -11,3 +11,16 @@ export const COLLECTOR_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 export function isValidLabelName(name: string): boolean {
   return LABEL_NAME_PATTERN.test(name) && !name.startsWith('__');
 }
+
+/**
+ * Family names the host emits itself, which no collector may declare: its self-metrics
+ * (`tessera_scrape_*`, `tessera_collector_*`, `tessera_build_info`) and the process and Node.js
+ * metrics of the exporter (`process_*`, `nodejs_*`). Other `tessera_<collector>_*` names are free
+ * for a collector's own metrics about its source.
+ */
+export const HOST_FAMILY_PATTERN = /^(?:tessera_scrape_|tessera_collector_|tessera_build_info$|process_|nodejs_)/;
+
+/** True for a family name the host owns (see {@link HOST_FAMILY_PATTERN}). */
+export function isHostFamilyName(name: string): boolean {
+  return HOST_FAMILY_PATTERN.test(name);
+}

@@ -1,6 +1,6 @@
 import type { CollectorContext } from './context.js';
 import { describeFamilyProblem, sampleNameSuffixes, type MetricFamily } from './metric-family.js';
-import { COLLECTOR_NAME_PATTERN } from './naming.js';
+import { COLLECTOR_NAME_PATTERN, HOST_FAMILY_PATTERN, isHostFamilyName, isValidLabelName } from './naming.js';
 import type { MetricSink } from './sink.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -68,6 +68,15 @@ export interface CollectorPlugin<TConfig = unknown> {
    * usage queries). The host notes caching in the status page; HELP texts should too.
    */
   readonly cacheTtlSeconds?: number;
+  /**
+   * For collectors whose instances are separate targets (one per array) and whose series do not say
+   * which target they came from (the anchor leaves that to Prometheus' `instance` label): the label
+   * the host adds to every series of this collector in `/metrics`, valued with the instance name, so
+   * that several instances can be served together. `/probe?collector=<name>&target=<instance>`
+   * serves one instance without it: the anchor's exact series shape. Must not be one of the
+   * collector's own label names. Collectors whose series already differ per instance leave it out.
+   */
+  readonly instanceLabel?: string;
   /** Builds a collector for one instance. Throw `ConfigError` for settings that are wrong in fact. */
   create(config: TConfig, context: CollectorContext): Collector | Promise<Collector>;
 }
@@ -105,7 +114,19 @@ export function describePluginProblem(value: unknown): string | undefined {
     return `collector ${plugin.name}: cacheTtlSeconds must be a non-negative number`;
   }
   if (!Array.isArray(plugin.metrics)) return `collector ${plugin.name}: metrics must be an array`;
-  return describeFamiliesProblem(plugin.metrics);
+  return describeFamiliesProblem(plugin.metrics) ?? describeInstanceLabelProblem(plugin.instanceLabel, plugin.metrics);
+}
+
+/**
+ * Returns why `instanceLabel` cannot be added to these families: not a legal label name, or a
+ * label one of them already has. The host also checks families declared at `create()` and during
+ * a collection against it.
+ */
+export function describeInstanceLabelProblem(instanceLabel: string | undefined, families: readonly MetricFamily[]): string | undefined {
+  if (instanceLabel === undefined) return undefined;
+  if (typeof instanceLabel !== 'string' || !isValidLabelName(instanceLabel)) return `instanceLabel ${JSON.stringify(instanceLabel)} is not a legal label name`;
+  const owner = families.find((family) => family.labelNames.includes(instanceLabel));
+  return owner === undefined ? undefined : `instanceLabel ${instanceLabel} is already a label of ${owner.name}`;
 }
 
 /**
@@ -120,6 +141,7 @@ export function describeFamiliesProblem(families: readonly MetricFamily[]): stri
     const problem = describeFamilyProblem(family);
     if (problem !== undefined) return problem;
     if (names.has(family.name)) return `metric ${family.name} is declared twice`;
+    if (isHostFamilyName(family.name)) return `metric ${family.name} is a name the host emits itself (${String(HOST_FAMILY_PATTERN)})`;
     names.add(family.name);
     for (const suffix of sampleNameSuffixes(family.type)) sampleNames.set(`${family.name}${suffix}`, family.name);
   }

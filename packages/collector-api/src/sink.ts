@@ -16,6 +16,27 @@ export interface SummaryValue {
   readonly sum: number;
 }
 
+/** How one part of a collection went; see {@link MetricSink.part}. */
+export interface PartOutcome {
+  readonly name: string;
+  readonly success: boolean;
+  /** One line: why the part failed; `undefined` on success. */
+  readonly error: string | undefined;
+  readonly durationSeconds: number;
+}
+
+/** Settings of one part; see {@link MetricSink.part}. */
+export interface PartOptions {
+  /**
+   * For a part replayed from a background snapshot: when the snapshot was taken (wall-clock ms,
+   * `clock.now()`). The host shows its age and exports it as
+   * `tessera_collector_part_sample_timestamp_seconds`.
+   */
+  readonly sampledAt?: number;
+  /** How long producing the part took when that was not this call (the snapshot's sampling time). */
+  readonly durationSeconds?: number;
+}
+
 /**
  * The only output path of a collector. The host creates one sink per collection and hands it to
  * `collect()`; it is valid only until that promise settles or the deadline passes. Later calls
@@ -41,4 +62,19 @@ export interface MetricSink {
    * rejects one that clashes with a family declared elsewhere in the same scrape.
    */
   declare(family: MetricFamily): void;
+  /**
+   * Runs one named part of the collection (a sub-collector, a REST endpoint group, one GPU) into a
+   * sink of its own. Its samples reach this sink only if `work` succeeds; when it throws, they are
+   * discarded, the failure is logged, and the collection goes on: a failing part costs only its own
+   * series. The host reports every part as `tessera_collector_part_success{part}` and
+   * `tessera_collector_part_duration_seconds{part}` and lists failing ones on the status page;
+   * the instance's own success stays 1.
+   *
+   * Never rejects because `work` failed: resolves with the outcome. Parts may run concurrently;
+   * a name may be used once per collection and must match `[a-zA-Z0-9_.:/-]+`. `NoDataError` fails
+   * the part quietly (logged at debug). Declaring a family inside a part validates it at once, so a
+   * family the host owns or that clashes with another declaration throws `MetricContractError` from
+   * `declare()` and fails only that part (or only what the part catches).
+   */
+  part(name: string, work: (sink: MetricSink) => Promise<void> | void, options?: PartOptions): Promise<PartOutcome>;
 }

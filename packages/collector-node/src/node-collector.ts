@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isNoDataError, type Clock, type Collector, type CollectorContext, type Logger, type MetricFamily, type MetricSink } from '@tessera/collector-api';
+import type { Clock, Collector, CollectorContext, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
@@ -14,7 +14,6 @@ import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
-import { SeriesBuffer } from './series-buffer.js';
 import type { SubCollector } from './sub-collector.js';
 
 /** What tests may replace; production code passes nothing. */
@@ -23,11 +22,11 @@ export interface NodeCollectorDependencies {
   readonly statfs?: StatfsFunction;
 }
 
-/** The outcome of one sub-collector in one collection. */
+/** The outcome of one sub-collector in one collection, for `node_scrape_collector_*`. */
 interface PartResult {
   readonly name: SubCollectorName;
-  /** What it emitted, or `undefined` when it failed. */
-  readonly output: SeriesBuffer | undefined;
+  readonly success: boolean;
+  /** Time it spent working (see {@link Stopwatch}). */
   readonly seconds: number;
 }
 
@@ -61,26 +60,25 @@ class Stopwatch {
  * The node collector: node_exporter's cpu, meminfo, loadavg, diskstats, netdev, filesystem,
  * uname, time, stat, vmstat and textfile collectors behind one Tessera collector.
  *
- * Each collection runs the enabled sub-collectors concurrently, each into a sink of its own, and
- * passes on only the output of those that succeeded, followed by node_exporter's
- * `node_scrape_collector_duration_seconds` and `node_scrape_collector_success` per sub-collector.
- * So a failing sub-collector (an unreadable `/proc/diskstats`) costs its own series only, and the
- * collection as a whole fails only when it is aborted.
+ * Each collection runs the enabled sub-collectors concurrently, each as a part of the collection
+ * (`sink.part`), so the host keeps only the series of those that succeeded; then it emits
+ * node_exporter's `node_scrape_collector_duration_seconds` and `node_scrape_collector_success` per
+ * sub-collector. A failing sub-collector (an unreadable `/proc/diskstats`) costs its own series
+ * only; the host logs it when it starts failing and reports it as a failed part. The collection as
+ * a whole fails only when it is aborted.
  */
 export class NodeCollector implements Collector {
   /** meminfo's and vmstat's families as the kernel lists them at creation (see {@link create}). */
   metrics: readonly MetricFamily[] = [];
   readonly #context: CollectorContext;
-  readonly #logger: Logger;
   readonly #standard: readonly SubCollector[];
   readonly #textfile: TextfileCollector | undefined;
   readonly #filesystem: FilesystemCollector | undefined;
-  /** Names of the plugin's table, which a textfile must not redefine. */
-  readonly #declaredNames: ReadonlySet<string> = new Set(NODE_METRICS.map((family) => family.name));
+  /** Names a textfile must not redefine: the plugin's table, then the kernel's meminfo and vmstat fields learnt at creation. */
+  #declaredNames: ReadonlySet<string> = new Set(NODE_METRICS.map((family) => family.name));
 
   constructor(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}) {
     this.#context = context;
-    this.#logger = context.logger;
     const { roots } = context;
     const loggerFor = (name: SubCollectorName): Logger => context.logger.child({ subCollector: name });
     const enabled = new Set(config.collectors);
@@ -120,12 +118,17 @@ export class NodeCollector implements Collector {
       ),
     );
     collector.metrics = discovered.flat();
+    collector.#declaredNames = new Set([...collector.#declaredNames, ...collector.metrics.map((family) => family.name)]);
     return collector;
   }
 
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     const files = new CollectionFiles(signal);
+    // Families the sub-collectors declare as they go (a meminfo field the kernel just grew): a textfile must not redefine them either.
+    const declaredHere = new Set<string>();
+    const run = (subCollector: SubCollector, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> =>
+      this.#run(sink, subCollector, (output, stopwatch) => work(recordingDeclarations(output, declaredHere), stopwatch));
     // The textfile starts first: its directory listing and stats go through libuv's thread pool
     // and proceed while the others read procfs; it waits for them only to merge. (`standard` is
     // assigned below before any of this callback's awaits can resume.)
@@ -133,24 +136,22 @@ export class NodeCollector implements Collector {
     const textfilePart =
       textfile === undefined
         ? undefined
-        : this.#run(textfile, files, async (output, stopwatch) => {
+        : run(textfile, async (output, stopwatch) => {
             const read = await textfile.read(files);
             stopwatch.stop();
-            const others = await standard;
+            await standard;
             stopwatch.start();
-            textfile.emit(output, read, this.#reservedNames(others));
+            textfile.emit(output, read, (name) => this.#declaredNames.has(name) || declaredHere.has(name));
           });
-    const standard = Promise.all(this.#standard.map((subCollector) => this.#run(subCollector, files, (output) => subCollector.collect(output, files))));
+    const standard = Promise.all(this.#standard.map((subCollector) => run(subCollector, (output) => subCollector.collect(output, files))));
     // Reads on a real filesystem (a textfile on a dead NFS server) cannot all be cancelled: the
-    // collection settles when its signal fires and leaves them behind, writing into buffers of their own.
+    // collection settles when its signal fires and leaves them behind, writing into parts that are over.
     const [standardParts, ownPart] = await settleBy(signal, Promise.all([standard, textfilePart]));
     const parts = ownPart === undefined ? standardParts : [...standardParts, ownPart];
     signal.throwIfAborted();
-
-    for (const part of parts) part.output?.replayInto(sink);
     for (const part of parts) {
       sink.add(scrapeMetrics.duration, { collector: part.name }, part.seconds);
-      sink.add(scrapeMetrics.success, { collector: part.name }, part.output === undefined ? 0 : 1);
+      sink.add(scrapeMetrics.success, { collector: part.name }, part.success ? 1 : 0);
     }
   }
 
@@ -163,35 +164,27 @@ export class NodeCollector implements Collector {
     this.#filesystem?.close();
   }
 
-  /** Runs one sub-collector into a sink of its own; a failure is logged and reported, not thrown. */
-  async #run(subCollector: SubCollector, files: CollectionFiles, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> {
+  /** Runs one sub-collector as a part of the collection: its series count only if it succeeds. */
+  async #run(sink: MetricSink, subCollector: SubCollector, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> {
     const { name } = subCollector;
     const stopwatch = new Stopwatch(this.#context.clock);
-    const output = new SeriesBuffer();
-    try {
-      await work(output, stopwatch);
-      output.close();
-      return { name, output, seconds: stopwatch.seconds };
-    } catch (error) {
-      output.close();
-      files.signal.throwIfAborted();
-      const seconds = stopwatch.seconds;
-      const message = error instanceof Error ? error.message : String(error);
-      if (isNoDataError(error)) this.#logger.debug({ subCollector: name, error: message }, 'sub-collector found no data');
-      else this.#logger.error({ subCollector: name, durationSeconds: seconds, error: message }, 'sub-collector failed');
-      return { name, output: undefined, seconds };
-    }
+    const outcome = await sink.part(name, (output) => work(output, stopwatch));
+    return { name, success: outcome.success, seconds: stopwatch.seconds };
   }
+}
 
-  /** What a textfile must not define: the plugin's families and the dynamic ones emitted in this collection. */
-  #reservedNames(parts: readonly PartResult[]): (name: string) => boolean {
-    let dynamic: Set<string> | undefined;
-    return (name) => {
-      if (this.#declaredNames.has(name)) return true;
-      dynamic ??= new Set(parts.flatMap((part) => (part.output?.declaredFamilies() ?? []).map((family) => family.name)));
-      return dynamic.has(name);
-    };
-  }
+/** `sink` as it is, except that the names of the families declared through it are added to `names`. */
+function recordingDeclarations(sink: MetricSink, names: Set<string>): MetricSink {
+  return {
+    add: (family, labels, value) => sink.add(family, labels, value),
+    addHistogram: (family, labels, value) => sink.addHistogram(family, labels, value),
+    addSummary: (family, labels, value) => sink.addSummary(family, labels, value),
+    part: (name, work, options) => sink.part(name, work, options),
+    declare(family) {
+      sink.declare(family);
+      names.add(family.name);
+    },
+  };
 }
 
 /** `work`, or a rejection with the signal's reason as soon as the signal fires, whichever comes first. */

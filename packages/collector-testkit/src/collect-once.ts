@@ -1,12 +1,13 @@
 import {
   describeFamiliesProblem,
+  isHostFamilyName,
   MetricContractError,
   validateWithSchema,
   type Collector,
   type CollectorPlugin,
   type MetricFamily,
 } from '@tessera/collector-api';
-import { renderText, SampleCollection, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
+import { renderText, SampleCollection, sortCollectedFamilies, type CollectedFamily, type PartRecord } from '@tessera/exposition';
 import { createTestContext, type TestContext } from './test-context.js';
 
 /** Options of {@link collectOnce}. */
@@ -37,6 +38,8 @@ export interface CollectOnceResult {
    * without samples is listed here but absent from `families`. Lint them with `checkMetricHygiene`.
    */
   readonly declaredDuringCollection: MetricFamily[];
+  /** The parts the collection ran (`sink.part()`), in the order they started, with their outcome. */
+  readonly parts: readonly PartRecord[];
   /** The collector that collected (closed already when `collectOnce` created it). */
   readonly collector: Collector;
 }
@@ -63,34 +66,28 @@ export async function collectOnce(plugin: CollectorPlugin, config: unknown, opti
     const problem = describeFamiliesProblem(declared);
     if (problem !== undefined) throw new MetricContractError(`collector ${plugin.name}: ${problem}`);
     if (options.runScheduled ?? true) await context.scheduler.runScheduled();
-    const sink = new DeclarationRecordingCollection(declared, `collector ${plugin.name} (instance ${context.instance})`);
+    const known = new Set(declared.map((family) => family.name));
+    const declaredDuringCollection: MetricFamily[] = [];
+    const sink = new SampleCollection(declared, `collector ${plugin.name} (instance ${context.instance})`, {
+      ownerOf: (name) => (isHostFamilyName(name) ? 'the tessera host' : undefined),
+      onDeclare: (family) => {
+        if (known.has(family.name)) return;
+        known.add(family.name);
+        declaredDuringCollection.push(family);
+      },
+      monotonic: () => context.clock.monotonic(),
+    });
+    let unsorted: CollectedFamily[];
     try {
       await collector.collect(sink, options.signal ?? new AbortController().signal);
     } finally {
       // Sealing even on failure makes a late `sink.add()` from a stray promise throw instead of vanishing.
-      sink.seal();
+      unsorted = sink.seal();
     }
-    const families = sortCollectedFamilies(sink.seal());
-    return { families, text: renderText(families), declaredDuringCollection: sink.declaredDuringCollection, collector };
+    const families = sortCollectedFamilies(unsorted);
+    return { families, text: renderText(families), declaredDuringCollection, parts: sink.parts, collector };
   } finally {
     if (created) await collector.close?.();
   }
 }
 
-/** The host's validating sink, also keeping what was declared through it beyond the up-front families. */
-class DeclarationRecordingCollection extends SampleCollection {
-  readonly declaredDuringCollection: MetricFamily[] = [];
-  readonly #known: Set<string>;
-
-  constructor(declared: readonly MetricFamily[], owner: string) {
-    super(declared, owner);
-    this.#known = new Set(declared.map((family) => family.name));
-  }
-
-  override declare(family: MetricFamily): void {
-    super.declare(family);
-    if (this.#known.has(family.name)) return;
-    this.#known.add(family.name);
-    this.declaredDuringCollection.push(family);
-  }
-}

@@ -9,6 +9,7 @@ import {
   type Collector,
   type CollectorPlugin,
 } from '@tessera/collector-api';
+import type { PartRecord } from '@tessera/exposition';
 import { parse as parseYaml } from 'yaml';
 import { collectOnce } from './collect-once.js';
 import { HttpFixtureServer, readHttpFixtures, type HttpFixture } from './http-fixtures.js';
@@ -23,12 +24,28 @@ export const UPDATE_GOLDEN_VARIABLE = 'TESSERA_UPDATE_GOLDEN';
 /** The placeholder for a case's temporary input root, in `config.yaml`, `expected.prom` and `expected.err`. */
 export const INPUT_DIR_PLACEHOLDER = '${inputDir}';
 
+/**
+ * A simulator a golden case runs against (`simulator.yaml` in the case directory), started by the
+ * test file's {@link GoldenCaseOptions.startSimulator}. Its `placeholders` fill `${simulator.<key>}`
+ * in `config.yaml` (an URL, a port, a token file), and are written back as placeholders in what the
+ * case produced, so expected files do not depend on the port it got.
+ */
+export interface RunningSimulator {
+  readonly placeholders: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator a case names: `simulator.yaml` is `{ name, options? }`. */
+export type StartSimulator = (name: string, options: Readonly<Record<string, unknown>>) => Promise<RunningSimulator>;
+
 /** Options of {@link runGoldenCase}. */
 export interface GoldenCaseOptions {
   /** Write `expected.prom` / `expected.err` from this run instead of comparing. Default: {@link isGoldenUpdateRequested}. */
   readonly update?: boolean;
   /** Context settings other than roots (which the case decides), e.g. `{ instance: 'array-1' }`. */
   readonly context?: Omit<TestContextOverrides, 'roots'>;
+  /** Starts the simulator of cases that have a `simulator.yaml`; such a case fails without it. */
+  readonly startSimulator?: StartSimulator;
 }
 
 /** The outcome of one golden case. */
@@ -42,6 +59,8 @@ export interface GoldenResult {
   readonly outcome: 'metrics' | 'error' | 'setup';
   /** What this run produced, exactly as it would be written to the expected file. */
   readonly actual: string;
+  /** The outcome of each part of the last collection (`expected.parts` lines), empty when it ran none. */
+  readonly actualParts: string;
   /** The expected file compared against or written. */
   readonly expectedFile: string;
   /** Why the case failed, with a diff; empty when it passed. */
@@ -69,13 +88,23 @@ interface CaseStep {
   /** The tree to lay out under the temporary root, or undefined for an empty root. */
   readonly tree: string | undefined;
   readonly fixtures: readonly HttpFixture[];
+  /** `step.yaml`: move the test clock this far before the step's collection. */
+  readonly advanceSeconds: number;
+  /** `step.yaml`: run the background tasks before the step's collection (default true). */
+  readonly runScheduled: boolean;
 }
 
 interface CaseLayout {
   readonly config: unknown;
   readonly steps: readonly CaseStep[];
   readonly expectedKind: 'metrics' | 'error' | undefined;
+  /** `expected.parts`, when the case has one. */
+  readonly expectedParts: string | undefined;
+  /** `simulator.yaml`: the simulator to run the case against. */
+  readonly simulator: { readonly name: string; readonly options: Readonly<Record<string, unknown>> } | undefined;
 }
+
+const SIMULATOR_PLACEHOLDER = /\$\{simulator\.([A-Za-z0-9_]+)\}/g;
 
 class CaseSetupError extends Error {}
 
@@ -94,7 +123,15 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     layout = await readCaseLayout(caseDir, update);
   } catch (error) {
     if (!(error instanceof CaseSetupError)) throw error;
-    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
+    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
+  }
+  let simulator: RunningSimulator | undefined;
+  if (layout.simulator !== undefined) {
+    if (options.startSimulator === undefined) {
+      const message = `case ${name}: simulator.yaml names simulator ${layout.simulator.name}, but no startSimulator was given (describeCollector's startSimulator option)`;
+      return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message };
+    }
+    simulator = await options.startSimulator(layout.simulator.name, layout.simulator.options);
   }
 
   const inputDir = await mkdtemp(join(tmpdir(), 'tessera-golden-'));
@@ -102,15 +139,20 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     ...options.context,
     collector: plugin.name,
     roots: { procfs: join(inputDir, 'proc'), sysfs: join(inputDir, 'sys'), rootfs: join(inputDir, 'root'), udevData: join(inputDir, 'root', 'run/udev/data') },
+    configDirectory: inputDir,
+    ...(simulator === undefined ? {} : { realDispatchers: true }),
   });
+  const placeholders: [string, string][] = [[INPUT_DIR_PLACEHOLDER, inputDir], ...Object.entries(simulator?.placeholders ?? {}).map(([key, value]): [string, string] => [`\${simulator.${key}}`, value])];
+  const generalise = (text: string): string => placeholders.reduce((result, [placeholder, value]) => (value === '' ? result : result.replaceAll(value, placeholder)), text);
   const server = new HttpFixtureServer(context.mockAgent);
   let actual: string;
+  let actualParts = '';
   let outcome: 'metrics' | 'error';
   let collector: Collector | undefined;
   let failedStep: number | undefined;
   let closeError: unknown;
   try {
-    const config = await validateWithSchema(plugin.configSchema, replacePlaceholder(layout.config, inputDir));
+    const config = await validateWithSchema(plugin.configSchema, fillPlaceholders(layout.config, inputDir, simulator?.placeholders ?? {}));
     // Lay out step 1 before create(): collectors may look at their source when created.
     await prepareStep(layout.steps[0], inputDir, server);
     collector = await plugin.create(config, context);
@@ -118,13 +160,20 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     for (const [index, step] of layout.steps.entries()) {
       failedStep = index + 1;
       if (index > 0) await prepareStep(step, inputDir, server);
-      ({ text } = await collectOnce(plugin, undefined, { context, collector }));
+      if (step.advanceSeconds > 0) context.clock.advance(step.advanceSeconds * 1000);
+      const collected = await collectOnce(plugin, undefined, { context, collector, runScheduled: step.runScheduled });
+      text = collected.text;
+      actualParts = formatParts(collected.parts, generalise);
     }
     failedStep = undefined;
-    actual = text.replaceAll(inputDir, INPUT_DIR_PLACEHOLDER);
+    actual = generalise(text);
     outcome = 'metrics';
   } catch (error) {
-    actual = formatErrorGolden(error, inputDir);
+    if (error instanceof CaseSetupError) {
+      await Promise.all([context.close(), simulator?.close(), rm(inputDir, { recursive: true, force: true })]);
+      return { name, logs: context.logs, passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
+    }
+    actual = generalise(formatErrorGolden(error));
     outcome = 'error';
   } finally {
     try {
@@ -132,12 +181,14 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     } catch (error) {
       closeError = error;
     }
-    await context.mockAgent.close();
+    await context.close();
+    await simulator?.close();
     await rm(inputDir, { recursive: true, force: true });
   }
 
   const expectedFile = join(caseDir, outcome === 'metrics' ? 'expected.prom' : 'expected.err');
-  const result = { name, logs: context.logs, outcome, actual, expectedFile };
+  const partsFile = join(caseDir, 'expected.parts');
+  const result = { name, logs: context.logs, outcome, actual, actualParts, expectedFile };
   if (closeError !== undefined) {
     // Not an outcome to pin in a golden: a close() that throws is a bug whatever the case says.
     return { ...result, passed: false, updated: false, message: `case ${name}: close() threw ${formatErrorGolden(closeError, inputDir).trimEnd()}` };
@@ -145,11 +196,24 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   if (update) {
     await writeFile(expectedFile, actual);
     await rm(join(caseDir, outcome === 'metrics' ? 'expected.err' : 'expected.prom'), { force: true });
+    if (outcome === 'metrics' && actualParts !== '') await writeFile(partsFile, actualParts);
+    else await rm(partsFile, { force: true });
     return { ...result, passed: true, updated: true, message: '' };
   }
   const expectedText = layout.expectedKind === undefined ? '' : await readFile(join(caseDir, layout.expectedKind === 'metrics' ? 'expected.prom' : 'expected.err'), 'utf8');
-  const message = compareWithExpected(name, layout.expectedKind, expectedText, outcome, actual, failedStep, layout.steps.length);
+  let message = compareWithExpected(name, layout.expectedKind, expectedText, outcome, actual, failedStep, layout.steps.length);
+  if (message === '' && outcome === 'metrics' && (layout.expectedParts ?? '') !== actualParts) {
+    message =
+      layout.expectedParts === undefined
+        ? `case ${name}: the collection ran parts but the case has no expected.parts:\n${actualParts}To create it, run with ${UPDATE_GOLDEN_VARIABLE}=1 (or vitest -u), then review the file`
+        : `case ${name}: the parts differ from expected.parts (- expected, + actual):\n${diffLines(layout.expectedParts, actualParts)}\nIf the new outcome is right, run with ${UPDATE_GOLDEN_VARIABLE}=1 (or vitest -u) to write it, then review the file`;
+  }
   return { ...result, passed: message === '', updated: false, message };
+}
+
+/** The `expected.parts` text: one line per part, `<name> ok` or `<name> failed: <error>`, in the order they started. */
+export function formatParts(parts: readonly PartRecord[], generalise: (text: string) => string = (text) => text): string {
+  return parts.map((part) => `${part.name} ${part.success ? 'ok' : `failed: ${generalise(part.error ?? '')}`}\n`).join('');
 }
 
 async function readCaseLayout(caseDir: string, update: boolean): Promise<CaseLayout> {
@@ -184,7 +248,7 @@ async function readCaseLayout(caseDir: string, update: boolean): Promise<CaseLay
   for (const tree of trees) {
     const httpFile = tree === undefined ? undefined : join(tree, 'http.yaml');
     try {
-      steps.push({ tree, fixtures: httpFile !== undefined && existsSync(httpFile) ? await readHttpFixtures(httpFile) : [] });
+      steps.push({ tree, fixtures: httpFile !== undefined && existsSync(httpFile) ? await readHttpFixtures(httpFile) : [], ...(await readStepSettings(tree)) });
     } catch (error) {
       throw new CaseSetupError((error as Error).message);
     }
@@ -193,7 +257,35 @@ async function readCaseLayout(caseDir: string, update: boolean): Promise<CaseLay
   const hasProm = existsSync(join(caseDir, 'expected.prom'));
   const hasErr = existsSync(join(caseDir, 'expected.err'));
   if (hasProm && hasErr && !update) throw new CaseSetupError('has both expected.prom and expected.err: keep the one that applies');
-  return { config, steps, expectedKind: hasProm ? 'metrics' : hasErr ? 'error' : undefined };
+  const partsFile = join(caseDir, 'expected.parts');
+  const expectedParts = existsSync(partsFile) ? await readFile(partsFile, 'utf8') : undefined;
+  return { config, steps, expectedKind: hasProm ? 'metrics' : hasErr ? 'error' : undefined, expectedParts, simulator: await readSimulator(caseDir) };
+}
+
+/** `step.yaml` of a step directory: `{ advanceSeconds?, runScheduled? }`. */
+async function readStepSettings(tree: string | undefined): Promise<{ advanceSeconds: number; runScheduled: boolean }> {
+  const file = tree === undefined ? undefined : join(tree, 'step.yaml');
+  if (file === undefined || !existsSync(file)) return { advanceSeconds: 0, runScheduled: true };
+  const settings: unknown = parseYaml(await readFile(file, 'utf8')) ?? {};
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new Error(`${file}: expected a mapping { advanceSeconds?, runScheduled? }`);
+  const { advanceSeconds = 0, runScheduled = true, ...rest } = settings as Record<string, unknown>;
+  const unknownKey = Object.keys(rest)[0];
+  if (unknownKey !== undefined) throw new Error(`${file}: unknown key ${unknownKey} (known: advanceSeconds, runScheduled)`);
+  if (typeof advanceSeconds !== 'number' || !(advanceSeconds >= 0)) throw new Error(`${file}: advanceSeconds must be a number ≥ 0`);
+  if (typeof runScheduled !== 'boolean') throw new Error(`${file}: runScheduled must be true or false`);
+  return { advanceSeconds, runScheduled };
+}
+
+/** `simulator.yaml` of a case: `{ name, options? }`. */
+async function readSimulator(caseDir: string): Promise<CaseLayout['simulator']> {
+  const file = join(caseDir, 'simulator.yaml');
+  if (!existsSync(file)) return undefined;
+  const document: unknown = parseYaml(await readFile(file, 'utf8'));
+  const { name, options = {} } = (typeof document === 'object' && document !== null ? document : {}) as { name?: unknown; options?: unknown };
+  if (typeof name !== 'string' || typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CaseSetupError('simulator.yaml must be { name: <simulator>, options?: { … } }');
+  }
+  return { name, options: options as Record<string, unknown> };
 }
 
 async function prepareStep(step: CaseStep | undefined, inputDir: string, server: HttpFixtureServer): Promise<void> {
@@ -201,12 +293,18 @@ async function prepareStep(step: CaseStep | undefined, inputDir: string, server:
   server.use(step?.fixtures ?? []);
 }
 
-/** Replaces `${inputDir}` in every string of a parsed config document. */
-function replacePlaceholder(value: unknown, inputDir: string): unknown {
-  if (typeof value === 'string') return value.replaceAll(INPUT_DIR_PLACEHOLDER, inputDir);
-  if (Array.isArray(value)) return value.map((item) => replacePlaceholder(item, inputDir));
+/** Replaces `${inputDir}` and `${simulator.<key>}` in every string of a parsed config document. */
+function fillPlaceholders(value: unknown, inputDir: string, simulator: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') {
+    return value.replaceAll(INPUT_DIR_PLACEHOLDER, inputDir).replace(SIMULATOR_PLACEHOLDER, (match, key: string) => {
+      const replacement = simulator[key];
+      if (replacement === undefined) throw new CaseSetupError(`config.yaml uses ${match}, which the simulator does not provide (it provides: ${Object.keys(simulator).join(', ') || 'nothing'})`);
+      return replacement;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => fillPlaceholders(item, inputDir, simulator));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replacePlaceholder(item, inputDir)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillPlaceholders(item, inputDir, simulator)]));
   }
   return value;
 }

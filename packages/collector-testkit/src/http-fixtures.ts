@@ -74,6 +74,8 @@ export class HttpFixtureServer {
   #current: readonly HttpFixture[] = [];
   /** `origin-or-* method` pairs that already have their persistent interceptor. */
   readonly #intercepted = new Set<string>();
+  /** The pool that answers fixtures without an origin, whatever origin the collector calls. */
+  #anyOrigin: ReturnType<MockAgent['get']> | undefined;
 
   constructor(mockAgent: MockAgent) {
     this.#mockAgent = mockAgent;
@@ -90,8 +92,9 @@ export class HttpFixtureServer {
     if (this.#intercepted.has(key)) return;
     this.#intercepted.add(key);
     // One interceptor per origin and method whose path matcher consults the current set: undici
-    // cannot remove interceptors, so this is how a set is swapped.
-    const pool = origin === undefined ? this.#mockAgent.get(() => true) : this.#mockAgent.get(origin);
+    // cannot remove interceptors, so this is how a set is swapped. Fixtures without an origin share
+    // one catch-all pool for every method: two such pools would shadow each other.
+    const pool = origin === undefined ? (this.#anyOrigin ??= this.#mockAgent.get(() => true)) : this.#mockAgent.get(origin);
     const find = (path: string): HttpFixture | undefined => {
       const wanted = normalizePath(path);
       return this.#current.find((fixture) => fixture.origin === origin && fixture.method === method && normalizePath(fixture.path) === wanted);

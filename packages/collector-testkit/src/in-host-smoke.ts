@@ -88,10 +88,10 @@ function describeSuccessProblems(body: string, collectorName: string, expectSucc
     return [`the /metrics body does not parse: ${(error as Error).message}`];
   }
   const wanted = expectSuccess ? 1 : 0;
-  const series = `tessera_scrape_collector_success{collector="${collectorName}",instance="default"}`;
+  const series = `tessera_scrape_collector_success{collector="${collectorName}",collector_instance="default"}`;
   const sample = families
     .find((family) => family.name === 'tessera_scrape_collector_success')
-    ?.samples.find(({ labels }) => labels.collector === collectorName && labels.instance === 'default' && Object.keys(labels).length === 2);
+    ?.samples.find(({ labels }) => labels.collector === collectorName && labels.collector_instance === 'default' && Object.keys(labels).length === 2);
   if (sample === undefined) return [`/metrics has no ${series}`];
   if (sample.value !== wanted) {
     return [`${series} is ${sample.value}, expected ${wanted}${expectSuccess ? ' (the collection failed in the host; see its log)' : ''}`];

@@ -33,6 +33,7 @@ export {
 export { findDuplicateSeries } from './duplicate-series.js';
 export {
   formatErrorGolden,
+  formatParts,
   INPUT_DIR_PLACEHOLDER,
   isGoldenUpdateRequested,
   listGoldenCases,
@@ -40,6 +41,8 @@ export {
   UPDATE_GOLDEN_VARIABLE,
   type GoldenCaseOptions,
   type GoldenResult,
+  type RunningSimulator,
+  type StartSimulator,
 } from './golden-case.js';
 export { HttpFixtureServer, readHttpFixtures, type HttpFixture } from './http-fixtures.js';
 export { runInHostSmoke, type ExporterLike, type ExporterModuleLike, type InHostSmokeOptions, type InHostSmokeResult } from './in-host-smoke.js';
@@ -56,6 +59,7 @@ export {
   FIXED_NOW_MS,
   type ManualScheduler,
   type RecordedTask,
+  type TaskRunOutcome,
   type TestClock,
   type TestContext,
   type TestContextOverrides,

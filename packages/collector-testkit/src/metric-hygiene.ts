@@ -10,6 +10,12 @@ export interface MetricHygieneOptions {
    * other label rules still apply.
    */
   readonly allow?: readonly (string | RegExp)[];
+  /**
+   * Label names exempt from the label rules (snake_case, host labels), for names an anchor uses and
+   * dashboards match on: dcgm-exporter's `UUID`, `modelName`, `Hostname`, `GPU_I_PROFILE`. Same
+   * matching as `allow`, against the label name; reserved and illegal names are still refused.
+   */
+  readonly allowLabels?: readonly (string | RegExp)[];
 }
 
 /**
@@ -101,7 +107,7 @@ export function checkMetricHygiene(families: readonly MetricFamily[], options: M
     if (illegal !== undefined) problems.push(illegal);
     const allowed = isAllowed(family.name, options.allow);
     if (!allowed) checkName(family, report);
-    for (const label of family.labelNames) checkLabel(family, label, allowed, report);
+    for (const label of family.labelNames) checkLabel(family, label, allowed || isAllowed(label, options.allowLabels), report);
   }
   return problems;
 }
@@ -137,7 +143,7 @@ function checkName(family: MetricFamily, report: (problem: string) => void): voi
 
 function checkLabel(family: MetricFamily, label: string, allowed: boolean, report: (problem: string) => void): void {
   if (!isValidLabelName(label)) return; // illegal and `__*` names: describeFamilyProblem reported them
-  if (!SNAKE_CASE.test(label)) report(`label ${label}: label names should be snake_case`);
+  if (!SNAKE_CASE.test(label) && !allowed) report(`label ${label}: label names should be snake_case (list it in allowLabels to keep an anchor's name)`);
   if (label === 'le' && family.type !== 'histogram') report('label le is reserved for histogram buckets');
   if (label === 'quantile' && family.type !== 'summary') report('label quantile is reserved for summary quantiles');
   const hostLabel = HOST_LABELS[label];

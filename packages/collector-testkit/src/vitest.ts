@@ -34,7 +34,7 @@ import {
   type SampleConfig,
 } from './config-checks.js';
 import { findDuplicateSeries } from './duplicate-series.js';
-import { isGoldenUpdateRequested, listGoldenCases, runGoldenCase } from './golden-case.js';
+import { isGoldenUpdateRequested, listGoldenCases, runGoldenCase, type StartSimulator } from './golden-case.js';
 import { runInHostSmoke } from './in-host-smoke.js';
 import { checkMetricHygiene } from './metric-hygiene.js';
 import { checkPackageMetadata, readPackageJson } from './package-metadata.js';
@@ -50,6 +50,10 @@ export interface DescribeCollectorOptions {
   readonly casesDir?: string;
   /** Metric names allowed to break the naming rules (node_exporter's camelCase meminfo fields). */
   readonly lintAllow?: readonly (string | RegExp)[];
+  /** Label names allowed to break the label rules (dcgm-exporter's `UUID`, `modelName`). */
+  readonly lintAllowLabels?: readonly (string | RegExp)[];
+  /** Starts the simulator a golden case names in its `simulator.yaml` (see the README). */
+  readonly startSimulator?: StartSimulator;
   /** The config entry for the behaviour and in-host smoke tests (default `{}`). */
   readonly smokeConfig?: unknown;
   /** Context settings (roots, instance, …) for the behaviour tests; `roots` also go to the in-host test's `paths:`. */
@@ -117,7 +121,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
         const context = createTestContext({ collector: plugin.name, ...options.smokeContext });
         const collector = await plugin.create(await validateWithSchema(plugin.configSchema, options.smokeConfig ?? {}), context);
         try {
-          expectNoProblems(checkMetricHygiene([...plugin.metrics, ...(collector.metrics ?? [])], { allow: options.lintAllow ?? [] }));
+          expectNoProblems(checkMetricHygiene([...plugin.metrics, ...(collector.metrics ?? [])], { allow: options.lintAllow ?? [], allowLabels: options.lintAllowLabels ?? [] }));
         } finally {
           await collector.close?.();
         }
@@ -136,7 +140,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
         expect(expectSuccess, 'the smoke collection succeeded, but expectSmokeSuccess is false').toBe(true);
         expectNoProblems(findDuplicateSeries(text));
         // Families declared with sink.declare() exist only once a collection runs: lint them here.
-        expectNoProblems(checkMetricHygiene(declaredDuringCollection, { allow: options.lintAllow ?? [] }));
+        expectNoProblems(checkMetricHygiene(declaredDuringCollection, { allow: options.lintAllow ?? [], allowLabels: options.lintAllowLabels ?? [] }));
         if (options.promtool !== undefined) expectNoProblems(await checkWithPromtool(text, options.promtool));
       });
     });
@@ -151,7 +155,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
       for (const caseDir of cases) {
         it(caseDir.slice(casesDir.length + 1), async () => {
           const update = isGoldenUpdateRequested() || isVitestUpdatingSnapshots();
-          const result = await runGoldenCase(plugin, caseDir, { update });
+          const result = await runGoldenCase(plugin, caseDir, { update, ...(options.startSimulator === undefined ? {} : { startSimulator: options.startSimulator }) });
           expect(result.passed, result.message).toBe(true);
           if (result.outcome !== 'metrics') return;
           expectNoProblems(findDuplicateSeries(result.actual));

@@ -259,6 +259,31 @@ describe('runGoldenCase', () => {
       expect(result.actual).toMatch(/Mock dispatch not matched|not matched/i);
     });
 
+    it('serves fixtures without an origin for every method, a login POST beside the GETs', async () => {
+      const session = defineMetric({ name: 'rest_session_info', type: 'gauge', help: 'The session the login returned.', labelNames: ['token'] });
+      const loginPlugin = makePlugin({
+        name: 'login',
+        configSchema: z.strictObject({ url: z.string() }),
+        metrics: [session],
+        create: (config, context) => ({
+          async collect(sink, signal) {
+            const login = await request(`${config.url}/api/login`, { method: 'POST', dispatcher: context.dispatcher, signal });
+            const token = String(login.headers['x-auth-token']);
+            await login.body.dump();
+            const values = await request(`${config.url}/api/values`, { dispatcher: context.dispatcher, signal, headers: { 'x-auth-token': token } });
+            await values.body.dump();
+            sink.add(session, { token }, values.statusCode);
+          },
+        }),
+      });
+      const caseDir = await makeCase({
+        'config.yaml': 'url: https://array.example\n',
+        'input/http.yaml': '- path: /api/values\n  body: {}\n- method: POST\n  path: /api/login\n  headers: {x-auth-token: session-1}\n',
+      });
+      const result = await runGoldenCase(loginPlugin, caseDir, { update: true });
+      expect(result.actual).toContain('rest_session_info{token="session-1"} 200\n');
+    });
+
     it('returns the fixture status and headers', async () => {
       const caseDir = await makeCase({
         'config.yaml': 'url: http://10.0.0.1\n',
@@ -267,6 +292,103 @@ describe('runGoldenCase', () => {
       const result = await runGoldenCase(restPlugin, caseDir, { update: true });
       expect(result.actual).toBe('GET /api/values answered 503: busy\n');
     });
+  });
+});
+
+describe('golden cases of sampled collectors, parts and simulators', () => {
+  const reading = defineMetric({ name: 'sampled_reading', type: 'gauge', help: 'A sampled reading.', labelNames: ['device', 'pod'], optionalLabels: ['pod'] });
+  // Samples a counter in the background (at most 30 s old) and serves each device as a part.
+  const sampledPlugin = makePlugin({
+    name: 'sampled',
+    configSchema: z.strictObject({ devices: z.array(z.string()).default(['a', 'b']), broken: z.string().default('') }),
+    metrics: [reading],
+    create: (config, context) => {
+      const { devices, broken } = config as unknown as { devices: string[]; broken: string };
+      let samples = 0;
+      const task = context.scheduler.every(10_000, () => ++samples, { maxAgeMs: 30_000 });
+      return {
+        async collect(sink, signal) {
+          const value = await task.latest(signal);
+          for (const device of devices) {
+            await sink.part(`device/${device}`, (part) => {
+              if (device === broken) throw new Error(`device ${device} fell off the bus`);
+              part.add(reading, { device, pod: device === 'a' ? 'trainer' : '' }, value);
+            });
+          }
+        },
+      };
+    },
+  });
+
+  it('advances the clock between steps and can skip the background run, so staleness is testable', async () => {
+    const caseDir = await makeCase({
+      'config.yaml': 'devices: [a]\n',
+      'steps/1/.keep': '',
+      'steps/2/step.yaml': 'advanceSeconds: 20\n',
+      'steps/3/step.yaml': 'advanceSeconds: 31\nrunScheduled: false\n',
+      'expected.err': 'the last successful run of background task sample was 31 s ago, more than the 30 s allowed\ncode: ERR_TESSERA_STALE_DATA\n',
+    });
+    const result = await runGoldenCase(sampledPlugin, caseDir, { update: false });
+    expect(result.passed, result.message).toBe(true);
+  });
+
+  it('pins which parts failed in expected.parts, and leaves empty optional labels out', async () => {
+    const caseDir = await makeCase({ 'config.yaml': 'broken: b\ndevices: [a, b, c]\n' });
+    const written = await runGoldenCase(sampledPlugin, caseDir, { update: true });
+    expect(written.updated).toBe(true);
+    expect(await readFile(join(caseDir, 'expected.parts'), 'utf8')).toBe('device/a ok\ndevice/b failed: device b fell off the bus\ndevice/c ok\n');
+    expect(await readFile(join(caseDir, 'expected.prom'), 'utf8')).toBe(
+      '# HELP sampled_reading A sampled reading.\n# TYPE sampled_reading gauge\nsampled_reading{device="a",pod="trainer"} 1\nsampled_reading{device="c"} 1\n',
+    );
+    expect((await runGoldenCase(sampledPlugin, caseDir, { update: false })).passed).toBe(true);
+    await writeFile(join(caseDir, 'expected.parts'), 'device/a ok\ndevice/b ok\ndevice/c ok\n');
+    const result = await runGoldenCase(sampledPlugin, caseDir, { update: false });
+    expect(result.passed).toBe(false);
+    expect(result.message).toContain('the parts differ from expected.parts');
+    expect(result.message).toMatch(/\+ ?device\/b failed: device b fell off the bus/);
+  });
+
+  it('fails a case whose collection ran parts but that has no expected.parts', async () => {
+    const caseDir = await makeCase({ 'config.yaml': 'devices: [a]\n', 'expected.prom': '# HELP sampled_reading A sampled reading.\n# TYPE sampled_reading gauge\nsampled_reading{device="a",pod="trainer"} 1\n' });
+    const result = await runGoldenCase(sampledPlugin, caseDir, { update: false });
+    expect(result.passed).toBe(false);
+    expect(result.message).toContain('the collection ran parts but the case has no expected.parts');
+  });
+
+  it('runs a case against the simulator it names, fills ${simulator.<key>} and writes the address back as the placeholder', async () => {
+    const served = defineMetric({ name: 'served_bytes', type: 'gauge', help: 'Bytes the simulator served.', labelNames: ['url'] });
+    const httpPlugin = makePlugin({
+      name: 'http',
+      configSchema: z.strictObject({ url: z.string() }),
+      metrics: [served],
+      create: (config, context) => ({
+        async collect(sink, signal) {
+          const { url } = config;
+          const response = await request(url, { dispatcher: context.createDispatcher({ connections: 1 }), signal });
+          sink.add(served, { url }, (await response.body.text()).length);
+        },
+      }),
+    });
+    const { createServer } = await import('node:http');
+    const started: string[] = [];
+    const startSimulator = async (name: string, options: Readonly<Record<string, unknown>>) => {
+      started.push(`${name} ${JSON.stringify(options)}`);
+      const server = createServer((_request, response) => response.end('x'.repeat(Number(options['size']))));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      return { placeholders: { url: `http://127.0.0.1:${port}/data` }, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    };
+    const caseDir = await makeCase({
+      'simulator.yaml': 'name: web\noptions: { size: 42 }\n',
+      'config.yaml': 'url: ${simulator.url}\n',
+      'expected.prom': '# HELP served_bytes Bytes the simulator served.\n# TYPE served_bytes gauge\nserved_bytes{url="${simulator.url}"} 42\n',
+    });
+    const result = await runGoldenCase(httpPlugin, caseDir, { update: false, startSimulator });
+    expect(result.passed, result.message).toBe(true);
+    expect(started).toEqual(['web {"size":42}']);
+    const withoutStarter = await runGoldenCase(httpPlugin, caseDir, { update: false });
+    expect(withoutStarter).toMatchObject({ passed: false, outcome: 'setup' });
+    expect(withoutStarter.message).toContain('no startSimulator was given');
   });
 });
 

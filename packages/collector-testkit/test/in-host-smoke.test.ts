@@ -28,7 +28,7 @@ function fakeHost(response: { statusCode?: number; contentType?: string; body: s
 }
 
 const success = (value: number): string =>
-  `# HELP tessera_scrape_collector_success Whether the collector succeeded.\n# TYPE tessera_scrape_collector_success gauge\ntessera_scrape_collector_success{collector="demo",instance="default"} ${value}\n`;
+  `# HELP tessera_scrape_collector_success Whether the collector succeeded.\n# TYPE tessera_scrape_collector_success gauge\ntessera_scrape_collector_success{collector="demo",collector_instance="default"} ${value}\n`;
 
 describe('runInHostSmoke', () => {
   it('creates the host with only this plugin and its config, scrapes /metrics and closes the host', async () => {
@@ -54,20 +54,20 @@ describe('runInHostSmoke', () => {
     expect((await runInHostSmoke(makePlugin(), { loadExporter: host.loadExporter })).problems).toEqual([
       'GET /metrics answered 500',
       `Content-Type is "text/plain", not "${TEXT_CONTENT_TYPE}"`,
-      'tessera_scrape_collector_success{collector="demo",instance="default"} is 0, expected 1 (the collection failed in the host; see its log)',
+      'tessera_scrape_collector_success{collector="demo",collector_instance="default"} is 0, expected 1 (the collection failed in the host; see its log)',
     ]);
   });
 
   it('expects success 0 when the source is absent', async () => {
     expect((await runInHostSmoke(makePlugin(), { expectSuccess: false, loadExporter: fakeHost({ body: success(0) }).loadExporter })).problems).toEqual([]);
     expect((await runInHostSmoke(makePlugin(), { expectSuccess: false, loadExporter: fakeHost({ body: success(1) }).loadExporter })).problems).toEqual([
-      'tessera_scrape_collector_success{collector="demo",instance="default"} is 1, expected 0',
+      'tessera_scrape_collector_success{collector="demo",collector_instance="default"} is 1, expected 0',
     ]);
   });
 
   it('reports a missing series and a body that does not parse', async () => {
     expect((await runInHostSmoke(makePlugin(), { loadExporter: fakeHost({ body: 'other 1\n' }).loadExporter })).problems).toEqual([
-      '/metrics has no tessera_scrape_collector_success{collector="demo",instance="default"}',
+      '/metrics has no tessera_scrape_collector_success{collector="demo",collector_instance="default"}',
     ]);
     expect((await runInHostSmoke(makePlugin(), { loadExporter: fakeHost({ body: 'a{ 1\n' }).loadExporter })).problems[0]).toMatch(/^the \/metrics body does not parse: line 1/);
   });
@@ -82,7 +82,7 @@ describe('runInHostSmoke with the real @tessera/exporter', () => {
     expect((await runInHostSmoke(example)).problems).toEqual([]);
     const failing = makePlugin({ create: () => ({ collect: () => Promise.reject(new Error('source broke')) }) });
     expect((await runInHostSmoke(failing)).problems).toEqual([
-      'tessera_scrape_collector_success{collector="demo",instance="default"} is 0, expected 1 (the collection failed in the host; see its log)',
+      'tessera_scrape_collector_success{collector="demo",collector_instance="default"} is 0, expected 1 (the collection failed in the host; see its log)',
     ]);
   });
 

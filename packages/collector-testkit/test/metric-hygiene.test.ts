@@ -62,7 +62,7 @@ describe('checkMetricHygiene', () => {
       'demo_a: label le is reserved for histogram buckets',
       'demo_b: label quantile is reserved for summary quantiles',
       'metric demo_c: label name "__meta" is not legal',
-      'demo_d: label deviceName: label names should be snake_case',
+      "demo_d: label deviceName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",
       'demo_e: label instance: Prometheus attaches instance to every scraped series (yours would become exported_instance) (list the name in allow to keep it for compatibility)',
       'demo_e: label job: Prometheus attaches job to every scraped series (yours would become exported_job) (list the name in allow to keep it for compatibility)',
       'demo_e: label collector: the host uses collector on its self-metrics (tessera_scrape_collector_*) (list the name in allow to keep it for compatibility)',
@@ -102,5 +102,15 @@ describe('checkMetricHygiene', () => {
     const twice = [family('node_memory_MemFree_bytes', 'gauge'), family('node_memory_Cached_bytes', 'gauge')];
     expect(checkMetricHygiene(twice, { allow: [/^node_memory_/g] })).toEqual([]);
   });
-});
 
+  it('exempts allowed label names (an anchor\'s camelCase labels) from the label rules, and only those', () => {
+    const families = [family('DCGM_FI_DEV_GPU_UTIL', 'gauge', { labelNames: ['gpu', 'UUID', 'modelName', 'Hostname', 'GPU_I_PROFILE', 'podName'] })];
+    const allow = ['DCGM_FI_DEV_GPU_UTIL'];
+    expect(checkMetricHygiene(families, { allow, allowLabels: ['UUID', 'modelName', 'Hostname', /^GPU_I_/] })).toEqual([]);
+    const strict = checkMetricHygiene([family('dcgm_gpu_utilization_ratio', 'gauge', { labelNames: ['UUID', 'podName', 'le'] })], { allowLabels: ['UUID'] });
+    expect(strict).toEqual([
+      "dcgm_gpu_utilization_ratio: label podName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",
+      'dcgm_gpu_utilization_ratio: label le is reserved for histogram buckets',
+    ]);
+  });
+});

@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isStaleDataError } from '@tessera/collector-api';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, FIXED_NOW_MS } from '../src/index.js';
@@ -54,14 +58,53 @@ describe('createTestContext', () => {
     expect(runs).toEqual(['a', 'a']);
     expect(scheduler.tasks.map(({ intervalMs, runImmediately, cancelled: isCancelled }) => [intervalMs, runImmediately, isCancelled])).toEqual([
       [1000, true, false],
-      [5000, false, true],
+      [5000, true, true],
     ]);
   });
 
-  it('rejects runScheduled() when a task throws', async () => {
-    const { scheduler } = createTestContext();
-    scheduler.every(1000, () => Promise.reject(new Error('sampling failed')));
-    await expect(scheduler.runScheduled()).rejects.toThrow('sampling failed');
+  it('keeps what each run returned for latest(), on the test clock, and reports failures without rejecting', async () => {
+    const { scheduler, clock } = createTestContext();
+    let fail = false;
+    let run = 0;
+    const task = scheduler.every(
+      1000,
+      () => {
+        run++;
+        if (fail) throw new Error('sampling failed');
+        return `snapshot ${run}`;
+      },
+      { maxAgeMs: 5000 },
+    );
+    await expect(task.latest()).rejects.toThrow('background task sample has not succeeded yet (the test has not run it: call scheduler.runScheduled())');
+    expect(await scheduler.runScheduled()).toEqual([{ name: 'sample', success: true, error: undefined }]);
+    expect(await task.latest()).toBe('snapshot 1');
+    fail = true;
+    const [outcome] = await scheduler.runScheduled();
+    expect(outcome).toMatchObject({ name: 'sample', success: false });
+    expect(task.state).toMatchObject({ consecutiveFailures: 1, lastError: 'sampling failed', lastSuccessAt: FIXED_NOW_MS });
+    // The last good value is served until it is older than maxAgeMs.
+    clock.advance(5000);
+    expect(await task.latest()).toBe('snapshot 1');
+    clock.advance(1);
+    const stale: unknown = await task.latest().catch((error: unknown) => error);
+    expect(isStaleDataError(stale)).toBe(true);
+    expect((stale as Error).message).toBe('the last successful run of background task sample was 5.001 s ago, more than the 5 s allowed');
+  });
+
+  it('records the dispatcher options asked for, hands the MockAgent back, and reads secrets relative to the config directory', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'testkit-files-'));
+    try {
+      await writeFile(join(directory, 'token'), 'T-secret\n');
+      const context = createTestContext({ configDirectory: directory });
+      expect(context.createDispatcher({ rejectUnauthorized: false, connections: 4 })).toBe(context.mockAgent);
+      expect(context.dispatcherRequests).toEqual([{ rejectUnauthorized: false, connections: 4 }]);
+      expect(await context.files.readSecret('token')).toBe('T-secret');
+      expect(context.secrets).toEqual(['T-secret']);
+      expect(context.files.resolve('ca.pem')).toBe(join(directory, 'ca.pem'));
+      await context.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('hands a MockAgent as dispatcher that refuses unmocked calls and serves mocked ones', async () => {

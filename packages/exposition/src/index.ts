@@ -5,7 +5,16 @@
  */
 export type { CollectedFamily, Series } from './collected.js';
 export { escapeHelp, escapeLabelValue } from './escape.js';
-export { formatValue } from './format-value.js';
+export { formatFixed6, formatInteger, formatValue } from './format-value.js';
 export { ExpositionParseError, parseText, parseValue, type ParsedFamily, type ParsedSample } from './parse.js';
-export { renderText, sortCollectedFamilies, TEXT_CONTENT_TYPE } from './render.js';
-export { SampleCollection, seriesKey } from './sample-collection.js';
+export {
+  renderFamilyHeader,
+  renderSeriesLines,
+  renderText,
+  sortCollectedFamilies,
+  sortSeries,
+  TEXT_CONTENT_TYPE,
+  type ExtraLabel,
+  type RenderOptions,
+} from './render.js';
+export { SampleCollection, seriesKey, type PartRecord, type SampleCollectionOptions } from './sample-collection.js';

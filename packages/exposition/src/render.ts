@@ -1,59 +1,104 @@
-import type { HistogramValue, SummaryValue } from '@tessera/collector-api';
+import type { HistogramValue, MetricFamily, SummaryValue } from '@tessera/collector-api';
 import type { CollectedFamily, Series } from './collected.js';
 import { escapeHelp, escapeLabelValue } from './escape.js';
-import { formatValue } from './format-value.js';
+import { formatFixed6, formatInteger, formatValue } from './format-value.js';
 
 /** The Content-Type of text format 0.0.4, exactly as Prometheus expects it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** A label added to every series at render time (the host's instance label), written first. */
+export interface ExtraLabel {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** How series are written. */
+export interface RenderOptions {
+  /** Added to every series before its own labels. */
+  readonly extraLabel?: ExtraLabel | undefined;
+}
+
 /**
  * Renders families as text format 0.0.4. Families are written in the order given; series within a
  * family in the order given. Use {@link sortCollectedFamilies} first for deterministic output.
- * Families without series are omitted (Prometheus' own clients do the same).
+ * Families without series are omitted (Prometheus' own clients do the same); a family's
+ * `optionalLabels` are left out of a series whose value for them is empty.
  */
-export function renderText(families: readonly CollectedFamily[]): string {
-  const lines: string[] = [];
+export function renderText(families: readonly CollectedFamily[], options: RenderOptions = {}): string {
+  let text = '';
   for (const { family, series } of families) {
     if (series.length === 0) continue;
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
-    for (const entry of series) {
-      if (family.type === 'histogram') renderHistogram(lines, family.name, family.labelNames, entry);
-      else if (family.type === 'summary') renderSummary(lines, family.name, family.labelNames, entry);
-      else lines.push(`${family.name}${renderLabels(family.labelNames, entry.labels)} ${formatValue(entry.value as number)}`);
-    }
+    text += renderFamilyHeader(family) + renderSeriesLines(family, series, 0, series.length, options);
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return text;
 }
 
-function renderLabels(labelNames: readonly string[], labels: Readonly<Record<string, string>>, extra?: string): string {
+/** The `# HELP` and `# TYPE` lines of a family, each ending in a line feed. */
+export function renderFamilyHeader(family: MetricFamily): string {
+  return `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+}
+
+/**
+ * The sample lines of `series[start..end)` of a family, each ending in a line feed. A slice at a
+ * time lets a caller render a family of 100k series without holding the event loop for all of it.
+ */
+export function renderSeriesLines(family: MetricFamily, series: readonly Series[], start: number, end: number, options: RenderOptions = {}): string {
+  const labels = labelRenderer(family, options.extraLabel);
+  const { name } = family;
+  const format = family.valueFormat === 'integer' ? formatInteger : family.valueFormat === 'fixed6' ? formatFixed6 : formatValue;
   let text = '';
-  for (const name of labelNames) {
-    const value = labels[name] ?? '';
-    text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
+  for (let index = start; index < end; index++) {
+    const entry = series[index] as Series;
+    const rendered = labels(entry.labels);
+    if (family.type === 'histogram') text += histogramLines(name, rendered, entry.value as HistogramValue);
+    else if (family.type === 'summary') text += summaryLines(name, rendered, entry.value as SummaryValue);
+    else text += `${name}${rendered === '' ? '' : `{${rendered}}`} ${format(entry.value as number)}\n`;
   }
-  if (extra !== undefined) text += `${text === '' ? '' : ','}${extra}`;
-  return text === '' ? '' : `{${text}}`;
+  return text;
 }
 
-function renderHistogram(lines: string[], name: string, labelNames: readonly string[], entry: Series): void {
-  const value = entry.value as HistogramValue;
+/** Builds the function that writes a series' labels (without braces) for one family. */
+function labelRenderer(family: MetricFamily, extraLabel: ExtraLabel | undefined): (labels: Readonly<Record<string, string>>) => string {
+  const names = family.labelNames;
+  const optional = names.map((name) => family.optionalLabels?.includes(name) === true);
+  // `name="` with and without the comma before it, built once per family rather than per series.
+  const openings = names.map((name) => `${name}="`);
+  const separated = names.map((name) => `,${name}="`);
+  const first = extraLabel === undefined ? '' : `${extraLabel.name}="${escapeLabelValue(extraLabel.value)}"`;
+  return (labels) => {
+    let text = first;
+    for (let index = 0; index < names.length; index++) {
+      const value = labels[names[index] as string] ?? '';
+      if (value === '' && optional[index] === true) continue;
+      text += `${text === '' ? openings[index] : separated[index]}${escapeLabelValue(value)}"`;
+    }
+    return text;
+  };
+}
+
+function withLabel(labels: string, extra: string): string {
+  return `{${labels === '' ? '' : `${labels},`}${extra}}`;
+}
+
+function histogramLines(name: string, labels: string, value: HistogramValue): string {
+  let text = '';
   let sawInfinity = false;
   for (const [bound, count] of value.buckets) {
     if (bound === Infinity) sawInfinity = true;
-    lines.push(`${name}_bucket${renderLabels(labelNames, entry.labels, `le="${formatValue(bound)}"`)} ${formatValue(count)}`);
+    text += `${name}_bucket${withLabel(labels, `le="${formatValue(bound)}"`)} ${formatValue(count)}\n`;
   }
-  if (!sawInfinity) lines.push(`${name}_bucket${renderLabels(labelNames, entry.labels, 'le="+Inf"')} ${formatValue(value.count)}`);
-  lines.push(`${name}_sum${renderLabels(labelNames, entry.labels)} ${formatValue(value.sum)}`);
-  lines.push(`${name}_count${renderLabels(labelNames, entry.labels)} ${formatValue(value.count)}`);
+  if (!sawInfinity) text += `${name}_bucket${withLabel(labels, 'le="+Inf"')} ${formatValue(value.count)}\n`;
+  const braces = labels === '' ? '' : `{${labels}}`;
+  return `${text}${name}_sum${braces} ${formatValue(value.sum)}\n${name}_count${braces} ${formatValue(value.count)}\n`;
 }
 
-function renderSummary(lines: string[], name: string, labelNames: readonly string[], entry: Series): void {
-  const value = entry.value as SummaryValue;
+function summaryLines(name: string, labels: string, value: SummaryValue): string {
+  let text = '';
   for (const [quantile, quantileValue] of value.quantiles) {
-    lines.push(`${name}${renderLabels(labelNames, entry.labels, `quantile="${formatValue(quantile)}"`)} ${formatValue(quantileValue)}`);
+    text += `${name}${withLabel(labels, `quantile="${formatValue(quantile)}"`)} ${formatValue(quantileValue)}\n`;
   }
-  lines.push(`${name}_sum${renderLabels(labelNames, entry.labels)} ${formatValue(value.sum)}`);
-  lines.push(`${name}_count${renderLabels(labelNames, entry.labels)} ${formatValue(value.count)}`);
+  const braces = labels === '' ? '' : `{${labels}}`;
+  return `${text}${name}_sum${braces} ${formatValue(value.sum)}\n${name}_count${braces} ${formatValue(value.count)}\n`;
 }
 
 /**
@@ -61,18 +106,20 @@ function renderSummary(lines: string[], name: string, labelNames: readonly strin
  * Prometheus' Go client does, so output is stable across runs. Returns new arrays.
  */
 export function sortCollectedFamilies(families: readonly CollectedFamily[]): CollectedFamily[] {
-  return [...families]
-    .sort((a, b) => compareStrings(a.family.name, b.family.name))
-    .map(({ family, series }) => ({
-      family,
-      series: [...series].sort((a, b) => {
-        for (const label of family.labelNames) {
-          const order = compareStrings(a.labels[label] ?? '', b.labels[label] ?? '');
-          if (order !== 0) return order;
-        }
-        return 0;
-      }),
-    }));
+  return [...families].sort((a, b) => compareStrings(a.family.name, b.family.name)).map(({ family, series }) => ({ family, series: sortSeries(family, series) }));
+}
+
+/** A family's series in label-value order (declared label order), as a new array. */
+export function sortSeries(family: MetricFamily, series: readonly Series[]): Series[] {
+  const names = family.labelNames;
+  return [...series].sort((a, b) => {
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index] as string;
+      const order = compareStrings(a.labels[name] ?? '', b.labels[name] ?? '');
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
 }
 
 function compareStrings(a: string, b: string): number {

@@ -6,6 +6,8 @@ import {
   type LabelsOf,
   type MetricFamily,
   type MetricSink,
+  type PartOptions,
+  type PartOutcome,
   type SummaryValue,
 } from '@tessera/collector-api';
 import type { CollectedFamily, Series } from './collected.js';
@@ -13,30 +15,81 @@ import type { CollectedFamily, Series } from './collected.js';
 interface FamilyEntry {
   readonly family: MetricFamily;
   /** Series keyed by their label values, so a duplicate is found in O(1). */
-  readonly series: Map<string, Series>;
+  series: Map<string, Series>;
 }
+
+/** A part of the collection as the host reports it: its outcome and, for a snapshot, when it was sampled. */
+export interface PartRecord extends PartOutcome {
+  /** Wall-clock ms the part's snapshot was taken (`PartOptions.sampledAt`); `undefined` for a live part. */
+  readonly sampledAt: number | undefined;
+}
+
+/** Options of a {@link SampleCollection}. */
+export interface SampleCollectionOptions {
+  /**
+   * Called instead of throwing when the sink is used after {@link SampleCollection.seal}. The host
+   * sets it: a collection abandoned at its deadline may still call the sink from a callback of its
+   * own, where a throw would escape every promise and end the process.
+   */
+  readonly onLateUse?: (message: string) => void;
+  /**
+   * Says who else owns a family name (`the tessera host`, `collector dcgm`), or `undefined` when
+   * nobody does: `declare()` refuses such a name at once, so a collector (or one of its parts) can
+   * skip what clashes instead of losing the whole collection when the host merges it.
+   */
+  readonly ownerOf?: (name: string) => string | undefined;
+  /** Called once for each family declared through `declare()` that was not known yet (in any part). */
+  readonly onDeclare?: (family: MetricFamily) => void;
+  /** Called when a part fails, with its outcome and the error it threw (for the host's log). */
+  readonly onPartFailed?: (outcome: PartOutcome, error: unknown) => void;
+  /** Monotonic milliseconds, for part durations (default `performance.now`). */
+  readonly monotonic?: () => number;
+}
+
+/** What the parts of one collection share with the collection itself. */
+interface Root {
+  readonly owner: string;
+  readonly options: SampleCollectionOptions;
+  /** Part name → its record once it finished (`undefined` while it runs); in the order the parts started. */
+  readonly parts: Map<string, PartRecord | undefined>;
+  sealed: boolean;
+}
+
+const PART_NAME_PATTERN = /^[a-zA-Z0-9_.:/-]+$/;
 
 /**
  * The host's {@link MetricSink}: records one collection and enforces the contract on every call
  * (declared family, exact label set, no duplicate series, well-formed values). Create one per
  * collection; {@link seal} ends it and returns the immutable result.
+ *
+ * A part ({@link part}) writes into a child collection that validates the same way and is merged
+ * into its parent only when the part succeeds; a family used by one part only is handed over
+ * whole, so parts cost nothing per series beyond the validation itself.
  */
 export class SampleCollection implements MetricSink {
   readonly #families = new Map<string, FamilyEntry>();
-  readonly #owner: string;
+  readonly #root: Root;
+  readonly #parent: SampleCollection | undefined;
+  /** This part's full name (`parent/child`), `undefined` for the collection itself. */
+  readonly #partName: string | undefined;
   #sealed = false;
-  readonly #onLateUse: ((message: string) => void) | undefined;
 
   /**
    * @param declared every family the collector declared (plugin and instance level)
    * @param owner how errors name the collector, e.g. `collector node (instance default)`
-   * @param options.onLateUse called instead of throwing when the sink is used after {@link seal}.
-   *   The host sets it: a collection abandoned at its deadline may still call the sink from a
-   *   callback of its own, where a throw would escape every promise and end the process.
    */
-  constructor(declared: readonly MetricFamily[], owner = 'collector', options: { readonly onLateUse?: (message: string) => void } = {}) {
-    this.#owner = owner;
-    this.#onLateUse = options.onLateUse;
+  constructor(declared: readonly MetricFamily[], owner = 'collector', options: SampleCollectionOptions = {}) {
+    const parent = partParent;
+    partParent = undefined;
+    if (parent !== undefined) {
+      this.#root = parent.collection.#root;
+      this.#parent = parent.collection;
+      this.#partName = parent.name;
+      return;
+    }
+    this.#root = { owner, options, parts: new Map(), sealed: false };
+    this.#parent = undefined;
+    this.#partName = undefined;
     for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
   }
 
@@ -49,7 +102,6 @@ export class SampleCollection implements MetricSink {
     if (typeof value !== 'number') throw this.#error(`${family.name}: value ${String(value)} is not a number`);
     this.#record(entry, labels, value);
   }
-
   addHistogram<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: HistogramValue): void {
     if (this.#usedAfterSeal()) return;
     const entry = this.#entryFor(family);
@@ -73,22 +125,72 @@ export class SampleCollection implements MetricSink {
     if (this.#usedAfterSeal()) return;
     const problem = describeFamilyProblem(family);
     if (problem !== undefined) throw this.#error(problem);
-    const existing = this.#families.get(family.name);
+    const existing = this.#lookup(family.name);
     if (existing !== undefined) {
       if (!isSameFamily(existing.family, family)) throw this.#error(`${family.name} is already declared with another type, HELP or label set`);
       return;
     }
-    this.#families.set(family.name, { family: Object.freeze({ ...family, labelNames: [...family.labelNames] }), series: new Map() });
+    const owner = this.#root.options.ownerOf?.(family.name);
+    if (owner !== undefined) throw this.#error(`${family.name} belongs to ${owner}`);
+    const copy: MetricFamily = Object.freeze({
+      ...family,
+      labelNames: Object.freeze([...family.labelNames]),
+      ...(family.optionalLabels === undefined ? {} : { optionalLabels: Object.freeze([...family.optionalLabels]) }),
+    });
+    this.#families.set(family.name, { family: copy, series: new Map() });
+    this.#root.options.onDeclare?.(copy);
+  }
+
+  async part(name: string, work: (sink: MetricSink) => Promise<void> | void, options: PartOptions = {}): Promise<PartOutcome> {
+    if (typeof name !== 'string' || !PART_NAME_PATTERN.test(name)) throw this.#error(`part name ${JSON.stringify(name)} must match ${String(PART_NAME_PATTERN)}`);
+    const fullName = this.#partName === undefined ? name : `${this.#partName}/${name}`;
+    if (this.#root.parts.has(fullName)) throw this.#error(`part ${fullName} ran twice in one collection`);
+    this.#root.parts.set(fullName, undefined);
+    const monotonic = this.#root.options.monotonic ?? (() => performance.now());
+    partParent = { collection: this, name: fullName };
+    const child = new SampleCollection([]);
+    const started = monotonic();
+    let failure: unknown;
+    let failed = false;
+    try {
+      await work(child);
+    } catch (error) {
+      failed = true;
+      failure = error ?? new Error('the part failed without a reason');
+    }
+    child.#sealed = true;
+    if (!failed && !this.#root.sealed) {
+      const clash = this.#adopt(child);
+      if (clash !== undefined) {
+        failed = true;
+        failure = this.#error(clash);
+      }
+    }
+    const outcome: PartOutcome = {
+      name: fullName,
+      success: !failed,
+      error: failed ? oneLine(failure) : undefined,
+      durationSeconds: options.durationSeconds ?? (monotonic() - started) / 1000,
+    };
+    if (!this.#root.sealed) this.#root.parts.set(fullName, { ...outcome, sampledAt: options.sampledAt });
+    if (failed) this.#root.options.onPartFailed?.(outcome, failure);
+    return outcome;
   }
 
   /** Ends the collection: later calls throw (or go to `onLateUse`). Returns the families that received samples, unsorted. */
   seal(): CollectedFamily[] {
     this.#sealed = true;
+    this.#root.sealed = true;
     const result: CollectedFamily[] = [];
     for (const { family, series } of this.#families.values()) {
       if (series.size > 0) result.push({ family, series: [...series.values()] });
     }
     return result;
+  }
+
+  /** The parts that finished, in the order they started (a nested part after its parent), so the list is stable. */
+  get parts(): readonly PartRecord[] {
+    return [...this.#root.parts.values()].filter((part): part is PartRecord => part !== undefined);
   }
 
   /** Number of series recorded so far. */
@@ -98,9 +200,20 @@ export class SampleCollection implements MetricSink {
     return count;
   }
 
+  /** The family declared under `name` here or in an enclosing collection. */
+  #lookup(name: string): FamilyEntry | undefined {
+    return this.#families.get(name) ?? (this.#parent === undefined ? undefined : this.#parent.#lookup(name));
+  }
+
   #entryFor(family: MetricFamily): FamilyEntry {
-    const entry = this.#families.get(family?.name);
-    if (entry === undefined) throw this.#error(`${String(family?.name)} was not declared`);
+    let entry = this.#families.get(family?.name);
+    if (entry === undefined) {
+      const declared = this.#parent === undefined ? undefined : this.#parent.#lookup(family?.name);
+      if (declared === undefined) throw this.#error(`${String(family?.name)} was not declared`);
+      // A part gets a fresh entry for a family declared above it, and hands it up when it succeeds.
+      entry = { family: declared.family, series: new Map() };
+      this.#families.set(family.name, entry);
+    }
     if (entry.family !== family && !isSameFamily(entry.family, family)) {
       throw this.#error(`${family.name} differs from its declaration (type, HELP or label names)`);
     }
@@ -108,40 +221,89 @@ export class SampleCollection implements MetricSink {
   }
 
   #record(entry: FamilyEntry, labels: Readonly<Record<string, string>>, value: Series['value']): void {
-    const { labelNames, name } = entry.family;
-    if (typeof labels !== 'object' || labels === null) throw this.#error(`${name}: labels must be an object`);
-    let given = 0;
-    for (const label in labels) {
-      given++;
-      if (!labelNames.includes(label)) throw this.#error(`${name}: label ${label} is not declared (declared: ${labelNames.join(', ') || 'none'})`);
-    }
+    const { labelNames } = entry.family;
+    if (typeof labels !== 'object' || labels === null) throw this.#error(`${entry.family.name}: labels must be an object`);
+    // One pass builds the copy (in declared order, so every series of a family shares one shape)
+    // and the key; counting the given keys afterwards catches undeclared ones without a lookup each.
     const copy: Record<string, string> = {};
-    for (const label of labelNames) {
+    let key = '';
+    let separatorInValue = false;
+    for (let index = 0; index < labelNames.length; index++) {
+      const label = labelNames[index] as string;
       const labelValue = labels[label];
-      if (typeof labelValue !== 'string') {
-        throw this.#error(`${name}: label ${label} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
-      }
+      if (typeof labelValue !== 'string') throw this.#labelError(entry.family, labels, label);
       copy[label] = labelValue;
+      key = index === 0 ? labelValue : `${key}\u0000${labelValue}`;
+      if (labelValue.includes('\u0000')) separatorInValue = true;
     }
-    const key = seriesKey(labelNames, copy);
-    if (given !== labelNames.length) throw this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
-    if (entry.series.has(key)) throw this.#error(`${name}: duplicate series ${JSON.stringify(copy)}`);
+    let given = 0;
+    for (const label in labels) if (Object.hasOwn(labels, label)) given++;
+    if (given !== labelNames.length) throw this.#labelError(entry.family, labels, undefined);
+    // A value holding the separator could make two series share a key: fall back to length prefixes.
+    if (separatorInValue) key = `\u0000${seriesKey(labelNames, copy)}`;
+    if (entry.series.has(key)) throw this.#error(`${entry.family.name}: duplicate series ${JSON.stringify(copy)}`);
     entry.series.set(key, { labels: copy, value });
+  }
+
+  /** Says what is wrong with a label set: an undeclared label first (the likelier slip), then a missing or non-string one. */
+  #labelError(family: MetricFamily, labels: Readonly<Record<string, string>>, missing: string | undefined): MetricContractError {
+    const { name, labelNames } = family;
+    const extra = Object.keys(labels).find((label) => !labelNames.includes(label));
+    if (extra !== undefined) return this.#error(`${name}: label ${extra} is not declared (declared: ${labelNames.join(', ') || 'none'})`);
+    if (missing === undefined) return this.#error(`${name}: expected labels ${labelNames.join(', ')}`);
+    const labelValue = labels[missing];
+    return this.#error(`${name}: label ${missing} is ${labelValue === undefined ? 'missing' : `not a string (${typeof labelValue})`}`);
+  }
+
+  /**
+   * Merges a finished part into this collection, all or nothing: returns why it cannot (a family
+   * declared differently, a series this collection already has), or `undefined` once merged.
+   */
+  #adopt(child: SampleCollection): string | undefined {
+    for (const [name, entry] of child.#families) {
+      const target = this.#families.get(name) ?? (this.#parent === undefined ? undefined : this.#parent.#lookup(name));
+      if (target === undefined) continue;
+      if (!isSameFamily(target.family, entry.family)) return `part ${child.#partName ?? ''}: ${name} is declared differently elsewhere in the collection`;
+      const own = this.#families.get(name);
+      if (own === undefined || own.series.size === 0) continue;
+      for (const [key, series] of entry.series) {
+        if (own.series.has(key)) return `part ${child.#partName ?? ''}: ${name}: duplicate series ${JSON.stringify(series.labels)} (another part emitted it)`;
+      }
+    }
+    for (const [name, entry] of child.#families) {
+      const own = this.#families.get(name);
+      if (own === undefined) this.#families.set(name, entry);
+      else if (own.series.size === 0) own.series = entry.series;
+      else for (const [key, series] of entry.series) own.series.set(key, series);
+    }
+    return undefined;
   }
 
   /** True when the call must be dropped: sealed and the owner asked to be told rather than thrown at. */
   #usedAfterSeal(): boolean {
-    if (!this.#sealed) return false;
-    const message = `${this.#owner}: the collection is over: the sink was used after collect() settled`;
-    if (this.#onLateUse === undefined) throw new MetricContractError(message);
-    this.#onLateUse(message);
+    if (!this.#sealed && !this.#root.sealed) return false;
+    const what = this.#partName === undefined ? 'the collection is over' : `part ${this.#partName} is over`;
+    const message = `${this.#root.owner}: ${what}: the sink was used after ${this.#partName === undefined ? 'collect()' : 'the part'} settled`;
+    const onLateUse = this.#root.options.onLateUse;
+    if (onLateUse === undefined) throw new MetricContractError(message);
+    onLateUse(message);
     return true;
   }
 
   #error(message: string): MetricContractError {
-    return new MetricContractError(`${this.#owner}: ${message}`);
+    return new MetricContractError(`${this.#root.owner}: ${this.#partName === undefined ? '' : `part ${this.#partName}: `}${message}`);
   }
 }
+
+/** Handed from {@link SampleCollection.part} to the constructor it calls, so parts need no public constructor argument. */
+let partParent: { readonly collection: SampleCollection; readonly name: string } | undefined;
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+
 
 
 function describeHistogramProblem(value: HistogramValue): string | undefined {

@@ -22,3 +22,16 @@ describe('formatValue matches Go strconv.FormatFloat(v, g, -1, 64)', () => {
     expect(formatValue(value)).toBe(expected);
   });
 });
+
+describe('anchor value formats', () => {
+  it('writes Go %d and %f as dcgm-exporter does, and non-finite values as Prometheus reads them', async () => {
+    const { formatFixed6, formatInteger, renderText } = await import('../src/index.js');
+    expect([312.48, 0, -1.5, 1e-7, 98765432100].map(formatFixed6)).toEqual(['312.480000', '0.000000', '-1.500000', '0.000000', '98765432100.000000']);
+    expect([98765432100, 42.9, -42.9, 0].map(formatInteger)).toEqual(['98765432100', '42', '-42', '0']);
+    expect([NaN, Infinity, -Infinity].map(formatFixed6)).toEqual(['NaN', '+Inf', '-Inf']);
+    const { defineMetric } = await import('@tessera/collector-api');
+    const power = defineMetric({ name: 'DCGM_FI_DEV_POWER_USAGE', type: 'gauge', help: 'Power draw (in W).', labelNames: ['gpu'], valueFormat: 'fixed6' });
+    expect(renderText([{ family: power, series: [{ labels: { gpu: '0' }, value: 312.48 }] }])).toContain('DCGM_FI_DEV_POWER_USAGE{gpu="0"} 312.480000\n');
+    expect(() => defineMetric({ name: 'demo', type: 'gauge', help: 'x', labelNames: [], valueFormat: 'hex' as 'integer' })).toThrow('metric demo: unknown valueFormat "hex"');
+  });
+});

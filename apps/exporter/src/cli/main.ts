@@ -2,10 +2,12 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { formatConfigPath, isConfigError } from '@tessera/collector-api';
 import { DEFAULT_CONFIG_FILE, displayPath, readConfigDocument } from '../config/load-config-file.js';
+import { collectSubstitutions, hideSubstitutedValues } from '../config/substitute-environment.js';
 import { parseConfigDocument } from '../config/parse-config-document.js';
 import type * as exporterModule from '../exporter.js';
 import type { ExporterOverrides } from '../exporter.js';
 import { createLogger } from '../logging/create-logger.js';
+import { Redactor } from '../logging/redactor.js';
 import { listCollectors, loadCollectors, type CollectorListing, type LoadCollectorsOptions } from '../plugins/load-collectors.js';
 import { BUILTIN_COLLECTORS } from '../plugins/package-names.js';
 import { VERSION } from '../version.js';
@@ -43,11 +45,12 @@ export async function main(argv: readonly string[], streams: MainStreams = { std
     return ExitCode.ok;
   }
   const configFile = resolve(commandLine.configFile ?? DEFAULT_CONFIG_FILE);
+  let document: unknown;
   try {
-    const document = await readConfigDocument(configFile, { required: commandLine.configFile !== undefined });
+    document = await readConfigDocument(configFile, { required: commandLine.configFile !== undefined });
     switch (commandLine.command) {
       case 'check-config':
-        return await checkConfig(document, configFile, commandLine.overrides, streams);
+        return commandLine.probe ? await checkSources(document, configFile, commandLine.overrides, streams) : await checkConfig(document, configFile, commandLine.overrides, streams);
       case 'list':
         return await list(document, configFile, commandLine.overrides, streams);
       case 'collect':
@@ -59,7 +62,8 @@ export async function main(argv: readonly string[], streams: MainStreams = { std
     if (isConfigError(error)) {
       // A ConfigFileError's message is the complete line; a bare ConfigError still gets file and path.
       const line = error.name === 'ConfigFileError' ? error.message : `${displayPath(configFile)}: ${formatConfigPath(error.path)}: ${error.message}`;
-      await write(streams.stderr, `${line}\n`);
+      // Never print a value that came from the environment: it may be a secret.
+      await write(streams.stderr, `${hideSubstitutedValues(line, collectSubstitutions(document, process.env))}\n`);
       return ExitCode.config;
     }
     await write(streams.stderr, `tessera: ${(error as Error)?.message ?? String(error)}\n`);
@@ -69,13 +73,14 @@ export async function main(argv: readonly string[], streams: MainStreams = { std
 
 function loaderOptions(document: unknown, configFile: string, overrides: ExporterOverrides): LoadCollectorsOptions {
   const file = displayPath(configFile);
-  const config = parseConfigDocument(document, file);
+  const redactor = new Redactor();
+  const config = parseConfigDocument(document, file, process.env, { registerSecret: (value) => redactor.register(value) });
   return {
     config,
     file,
     configDirectory: dirname(configFile),
     builtins: BUILTIN_COLLECTORS,
-    logger: createLogger({ ...config.log, ...definedLog(overrides) }),
+    logger: createLogger({ ...config.log, ...definedLog(overrides), redactor }),
     ...(overrides.collectors === undefined ? {} : { selection: overrides.collectors }),
   };
 }
@@ -89,6 +94,28 @@ async function checkConfig(document: unknown, configFile: string, overrides: Exp
   const names = loaded.map((collector) => collector.name).sort();
   await write(streams.stdout, `ok: ${names.length} collector${names.length === 1 ? '' : 's'} (${names.join(', ')})\n`);
   return ExitCode.ok;
+}
+
+/**
+ * `tessera check-config --probe`: creates every instance as the server would and checks that its
+ * source answers, printing one line per instance (`ok` or `FAIL`, with the reason) and a summary.
+ */
+async function checkSources(document: unknown, configFile: string, overrides: ExporterOverrides, streams: MainStreams): Promise<number> {
+  const { createExporter } = await loadExporterModule();
+  const exporter = await createExporter({ config: document, configFile, overrides });
+  try {
+    const results = await exporter.probe();
+    for (const result of results) {
+      const name = `${result.collector}/${result.instance}`;
+      const line = result.success ? `ok    ${name}: reachable (${result.durationSeconds.toFixed(3)} s)` : `FAIL  ${name}: ${result.error ?? 'unreachable'}`;
+      await write(result.success ? streams.stdout : streams.stderr, `${line}\n`);
+    }
+    const failed = results.filter((result) => !result.success).length;
+    await write(streams.stdout, `${results.length - failed} of ${results.length} instance${results.length === 1 ? '' : 's'} reachable\n`);
+    return failed > 0 ? ExitCode.failure : ExitCode.ok;
+  } finally {
+    await exporter.close();
+  }
 }
 
 async function list(document: unknown, configFile: string, overrides: ExporterOverrides, streams: MainStreams): Promise<number> {

@@ -23,6 +23,8 @@ export interface CommandLine {
   readonly overrides: ExporterOverrides;
   /** `tessera collect --collector x`: the collectors to collect (empty = every enabled one). */
   readonly collectNames: readonly string[];
+  /** `tessera check-config --probe`: also reach every configured source. */
+  readonly probe: boolean;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -56,6 +58,7 @@ export const FLAGS: readonly FlagDefinition[] = [
   { name: 'log.level', kind: 'string', placeholder: 'level', help: `Only log messages with this severity or above: ${LOG_LEVELS.join(', ')} (default info).` },
   { name: 'log.format', kind: 'string', placeholder: 'format', help: `Log line format: ${LOG_FORMATS.join(', ')} (default json).` },
   { name: 'collector', kind: 'string', placeholder: 'name', help: 'tessera collect only: collect this collector (repeatable; default every enabled one).', commands: ['collect'] },
+  { name: 'probe', kind: 'boolean', help: 'tessera check-config only: also create every instance and check that its source answers (one line each; exit 1 when one does not).', commands: ['check-config'] },
   { name: 'help', kind: 'boolean', help: 'Show this help and exit.' },
   { name: 'version', kind: 'boolean', help: 'Show the version and exit.' },
 ];
@@ -176,6 +179,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     configFile: single('config'),
     overrides,
     collectNames,
+    probe: booleans.get('probe') === true,
     help: booleans.get('help') === true,
     version: booleans.get('version') === true,
   };
@@ -204,6 +208,7 @@ export function helpText(): string {
     'Commands:',
     '  (none)         Run the exporter (serves /metrics).',
     '  check-config   Validate the config, load every enabled plugin and validate its entries; exit 0 or 2.',
+    '                 With --probe, also create each instance and check that its source answers; exit 1 when one does not.',
     '  collect        Run one collection and print it to stdout; exit 1 when a collector failed.',
     '  list           List builtin and configured collectors: package, version, installed, enabled.',
     '',

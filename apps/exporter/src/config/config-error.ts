@@ -29,6 +29,18 @@ export class ConfigFileError extends ConfigError {
     this.line = options.line;
     this.column = options.column;
   }
+
+  /** The same error with its reason passed through `rewrite` (to censor values that must not be shown). */
+  withReason(rewrite: (reason: string) => string): ConfigFileError {
+    const reason = rewrite(this.reason);
+    if (reason === this.reason) return this;
+    return new ConfigFileError(this.file, reason, {
+      path: this.path,
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.column === undefined ? {} : { column: this.column }),
+      cause: this.cause,
+    });
+  }
 }
 
 /** Collapses a multi-line message (a YAML excerpt, a stack) into one line for the operator. */

@@ -8,7 +8,17 @@ import {
   type CollectorEntryConfig,
   type TesseraConfig,
 } from './config-schema.js';
-import { MissingEnvironmentVariableError, substituteEnvironment } from './substitute-environment.js';
+import { formatConfigPath } from '@tessera/collector-api';
+import { SECRET_KEY_PATTERN } from '../logging/redactor.js';
+import { hideSubstitutedValues, indexSubstitutions, MissingEnvironmentVariableError, substituteEnvironment, type Substitution, type SubstitutedPaths } from './substitute-environment.js';
+
+/** Options of {@link parseConfigDocument}. */
+export interface ParseConfigOptions {
+  /** Receives every value substituted into a secret-named key (`apiToken: ${ARRAY_TOKEN}`), for redaction. */
+  readonly registerSecret?: (value: string) => void;
+  /** Receives every substitution, so later messages (a plugin's schema, `create()`) can hide them too. */
+  readonly onSubstitution?: (substitution: Substitution) => void;
+}
 
 /**
  * Validates a parsed config document (the YAML as plain data) against the host's schema: `${ENV}`
@@ -20,25 +30,39 @@ export function parseConfigDocument(
   document: unknown,
   file: string,
   environment: Readonly<Record<string, string | undefined>> = process.env,
+  options: ParseConfigOptions = {},
 ): TesseraConfig {
   const root = document ?? {};
   if (!isMapping(root)) throw new ConfigFileError(file, `expected a mapping of sections, received ${describeValue(root)}`);
   let substituted: Record<string, unknown>;
+  const substitutions: Substitution[] = [];
   try {
-    substituted = substituteEnvironment(root, environment) as Record<string, unknown>;
+    substituted = substituteEnvironment(root, environment, (substitution) => substitutions.push(substitution)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof MissingEnvironmentVariableError) throw new ConfigFileError(file, error.message, { path: error.path });
     throw error;
   }
-  const result = hostConfigSchema.safeParse(substituted);
-  if (!result.success) throw issueToError(result.error.issues, substituted, file);
-  return { ...result.data, collectors: parseCollectors(result.data.collectors, file) };
+  for (const substitution of substitutions) {
+    const key = substitution.path[substitution.path.length - 1];
+    if (typeof key === 'string' && SECRET_KEY_PATTERN.test(key)) options.registerSecret?.(substitution.value);
+    options.onSubstitution?.(substitution);
+  }
+  const fromEnvironment = indexSubstitutions(substitutions);
+  try {
+    const result = hostConfigSchema.safeParse(substituted);
+    if (!result.success) throw issueToError(result.error.issues, substituted, file, fromEnvironment);
+    return { ...result.data, collectors: parseCollectors(result.data.collectors, file, fromEnvironment) };
+  } catch (error) {
+    // Messages of custom checks (an invalid listen address) may quote the value they were given.
+    if (error instanceof ConfigFileError) throw error.withReason((reason) => hideSubstitutedValues(reason, substitutions));
+    throw error;
+  }
 }
 
-function parseCollectors(value: unknown, file: string): TesseraConfig['collectors'] {
+function parseCollectors(value: unknown, file: string, fromEnvironment: SubstitutedPaths): TesseraConfig['collectors'] {
   if (value === undefined || value === null) return {};
   if (!isMapping(value)) {
-    throw new ConfigFileError(file, `expected a mapping of collector names to settings, received ${describeValue(value)}`, { path: ['collectors'] });
+    throw new ConfigFileError(file, `expected a mapping of collector names to settings, received ${describeValue(value, fromEnvironment.get('collectors'))}`, { path: ['collectors'] });
   }
   const collectors: Record<string, CollectorEntryConfig | readonly CollectorEntryConfig[]> = {};
   for (const [key, entry] of Object.entries(value)) {
@@ -46,7 +70,7 @@ function parseCollectors(value: unknown, file: string): TesseraConfig['collector
     if (Array.isArray(entry)) {
       const instances = new Map<string, number>();
       collectors[key] = entry.map((item: unknown, index) => {
-        const parsed = parseEntry(item, [...path, index], file);
+        const parsed = parseEntry(item, [...path, index], file, fromEnvironment);
         if (parsed.instance === undefined) {
           throw new ConfigFileError(file, 'expected an instance name: every entry of a list needs "instance"', { path: [...path, index] });
         }
@@ -59,20 +83,22 @@ function parseCollectors(value: unknown, file: string): TesseraConfig['collector
       });
     } else {
       // `node:` with nothing after it is YAML null; read it as "enabled with defaults".
-      collectors[key] = parseEntry(entry ?? {}, path, file);
+      collectors[key] = parseEntry(entry ?? {}, path, file, fromEnvironment);
     }
   }
   return collectors;
 }
 
-function parseEntry(entry: unknown, path: ConfigPath, file: string): CollectorEntryConfig {
-  if (!isMapping(entry)) throw new ConfigFileError(file, `expected a mapping of settings (or a list of them), received ${describeValue(entry)}`, { path });
+function parseEntry(entry: unknown, path: ConfigPath, file: string, fromEnvironment: SubstitutedPaths): CollectorEntryConfig {
+  if (!isMapping(entry)) {
+    throw new ConfigFileError(file, `expected a mapping of settings (or a list of them), received ${describeValue(entry, fromEnvironment.get(formatConfigPath(path)))}`, { path });
+  }
   const result = collectorEntrySchema.safeParse(entry);
-  if (!result.success) throw issueToError(result.error.issues, entry, file, path);
+  if (!result.success) throw issueToError(result.error.issues, entry, file, fromEnvironment, path);
   return result.data;
 }
 
-function issueToError(issues: readonly z.core.$ZodIssue[], input: unknown, file: string, basePath: ConfigPath = []): ConfigFileError {
+function issueToError(issues: readonly z.core.$ZodIssue[], input: unknown, file: string, fromEnvironment: SubstitutedPaths, basePath: ConfigPath = []): ConfigFileError {
   const issue = issues[0];
   if (issue === undefined) return new ConfigFileError(file, 'invalid configuration', { path: basePath });
   const path: ConfigPath = [...basePath, ...issue.path.map((key) => (typeof key === 'number' ? key : String(key)))];
@@ -84,7 +110,7 @@ function issueToError(issues: readonly z.core.$ZodIssue[], input: unknown, file:
   }
   if (issue.code === 'invalid_value') {
     const received = valueAt(input, issue.path);
-    return new ConfigFileError(file, `${tidyIssueMessage(issue.message)}, received ${describeValue(received)}`, { path });
+    return new ConfigFileError(file, `${tidyIssueMessage(issue.message)}, received ${describeValue(received, fromEnvironment.get(formatConfigPath(path)))}`, { path });
   }
   return new ConfigFileError(file, tidyIssueMessage(issue.message), { path });
 }
@@ -100,12 +126,19 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How messages name a received value: strings quoted, containers by kind. */
-export function describeValue(value: unknown): string {
+// Longest value a message echoes; a 10 MB value would otherwise fill the terminal.
+const ECHO_LIMIT = 80;
+
+/**
+ * How messages name a received value: strings quoted (cut to 80 characters), containers by kind. A
+ * value that came from the environment is named by its variables, never echoed: it may be a secret.
+ */
+export function describeValue(value: unknown, substitution?: Substitution): string {
+  if (substitution !== undefined) return `the value of ${substitution.variables.map((variable) => `\${${variable}}`).join(', ')}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > ECHO_LIMIT ? `${JSON.stringify(value.slice(0, ECHO_LIMIT))}… (${value.length} characters)` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${value}`;
   return typeof value;
 }

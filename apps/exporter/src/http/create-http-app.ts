@@ -1,38 +1,55 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { TEXT_CONTENT_TYPE } from '@tessera/exposition';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { RenderedCollectors } from '../runtime/rendered-exposition.js';
 import { acceptsGzip } from './accepts-gzip.js';
 import { selectCollectors } from './select-collectors.js';
-import { renderStatusPage, type StatusRow } from './status-page.js';
+import { renderStatusPage, type StatusPage } from './status-page.js';
 
-const gzipAsync = promisify(gzip);
+/** One rendered scrape: the collectors' cached bytes and this scrape's own tail (self and process metrics). */
+export interface ScrapeBody {
+  readonly collectors: RenderedCollectors;
+  readonly tail: Buffer;
+}
 
-/** What the HTTP layer needs from the exporter: scraping and status, nothing about plugins. */
+/** Why a `/probe` request cannot be served (400), naming what is valid. */
+export interface ProbeRefusal {
+  readonly refused: string;
+}
+
+/** What the HTTP layer needs from the exporter: scraping, probing and status, nothing about plugins. */
 export interface MetricsSource {
   /** Enabled collector names, sorted. */
   collectorNames(): readonly string[];
   /**
-   * Renders one scrape of `collectors` as text format 0.0.4. `processMetrics` adds the process and
-   * Node.js metrics (plain `/metrics` only).
+   * One scrape of `collectors`. `processMetrics` adds the process and Node.js metrics (plain
+   * `/metrics` only).
    */
-  renderMetrics(collectors: readonly string[], options: { readonly scrapeTimeoutHeaderSeconds: number | undefined; readonly processMetrics: boolean }): Promise<string>;
-  statusRows(): readonly StatusRow[];
-  isReady(): boolean;
-  readonly version: string;
+  renderMetrics(collectors: readonly string[], options: { readonly scrapeTimeoutHeaderSeconds: number | undefined; readonly processMetrics: boolean }): Promise<ScrapeBody>;
+  /**
+   * One configured instance in the anchor's series shape, or why not. Must never reach out to
+   * anything that is not configured: `target` names an instance, it is not an address.
+   */
+  renderProbe(collector: string, target: string, options: { readonly scrapeTimeoutHeaderSeconds: number | undefined }): Promise<ScrapeBody | ProbeRefusal>;
+  statusPage(): StatusPage;
+  /**
+   * Instances not ready yet (see `/-/ready`), after giving those a bounded chance to become ready
+   * (a probe or a first collection, shared with concurrent checks); empty when every one is.
+   */
+  notReady(): Promise<readonly string[]>;
+  /** False once shutdown began. */
+  isOpen(): boolean;
   /** Concurrent scrapes served at once; 0 = no cap. */
   readonly maxRequests: number;
 }
 
 /**
  * Builds the fastify app with every route registered: `/metrics`, `/metrics/<collector>`,
- * `/-/healthy`, `/-/ready`, `/`, and plain-text 404s. Request logging is off (one line per scrape
- * is noise); failures are logged by the collectors' own loggers.
+ * `/probe`, `/-/healthy`, `/-/ready`, `/`, and plain-text 404s. Request logging is off (one line
+ * per scrape is noise); failures are logged by the collectors' own loggers.
  *
- * Seams: `--web.config.file` (exporter-toolkit TLS and basic auth) will pass `https` options to
- * `Fastify()` here and add an `onRequest` authentication hook; `/probe?collector=&target=` will be
- * one more route calling `renderMetrics` for a single configured instance.
+ * Seam: `--web.config.file` (exporter-toolkit TLS and basic auth) will pass `https` options to
+ * `Fastify()` here and add an `onRequest` authentication hook.
  */
 export function createHttpApp(source: MetricsSource, logger: Logger): FastifyInstance {
   // Typed as fastify's base logger so the app is the plain `FastifyInstance` the API promises.
@@ -43,21 +60,22 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
   // While shutting down, responses still in flight end their keep-alive connection, so the server
   // can close as soon as they are sent instead of waiting for the clients to hang up.
   app.addHook('onSend', async (_request, reply) => {
-    if (!source.isReady()) reply.header('connection', 'close');
+    if (!source.isOpen()) reply.header('connection', 'close');
   });
 
-  const serveMetrics = async (request: FastifyRequest, reply: FastifyReply, collectors: readonly string[], processMetrics: boolean): Promise<FastifyReply> => {
+  const plainText = (reply: FastifyReply, code: number, text: string): FastifyReply => reply.code(code).type('text/plain; charset=utf-8').send(text);
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply, render: () => Promise<ScrapeBody | ProbeRefusal>): Promise<FastifyReply> => {
     if (source.maxRequests > 0 && scrapesInFlight >= source.maxRequests) {
-      return reply.code(503).type('text/plain; charset=utf-8').send(`too many concurrent scrapes: limit is ${source.maxRequests} (--web.max-requests)\n`);
+      return plainText(reply, 503, `too many concurrent scrapes: limit is ${source.maxRequests} (--web.max-requests)\n`);
     }
     scrapesInFlight++;
     try {
-      const text = await source.renderMetrics(collectors, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request), processMetrics });
+      const body = await render();
+      if ('refused' in body) return plainText(reply, 400, `${body.refused}\n`);
       reply.header('content-type', TEXT_CONTENT_TYPE).header('vary', 'Accept-Encoding');
-      if (acceptsGzip(request.headers['accept-encoding'])) {
-        return reply.header('content-encoding', 'gzip').send(await gzipAsync(text));
-      }
-      return reply.send(text);
+      if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(await body.collectors.gzip(body.tail));
+      return reply.send(body.tail.length === 0 ? body.collectors.plain : Buffer.concat([body.collectors.plain, body.tail]));
     } finally {
       scrapesInFlight--;
     }
@@ -65,29 +83,47 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
 
   app.get('/metrics', async (request, reply) => {
     const filter = selectCollectors(request.query as Record<string, unknown>, source.collectorNames());
-    if ('error' in filter) return reply.code(400).type('text/plain; charset=utf-8').send(`Couldn't create filtered metrics handler: ${filter.error}\n`);
-    return serveMetrics(request, reply, filter.names, true);
+    if ('error' in filter) return plainText(reply, 400, `Couldn't create filtered metrics handler: ${filter.error}\n`);
+    return serve(request, reply, () => source.renderMetrics(filter.names, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request), processMetrics: true }));
   });
 
   app.get<{ Params: { collector: string } }>('/metrics/:collector', async (request, reply) => {
     const { collector } = request.params;
     if (!source.collectorNames().includes(collector)) {
-      return reply.code(404).type('text/plain; charset=utf-8').send(`collector ${JSON.stringify(collector)} is not enabled (enabled: ${source.collectorNames().join(', ') || 'none'})\n`);
+      return plainText(reply, 404, `collector ${JSON.stringify(collector)} is not enabled (enabled: ${source.collectorNames().join(', ') || 'none'})\n`);
     }
-    return serveMetrics(request, reply, [collector], false);
+    return serve(request, reply, () => source.renderMetrics([collector], { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request), processMetrics: false }));
   });
 
-  app.get('/-/healthy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Healthy\n'));
+  app.get('/probe', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const collector = singleValue(query['collector']);
+    const target = singleValue(query['target']);
+    if (collector === undefined || target === undefined) {
+      return plainText(reply, 400, 'probe needs exactly one collector=<name> and one target=<instance> (a configured instance name, not an address)\n');
+    }
+    return serve(request, reply, () => source.renderProbe(collector, target, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request) }));
+  });
 
-  app.get('/-/ready', async (_request, reply) =>
-    source.isReady() ? reply.type('text/plain; charset=utf-8').send('Ready\n') : reply.code(503).type('text/plain; charset=utf-8').send('Not ready\n'),
-  );
+  app.get('/-/healthy', async (_request, reply) => plainText(reply, 200, 'Healthy\n'));
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage({ version: source.version, rows: source.statusRows() })));
+  app.get('/-/ready', async (_request, reply) => {
+    if (!source.isOpen()) return plainText(reply, 503, 'Not ready: shutting down\n');
+    const waiting = await source.notReady();
+    if (waiting.length === 0) return plainText(reply, 200, 'Ready\n');
+    return plainText(reply, 503, `Not ready: waiting for the first successful collection or probe of ${waiting.join(', ')}\n`);
+  });
 
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).type('text/plain; charset=utf-8').send(`not found: ${request.url}\n`));
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(source.statusPage())));
+
+  app.setNotFoundHandler(async (request, reply) => plainText(reply, 404, `not found: ${request.url}\n`));
 
   return app;
+}
+
+/** A query parameter given exactly once, else `undefined`. */
+function singleValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** `X-Prometheus-Scrape-Timeout-Seconds` as a positive number, or `undefined` when absent or malformed. */

@@ -1,16 +1,30 @@
 import {
   CollectorTimeoutError,
+  describeFamiliesProblem,
+  describeInstanceLabelProblem,
+  formatConfigPath,
+  isConfigError,
   isNoDataError,
   type Clock,
   type Collector,
+  type CollectorContext,
+  type CollectorPlugin,
+  type ConfigFiles,
+  type ConfigPath,
+  type FilesystemRoots,
   type Logger,
   type MetricFamily,
+  type TaskState,
 } from '@tessera/collector-api';
-import { SampleCollection, type CollectedFamily } from '@tessera/exposition';
-import { toOneLine } from '../config/config-error.js';
-import type { OwnedScheduler } from './scheduler.js';
+import { SampleCollection, type CollectedFamily, type PartRecord } from '@tessera/exposition';
+import type { Dispatcher } from 'undici';
+import { ConfigFileError } from '../config/config-error.js';
+import type { Redactor } from '../logging/redactor.js';
+import { DispatcherSet } from './dispatchers.js';
+import { errorMessage } from './error-message.js';
+import { createScheduler, type OwnedScheduler } from './scheduler.js';
 
-/** The result of one instance's part of a scrape. */
+/** The result of one instance's part of a scrape. Immutable: the render cache keys on its identity. */
 export interface CollectionOutcome {
   /** The families collected; empty when the collection failed. */
   readonly families: readonly CollectedFamily[];
@@ -21,41 +35,80 @@ export interface CollectionOutcome {
   readonly error: string | undefined;
   /** Served from the cache (`cacheTtlSeconds`) instead of a new collection. */
   readonly cached: boolean;
+  /** The parts the collector ran (see `MetricSink.part`), in the order they started. */
+  readonly parts: readonly PartRecord[];
 }
 
 /** The last outcome of an instance, for the status page. */
-export interface InstanceStatus extends Omit<CollectionOutcome, 'families'> {
+export interface LastCollection extends Omit<CollectionOutcome, 'families'> {
   /** Wall-clock time (ms since the epoch) the outcome was served. */
   readonly at: number;
 }
 
-/** Everything a {@link CollectorInstance} needs. */
-export interface CollectorInstanceOptions {
+/** Everything the status page and self-metrics show of one instance. */
+export interface InstanceStatus {
+  /** `undefined` before the first scrape. */
+  readonly last: LastCollection | undefined;
+  /** Why the collector could not be created, while it cannot (it is retried). */
+  readonly createError: string | undefined;
+  /** Served a successful collection or probe (or found its source absent) at least once. */
+  readonly ready: boolean;
+  readonly tasks: readonly TaskState[];
+}
+
+/** What an instance is: the plugin, its validated config and how the host runs it. */
+export interface InstanceDefinition {
   readonly collectorName: string;
   readonly instance: string;
   readonly packageName: string;
   readonly version: string;
-  readonly description: string;
-  readonly collector: Collector;
-  /** Families the sink accepts: plugin.metrics plus collector.metrics. */
-  readonly declared: readonly MetricFamily[];
+  readonly plugin: CollectorPlugin;
+  /** The entry validated by the plugin's schema. */
+  readonly config: unknown;
+  /** The entry's key path, for messages. */
+  readonly path: ConfigPath;
   readonly timeoutSeconds: number | undefined;
   readonly cacheTtlSeconds: number | undefined;
+}
+
+/** What the exporter shares with every instance. */
+export interface InstanceServices {
+  /** The instance's logger, bound to `{collector, instance}`. */
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly scheduler: OwnedScheduler;
+  readonly roots: FilesystemRoots;
+  readonly files: ConfigFiles;
+  readonly redactor: Redactor;
+  /** The dispatcher every collector shares (`context.dispatcher`). */
+  readonly sharedDispatcher: () => Dispatcher;
+  /** Who owns a family name outside this collector (the host, another collector), for `sink.declare()`. */
+  readonly ownerOf: (collectorName: string, familyName: string) => string | undefined;
+  /** The file named in config error messages. */
+  readonly configFile: string;
 }
 
 interface Run {
   readonly outcome: Promise<CollectionOutcome>;
 }
 
+/** The collector of one successful `create()`, with what the host made for it. */
+interface Created {
+  readonly collector: Collector;
+  readonly declared: readonly MetricFamily[];
+  readonly scheduler: OwnedScheduler;
+  readonly dispatchers: DispatcherSet;
+}
+
 // How long close() waits for one collector's close() before giving up on it.
 const CLOSE_TIMEOUT_MS = 5000;
+// Retrying a failed create(): first after 1 s, doubling up to 60 s.
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
 
 /**
- * One running collector instance and its scrape-time state: single-flight (concurrent scrapes share
- * one in-flight collection), the cache TTL, the deadline, and the bound on abandoned collections.
+ * One configured collector instance and its runtime state: creation (bounded, retried in the
+ * background when it fails), single-flight collections with the cache TTL and the deadline,
+ * parts, readiness, and the bound on abandoned collections.
  *
  * Abandoned collections: when a collection passes its deadline the host aborts its signal and stops
  * waiting. If the collector ignores the signal, its promise stays pending; until it settles, further
@@ -70,35 +123,170 @@ export class CollectorInstance {
   readonly description: string;
   readonly timeoutSeconds: number | undefined;
   readonly cacheTtlSeconds: number | undefined;
-  readonly #collector: Collector;
-  readonly #declared: readonly MetricFamily[];
+  /** The label the host adds to this collector's series in `/metrics` (the plugin's `instanceLabel`). */
+  readonly instanceLabel: string | undefined;
+  readonly #definition: InstanceDefinition;
+  readonly #services: InstanceServices;
   readonly #logger: Logger;
-  readonly #clock: Clock;
-  readonly #scheduler: OwnedScheduler;
+  #created: Created | undefined;
+  #createError: string | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = RETRY_FIRST_MS;
+  #readinessCheck: Promise<boolean> | undefined;
   #inFlight: Run | undefined;
   #abandoned: Promise<void> | undefined;
   #lastSuccess: { readonly outcome: CollectionOutcome; readonly completedAt: number } | undefined;
-  #status: InstanceStatus | undefined;
+  #last: LastCollection | undefined;
+  #ready = false;
+  /** Parts that failed in the last collection, so a part's failure is logged when it starts and when it ends. */
+  #failingParts = new Set<string>();
   #closing: Promise<void> | undefined;
 
-  constructor(options: CollectorInstanceOptions) {
-    this.collectorName = options.collectorName;
-    this.instance = options.instance;
-    this.packageName = options.packageName;
-    this.version = options.version;
-    this.description = options.description;
-    this.timeoutSeconds = options.timeoutSeconds;
-    this.cacheTtlSeconds = options.cacheTtlSeconds;
-    this.#collector = options.collector;
-    this.#declared = options.declared;
-    this.#logger = options.logger;
-    this.#clock = options.clock;
-    this.#scheduler = options.scheduler;
+  constructor(definition: InstanceDefinition, services: InstanceServices) {
+    this.#definition = definition;
+    this.#services = services;
+    this.#logger = services.logger;
+    this.collectorName = definition.collectorName;
+    this.instance = definition.instance;
+    this.packageName = definition.packageName;
+    this.version = definition.version;
+    this.description = definition.plugin.description;
+    this.timeoutSeconds = definition.timeoutSeconds;
+    this.cacheTtlSeconds = definition.cacheTtlSeconds;
+    this.instanceLabel = definition.plugin.instanceLabel;
   }
 
-  /** The outcome last served, `undefined` before the first scrape. */
-  get status(): InstanceStatus | undefined {
-    return this.#status;
+  /** Families this instance declared up front (plugin and `collector.metrics`); the plugin's alone until it is created. */
+  get declaredFamilies(): readonly MetricFamily[] {
+    return this.#created?.declared ?? this.#definition.plugin.metrics;
+  }
+
+  get status(): InstanceStatus {
+    return { last: this.#last, createError: this.#createError, ready: this.#ready, tasks: this.#created?.scheduler.states() ?? [] };
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Creates the collector, waiting at most `deadlineMs`. A `ConfigError` (settings wrong in fact)
+   * rejects with a `ConfigFileError` and the exporter refuses to start; declared families that
+   * break the contract reject too (a bug in the plugin). Any other failure or a timeout leaves the
+   * instance failed (every scrape says why) and retries in the background with back-off.
+   */
+  async start(deadlineMs: number): Promise<void> {
+    const problem = await this.#attemptCreate(deadlineMs);
+    if (problem === undefined) return;
+    if (problem.fatal) throw problem.error;
+    this.#scheduleCreateRetry(deadlineMs);
+  }
+
+  async #attemptCreate(deadlineMs: number): Promise<{ readonly fatal: boolean; readonly error: Error } | undefined> {
+    const { plugin, config, path, collectorName, instance } = this.#definition;
+    const scheduler = createScheduler({ logger: this.#logger, clock: this.#services.clock });
+    const dispatchers = new DispatcherSet();
+    const context: CollectorContext = {
+      collector: collectorName,
+      instance,
+      logger: this.#logger,
+      get dispatcher() {
+        return services.sharedDispatcher();
+      },
+      createDispatcher: (options) => dispatchers.create(options),
+      files: this.#services.files,
+      roots: this.#services.roots,
+      clock: this.#services.clock,
+      scheduler,
+    };
+    const services = this.#services;
+    let timer: NodeJS.Timeout | undefined;
+    const creation = Promise.resolve().then(() => plugin.create(config, context));
+    const expired = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), deadlineMs);
+    });
+    const settled = await Promise.race([creation.then((collector) => ({ collector }), (error: unknown) => ({ error: error ?? new Error('create() rejected') })), expired]);
+    clearTimeout(timer);
+    const discard = async (collector: Collector | undefined): Promise<void> => {
+      scheduler.cancelAll();
+      if (collector !== undefined) await closeBounded(collector, this.#logger);
+      await dispatchers.close();
+    };
+    if (settled === 'timeout') {
+      // A create() that finishes after its deadline made a collector nobody will use: close it then.
+      void creation.then(discard, () => discard(undefined));
+      return this.#createFailed(new Error(`create() did not finish within ${seconds(deadlineMs)} s`), false);
+    }
+    if ('error' in settled) {
+      await discard(undefined);
+      if (isConfigError(settled.error)) {
+        const reason = this.#services.redactor.redact(settled.error.message);
+        const error = new ConfigFileError(this.#services.configFile, reason, { path: [...path, ...settled.error.path], cause: settled.error });
+        return this.#createFailed(error, true);
+      }
+      return this.#createFailed(new Error(`create() failed: ${errorMessage(settled.error)}`, { cause: settled.error }), false);
+    }
+    const declared = [...plugin.metrics, ...(settled.collector.metrics ?? [])];
+    const problem = describeFamiliesProblem(declared) ?? describeInstanceLabelProblem(plugin.instanceLabel, declared);
+    if (problem !== undefined) {
+      await discard(settled.collector);
+      return this.#createFailed(new Error(`collector ${collectorName} (${formatConfigPath(path)}): ${problem}`), true);
+    }
+    if (this.#closing !== undefined) {
+      await discard(settled.collector);
+      return undefined;
+    }
+    this.#created = { collector: settled.collector, declared, scheduler, dispatchers };
+    if (this.#createError !== undefined) this.#logger.info('the collector was created after failed attempts');
+    this.#createError = undefined;
+    return undefined;
+  }
+
+  #createFailed(error: Error, fatal: boolean): { readonly fatal: boolean; readonly error: Error } {
+    const message = this.#services.redactor.redact(errorMessage(error));
+    if (!fatal) {
+      if (this.#createError === undefined) this.#logger.error(`the collector cannot be created: ${message} (retrying in the background)`);
+      else this.#logger.debug(`the collector still cannot be created: ${message}`);
+      this.#createError = message;
+    }
+    return { fatal, error };
+  }
+
+  #scheduleCreateRetry(deadlineMs: number): void {
+    if (this.#closing !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      void (async () => {
+        const problem = await this.#attemptCreate(deadlineMs);
+        if (problem === undefined) {
+          this.#retryDelayMs = RETRY_FIRST_MS;
+          return;
+        }
+        // A ConfigError now (the file appeared wrong) cannot stop a running exporter: it stays failed, retried.
+        if (problem.fatal) this.#logger.error(`the collector cannot be created: ${this.#services.redactor.redact(errorMessage(problem.error))}`);
+        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
+        this.#scheduleCreateRetry(deadlineMs);
+      })();
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref();
+  }
+
+  /**
+   * Whether the instance has served once; when it has not, checks it now: `probe()` when the
+   * collector has one, else a collection (which also warms its cache). Concurrent checks share one.
+   * The result is kept: once ready, an instance stays ready.
+   */
+  checkReady(timeoutMs: number): Promise<boolean> {
+    if (this.#ready) return Promise.resolve(true);
+    this.#readinessCheck ??= (async () => {
+      try {
+        if (this.#created?.collector.probe !== undefined) await this.probe(timeoutMs);
+        else if (this.#created !== undefined) await this.collect(timeoutMs);
+        return this.#ready;
+      } finally {
+        this.#readinessCheck = undefined;
+      }
+    })();
+    return this.#readinessCheck;
   }
 
   /**
@@ -107,8 +295,35 @@ export class CollectorInstance {
    */
   async collect(timeoutMs: number): Promise<CollectionOutcome> {
     const outcome = await this.#outcome(timeoutMs);
-    this.#status = { success: outcome.success, durationSeconds: outcome.durationSeconds, error: outcome.error, cached: outcome.cached, at: this.#clock.now() };
+    this.#last = { success: outcome.success, durationSeconds: outcome.durationSeconds, error: outcome.error, cached: outcome.cached, parts: outcome.parts, at: this.#services.clock.now() };
     return outcome;
+  }
+
+  /** Checks that the source is reachable: `probe()` when the collector has one, else a collection. */
+  async probe(timeoutMs: number): Promise<{ readonly success: boolean; readonly error: string | undefined; readonly durationSeconds: number }> {
+    const created = this.#created;
+    if (created === undefined) return { success: false, error: this.#createError ?? 'the collector is not created yet', durationSeconds: 0 };
+    const { collector } = created;
+    if (collector.probe === undefined) {
+      const outcome = await this.collect(timeoutMs);
+      return { success: outcome.success, error: outcome.error, durationSeconds: outcome.durationSeconds };
+    }
+    const controller = new AbortController();
+    const started = this.#services.clock.monotonic();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<{ error: unknown }>((resolve) => {
+      timer = setTimeout(() => resolve({ error: new CollectorTimeoutError(`probe timed out after ${timeoutMs / 1000} s`, { timeoutMs }) }), timeoutMs);
+    });
+    const work = Promise.resolve().then(() => collector.probe?.(controller.signal));
+    const settled = await Promise.race([work.then(() => ({ error: undefined }), (error: unknown) => ({ error: error ?? new Error('probe() rejected') })), expired]);
+    clearTimeout(timer);
+    if (settled.error !== undefined) controller.abort(settled.error);
+    const durationSeconds = (this.#services.clock.monotonic() - started) / 1000;
+    if (settled.error === undefined || isNoDataError(settled.error)) {
+      this.#ready = true;
+      return { success: true, error: undefined, durationSeconds };
+    }
+    return { success: false, error: this.#services.redactor.redact(errorMessage(settled.error)), durationSeconds };
   }
 
   async #outcome(timeoutMs: number): Promise<CollectionOutcome> {
@@ -116,11 +331,13 @@ export class CollectorInstance {
     if (cached !== undefined) return cached;
     if (this.#inFlight !== undefined) return this.#join(this.#inFlight, timeoutMs);
     if (this.#closing !== undefined) return failure('the collector is closing', 0);
+    const created = this.#created;
+    if (created === undefined) return failure(`the collector could not be created: ${this.#createError ?? 'not created yet'}`, 0);
     if (this.#abandoned !== undefined) {
       this.#logger.debug('previous collection still running; failing this scrape without collecting');
       return failure('previous collection still running (it passed its deadline and ignored the abort signal)', 0);
     }
-    const run: Run = { outcome: this.#run(timeoutMs) };
+    const run: Run = { outcome: this.#run(created, timeoutMs) };
     this.#inFlight = run;
     try {
       return await run.outcome;
@@ -132,8 +349,8 @@ export class CollectorInstance {
   #freshCache(): CollectionOutcome | undefined {
     const ttlSeconds = this.cacheTtlSeconds ?? 0;
     if (ttlSeconds <= 0 || this.#lastSuccess === undefined) return undefined;
-    if (this.#clock.monotonic() - this.#lastSuccess.completedAt >= ttlSeconds * 1000) return undefined;
-    return { ...this.#lastSuccess.outcome, cached: true };
+    if (this.#services.clock.monotonic() - this.#lastSuccess.completedAt >= ttlSeconds * 1000) return undefined;
+    return this.#lastSuccess.outcome;
   }
 
   /** A concurrent scrape waits for the shared run, but never past its own deadline. */
@@ -149,10 +366,12 @@ export class CollectorInstance {
     }
   }
 
-  async #run(timeoutMs: number): Promise<CollectionOutcome> {
+  async #run(created: Created, timeoutMs: number): Promise<CollectionOutcome> {
     const controller = new AbortController();
     let lateUseReported = false;
-    const sink = new SampleCollection(this.#declared, `collector ${this.collectorName} (instance ${this.instance})`, {
+    const redact = (text: string): string => this.#services.redactor.redact(text);
+    const quietParts = new Set<string>();
+    const sink = new SampleCollection(created.declared, `collector ${this.collectorName} (instance ${this.instance})`, {
       // An abandoned collection may still call the sink from a callback of its own; a throw there
       // would escape every promise and end the process, so it is dropped and logged once.
       onLateUse: (message) => {
@@ -160,17 +379,23 @@ export class CollectorInstance {
         lateUseReported = true;
         this.#logger.warn(`${message}; the call was ignored`);
       },
+      ownerOf: (name) => this.#services.ownerOf(this.collectorName, name),
+      onPartFailed: (part, error) => {
+        if (isNoDataError(error)) quietParts.add(part.name);
+      },
+      monotonic: () => this.#services.clock.monotonic(),
     });
-    const started = this.#clock.monotonic();
+    const { clock } = this.#services;
+    const started = clock.monotonic();
     // `then` turns a synchronous throw inside collect() into a rejection like any other.
-    const work = Promise.resolve().then(() => this.#collector.collect(sink, controller.signal));
+    const work = Promise.resolve().then(() => created.collector.collect(sink, controller.signal));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     const settled = await Promise.race([work.then(() => ({ error: undefined }), (error: unknown) => ({ error: error ?? new Error('collect() rejected') })), timedOut]);
     clearTimeout(timer);
-    const durationSeconds = (this.#clock.monotonic() - started) / 1000;
+    const durationSeconds = (clock.monotonic() - started) / 1000;
 
     if (settled === 'timeout') {
       const timeoutError = new CollectorTimeoutError(`collection timed out after ${seconds(timeoutMs)}s`, { timeoutMs });
@@ -185,61 +410,87 @@ export class CollectorInstance {
         if (this.#abandoned === abandoned) this.#abandoned = undefined;
       });
       this.#logger.error({ timeoutSeconds: timeoutMs / 1000 }, `collection failed: ${timeoutError.message}`);
-      return failure(timeoutError.message, durationSeconds);
+      return failure(timeoutError.message, durationSeconds, sink.parts);
     }
+    const families = sink.seal();
+    const parts = sink.parts.map((part) => (part.error === undefined ? part : { ...part, error: redact(part.error) }));
+    this.#logPartChanges(parts, quietParts);
     if (settled.error !== undefined) {
-      sink.seal();
-      const message = errorMessage(settled.error);
-      if (isNoDataError(settled.error)) this.#logger.debug(`no data: ${message}`);
-      else this.#logger.error({ err: settled.error }, `collection failed: ${message}`);
-      return failure(message, durationSeconds);
+      const message = redact(errorMessage(settled.error));
+      if (isNoDataError(settled.error)) {
+        this.#logger.debug(`no data: ${message}`);
+        this.#ready = true;
+      } else {
+        this.#logger.error({ err: settled.error }, `collection failed: ${message}`);
+      }
+      return failure(message, durationSeconds, parts);
     }
-    const outcome: CollectionOutcome = { families: sink.seal(), success: true, durationSeconds, error: undefined, cached: false };
-    this.#lastSuccess = { outcome, completedAt: this.#clock.monotonic() };
+    const outcome: CollectionOutcome = { families, success: true, durationSeconds, error: undefined, cached: false, parts };
+    this.#lastSuccess = { outcome: { ...outcome, cached: true }, completedAt: clock.monotonic() };
+    this.#ready = true;
     return outcome;
+  }
+
+  /** Logs a part when it starts failing (warn) and when it recovers (info); repeats go to debug. */
+  #logPartChanges(parts: readonly PartRecord[], quiet: ReadonlySet<string>): void {
+    const failing = new Set<string>();
+    for (const part of parts) {
+      if (part.success) {
+        if (this.#failingParts.has(part.name)) this.#logger.info({ part: part.name }, `part ${part.name} recovered`);
+        continue;
+      }
+      failing.add(part.name);
+      if (this.#failingParts.has(part.name) || quiet.has(part.name)) this.#logger.debug({ part: part.name }, `part ${part.name} failed again: ${part.error ?? ''}`);
+      else this.#logger.warn({ part: part.name }, `part ${part.name} failed: ${part.error ?? ''} (its series are left out; repeats are logged at debug level)`);
+    }
+    this.#failingParts = failing;
   }
 
   /** Records that the host refused this scrape's collection when merging it (a family clash). */
   reportRejected(reason: string): void {
     this.#logger.error(`collection rejected: ${reason}`);
-    if (this.#status !== undefined) this.#status = { ...this.#status, success: false, error: reason };
+    if (this.#last !== undefined) this.#last = { ...this.#last, success: false, error: reason };
   }
 
-  /** Cancels scheduled tasks, then calls the collector's `close()` once (bounded). Idempotent. */
+  /** Stops retries, cancels scheduled tasks, calls the collector's `close()` once (bounded), closes its dispatchers. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
   }
 
   async #close(): Promise<void> {
-    this.#scheduler.cancelAll();
-    if (this.#collector.close === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        Promise.resolve().then(() => this.#collector.close?.()),
-        new Promise((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`close() did not finish within ${CLOSE_TIMEOUT_MS / 1000}s`)), CLOSE_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (error) {
-      this.#logger.error({ err: error }, `closing the collector failed: ${errorMessage(error)}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    clearTimeout(this.#retryTimer);
+    const created = this.#created;
+    if (created === undefined) return;
+    created.scheduler.cancelAll();
+    await closeBounded(created.collector, this.#logger);
+    await created.dispatchers.close();
   }
 }
 
-function failure(error: string, durationSeconds: number): CollectionOutcome {
-  return { families: [], success: false, durationSeconds, error, cached: false };
+async function closeBounded(collector: Collector, logger: Logger): Promise<void> {
+  if (collector.close === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(() => collector.close?.()),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`close() did not finish within ${CLOSE_TIMEOUT_MS / 1000}s`)), CLOSE_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (error) {
+    logger.error({ err: error }, `closing the collector failed: ${errorMessage(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function failure(error: string, durationSeconds: number, parts: readonly PartRecord[] = []): CollectionOutcome {
+  return { families: [], success: false, durationSeconds, error, cached: false, parts };
 }
 
 function seconds(milliseconds: number): string {
   return String(Math.round(milliseconds) / 1000);
 }
 
-/** One line saying what went wrong, for logs, the status page and `tessera collect`. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return toOneLine(error.message) || error.name;
-  return toOneLine(String(error));
-}
+export { errorMessage } from './error-message.js';

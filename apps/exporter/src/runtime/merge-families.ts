@@ -1,71 +1,70 @@
 import { isSameFamily, sampleNameSuffixes, type MetricFamily, type MetricType } from '@tessera/collector-api';
-import { seriesKey, type CollectedFamily, type Series } from '@tessera/exposition';
+import { seriesKey, type CollectedFamily } from '@tessera/exposition';
 
-interface MergedFamily {
+interface Claim {
   readonly family: MetricFamily;
-  /** Who emitted this family first in this scrape (a collector name, or the host). */
+  /** Who emits this family in this scrape (a collector, or the host). */
   readonly owner: string;
-  readonly series: Series[];
-  /**
-   * Series key → the instance that emitted it. Built only when a second instance contributes to
-   * the family: one collection never repeats a series (its sink refuses that), so the common case
-   * of one instance per collector pays nothing for the check.
-   */
+  /** The contributions so far: their series must not repeat one another. */
+  readonly contributions: { readonly instance: string; readonly families: CollectedFamily }[];
+  /** Series key → instance, built only when a second contribution arrives. */
   keys: Map<string, string> | undefined;
-  /** The instance that contributed the series while `keys` was not built yet. */
-  readonly firstInstance: string;
 }
 
 /**
- * Joins the families of several collections into one exposition without ever producing a broken
- * one. A contribution is all-or-nothing: when any of its families clashes (a name owned by another
- * collector or by the host, a different declaration, a series already emitted), `add` refuses the
- * whole contribution and returns why, and the caller fails that instance.
+ * Checks that the collections of one scrape can be written as one exposition, without copying
+ * them: a contribution is accepted or refused whole. Refused when any of its families is owned by
+ * another collector or by the host, is declared differently by another instance, collides with a
+ * histogram's or summary's sample names, or repeats a series another instance emitted (unless the
+ * instances are told apart by a label the host adds, the collector's `instanceLabel`).
  */
 export class FamilyMerger {
-  readonly #families = new Map<string, MergedFamily>();
+  readonly #claims = new Map<string, Claim>();
 
   /** Reserves the families the host emits itself (self-metrics, process metrics). */
   reserve(families: Iterable<{ readonly name: string; readonly type: MetricType }>, owner: string): void {
     for (const { name, type } of families) {
-      if (!this.#families.has(name)) {
-        this.#families.set(name, { family: { name, type, help: owner, labelNames: [] }, owner, series: [], keys: undefined, firstInstance: '' });
-      }
+      if (!this.#claims.has(name)) this.#claims.set(name, { family: { name, type, help: owner, labelNames: [] }, owner, contributions: [], keys: undefined });
     }
   }
 
-  /** Adds one instance's families, or returns the reason they were refused (nothing is added then). */
-  add(owner: string, instance: string, families: readonly CollectedFamily[]): string | undefined {
-    const additions: { target: MergedFamily | undefined; collected: CollectedFamily; keys: readonly string[] }[] = [];
+  /**
+   * Adds one instance's families, or returns the reason they were refused (nothing is added then).
+   * `distinct`: the host adds a label that differs per instance, so series cannot repeat across them.
+   */
+  add(owner: string, instance: string, families: readonly CollectedFamily[], distinct: boolean): string | undefined {
+    const additions: { readonly claim: Claim | undefined; readonly collected: CollectedFamily; readonly keys: readonly string[] }[] = [];
     for (const collected of families) {
-      const target = this.#families.get(collected.family.name);
-      if (target === undefined) {
+      const claim = this.#claims.get(collected.family.name);
+      if (claim === undefined) {
         const collision = this.#describeCollision(collected.family);
         if (collision !== undefined) return collision;
-        additions.push({ target, collected, keys: [] });
+        additions.push({ claim, collected, keys: [] });
         continue;
       }
-      if (target.owner !== owner) return `metric family ${collected.family.name} is already emitted by ${target.owner}`;
-      if (!isSameFamily(target.family, collected.family)) {
-        return `metric family ${collected.family.name} is declared differently by another instance of ${owner}`;
+      if (claim.owner !== owner) return `metric family ${collected.family.name} is already emitted by ${claim.owner}`;
+      if (!isSameFamily(claim.family, collected.family)) return `metric family ${collected.family.name} is declared differently by another instance of ${owner}`;
+      if (distinct) {
+        additions.push({ claim, collected, keys: [] });
+        continue;
       }
-      target.keys ??= new Map(target.series.map((series) => [seriesKey(target.family.labelNames, series.labels), target.firstInstance]));
+      claim.keys ??= keysOf(claim);
       const keys: string[] = [];
       for (const series of collected.series) {
         const key = seriesKey(collected.family.labelNames, series.labels);
-        const other = target.keys.get(key);
+        const other = claim.keys.get(key);
         if (other !== undefined) return `series ${collected.family.name}${JSON.stringify(series.labels)} is also emitted by instance ${other} of ${owner}`;
         keys.push(key);
       }
-      additions.push({ target, collected, keys });
+      additions.push({ claim, collected, keys });
     }
-    for (const { target, collected, keys } of additions) {
-      if (target === undefined) {
-        this.#families.set(collected.family.name, { family: collected.family, owner, series: [...collected.series], keys: undefined, firstInstance: instance });
+    for (const { claim, collected, keys } of additions) {
+      if (claim === undefined) {
+        this.#claims.set(collected.family.name, { family: collected.family, owner, contributions: [{ instance, families: collected }], keys: undefined });
         continue;
       }
-      target.series.push(...collected.series);
-      for (const key of keys) target.keys?.set(key, instance);
+      claim.contributions.push({ instance, families: collected });
+      for (const key of keys) claim.keys?.set(key, instance);
     }
     return undefined;
   }
@@ -78,23 +77,24 @@ export class FamilyMerger {
   #describeCollision(family: MetricFamily): string | undefined {
     for (const suffix of sampleNameSuffixes('histogram')) { // a histogram's suffixes include every other type's
       if (family.name.endsWith(suffix)) {
-        const base = this.#families.get(family.name.slice(0, -suffix.length));
+        const base = this.#claims.get(family.name.slice(0, -suffix.length));
         if (base !== undefined && sampleNameSuffixes(base.family.type).includes(suffix)) {
           return `metric family ${family.name} collides with the samples of ${base.family.type} ${base.family.name}, emitted by ${base.owner}`;
         }
       }
       if (sampleNameSuffixes(family.type).includes(suffix)) {
-        const sibling = this.#families.get(`${family.name}${suffix}`);
+        const sibling = this.#claims.get(`${family.name}${suffix}`);
         if (sibling !== undefined) return `metric family ${family.name} (a ${family.type}) collides with ${sibling.family.name}, emitted by ${sibling.owner}`;
       }
     }
     return undefined;
   }
+}
 
-  /** The merged families that have series (reserved names without series are left out). */
-  families(): CollectedFamily[] {
-    const result: CollectedFamily[] = [];
-    for (const { family, series } of this.#families.values()) if (series.length > 0) result.push({ family, series });
-    return result;
+function keysOf(claim: Claim): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const { instance, families } of claim.contributions) {
+    for (const series of families.series) keys.set(seriesKey(claim.family.labelNames, series.labels), instance);
   }
+  return keys;
 }

@@ -2,6 +2,7 @@ import type { MetricType } from '@tessera/collector-api';
 import { renderText, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
 import type { CollectionOutcome, CollectorInstance } from './collector-instance.js';
 import { FamilyMerger } from './merge-families.js';
+import { renderContributions, type Contribution, type RenderedCollectors } from './rendered-exposition.js';
 import { SELF_METRIC_FAMILIES, selfMetricFamilies, type CollectorProvenance } from './self-metrics.js';
 
 /** Scrape settings from the config (`scrape:`). */
@@ -16,24 +17,30 @@ export interface InstanceOutcome {
   readonly outcome: CollectionOutcome;
 }
 
-/** A finished scrape: everything to render, and what happened to each instance. */
+/**
+ * How instances are served: `metrics` (several instances together: a collector's `instanceLabel`
+ * is added to its series) or `probe` (one instance in the anchor's exact shape, no added label).
+ */
+export type ScrapeVariant = 'metrics' | 'probe';
+
+/** A finished scrape: what to write, and what happened to each instance. */
 export interface ScrapeResult {
-  /** Collector families and self-metrics, sorted by name. */
-  readonly families: readonly CollectedFamily[];
   readonly outcomes: readonly InstanceOutcome[];
   /** How many instances failed. */
   readonly failures: number;
+  /** The collectors' families, rendered (and cached while the collections behind them are unchanged). */
+  readonly collectors: RenderedCollectors;
+  /** The host's own families for this scrape, sorted: scrape durations, parts, tasks, info. */
+  readonly self: readonly CollectedFamily[];
 }
 
 /** What one scrape covers. */
-export interface ScrapeOptions {
+export interface ScrapeRequest {
   readonly instances: readonly CollectorInstance[];
+  readonly variant: ScrapeVariant;
   readonly timeouts: ScrapeTimeouts;
   /** `X-Prometheus-Scrape-Timeout-Seconds`, when the request carried a valid one. */
   readonly scrapeTimeoutHeaderSeconds: number | undefined;
-  /** Families rendered outside this result (process metrics): a collector may not use their names. */
-  readonly reservedFamilies?: Iterable<{ readonly name: string; readonly type: MetricType }>;
-  readonly build: { readonly version: string; readonly nodejsVersion: string };
 }
 
 /**
@@ -48,46 +55,103 @@ export function collectionDeadlineSeconds(instanceTimeoutSeconds: number | undef
   return Math.min(configured, budget > 0 ? budget : headerSeconds / 2);
 }
 
-/**
- * Runs every instance concurrently, each with its own deadline, and merges the results in a stable
- * order (collector name, then configuration order). One instance's failure, timeout or clash costs
- * only its own series.
- */
-export async function scrape(options: ScrapeOptions): Promise<ScrapeResult> {
-  const ordered = [...options.instances].sort((a, b) => (a.collectorName < b.collectorName ? -1 : a.collectorName > b.collectorName ? 1 : 0));
-  const outcomes = await Promise.all(
-    ordered.map(async (instance) => ({
-      instance,
-      outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, options.timeouts, options.scrapeTimeoutHeaderSeconds) * 1000),
-    })),
-  );
-  const merger = new FamilyMerger();
-  merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
-  merger.reserve(options.reservedFamilies ?? [], 'the tessera host (process metrics)');
-  const merged: InstanceOutcome[] = outcomes.map(({ instance, outcome }) => {
-    if (!outcome.success) return { instance, outcome };
-    const clash = merger.add(`collector ${instance.collectorName}`, instance.instance, outcome.families);
-    if (clash === undefined) return { instance, outcome };
-    instance.reportRejected(clash);
-    return { instance, outcome: { ...outcome, families: [], success: false, error: clash } };
-  });
-  const provenance = new Map<string, CollectorProvenance>();
-  for (const { instance } of merged) {
-    provenance.set(instance.collectorName, { collector: instance.collectorName, packageName: instance.packageName, version: instance.version });
-  }
-  const self = selfMetricFamilies(
-    merged.map(({ instance, outcome }) => ({ collector: instance.collectorName, instance: instance.instance, success: outcome.success, durationSeconds: outcome.durationSeconds })),
-    [...provenance.values()],
-    options.build,
-  );
-  return {
-    families: sortCollectedFamilies([...merger.families(), ...self]),
-    outcomes: merged,
-    failures: merged.filter(({ outcome }) => !outcome.success).length,
-  };
+/** What a merged-and-rendered set of collections produced, reused while the same collections are served. */
+interface RenderedScrape {
+  /** The identity of what was rendered: per instance, its families array and its added label. */
+  readonly key: readonly unknown[];
+  /** Instance name → why the merge refused its collection. */
+  readonly rejected: ReadonlyMap<CollectorInstance, string>;
+  readonly collectors: Promise<RenderedCollectors>;
 }
 
-/** Renders a scrape result as text format 0.0.4. */
+// Distinct scrape shapes remembered (plain /metrics, /metrics/<collector>, filters, /probe targets).
+const RENDER_CACHE_SIZE = 32;
+
+/**
+ * Runs scrapes: every instance concurrently, each with its own deadline, merged in a stable order
+ * (collector name, then configuration order) so one instance's failure, timeout or clash costs only
+ * its own series. The merge and the rendering are cached by the identity of the collections they
+ * came from, so a cache hit or scrapes that joined one collection are served without sorting,
+ * rendering or compressing again.
+ */
+export class Scraper {
+  readonly #reserved: readonly { readonly name: string; readonly type: MetricType }[];
+  readonly #build: { readonly version: string; readonly nodejsVersion: string };
+  readonly #rendered = new Map<string, RenderedScrape>();
+
+  constructor(options: { readonly reservedFamilies: readonly { readonly name: string; readonly type: MetricType }[]; readonly build: { readonly version: string; readonly nodejsVersion: string } }) {
+    this.#reserved = options.reservedFamilies;
+    this.#build = options.build;
+  }
+
+  async scrape(request: ScrapeRequest): Promise<ScrapeResult> {
+    const ordered = [...request.instances].sort((a, b) => (a.collectorName < b.collectorName ? -1 : a.collectorName > b.collectorName ? 1 : 0));
+    const collected = await Promise.all(
+      ordered.map(async (instance) => ({
+        instance,
+        outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, request.timeouts, request.scrapeTimeoutHeaderSeconds) * 1000),
+      })),
+    );
+    const rendered = this.#render(request.variant, collected);
+    const outcomes: InstanceOutcome[] = collected.map(({ instance, outcome }) => {
+      const reason = rendered.rejected.get(instance);
+      if (reason === undefined) return { instance, outcome };
+      instance.reportRejected(reason);
+      return { instance, outcome: { ...outcome, families: [], success: false, error: reason } };
+    });
+    const provenance = new Map<string, CollectorProvenance>();
+    for (const { instance } of outcomes) provenance.set(instance.collectorName, { collector: instance.collectorName, packageName: instance.packageName, version: instance.version });
+    const self = selfMetricFamilies(
+      outcomes.map(({ instance, outcome }) => ({
+        collector: instance.collectorName,
+        instance: instance.instance,
+        success: outcome.success,
+        durationSeconds: outcome.durationSeconds,
+        parts: outcome.parts,
+        tasks: instance.status.tasks,
+      })),
+      [...provenance.values()],
+      this.#build,
+    );
+    return { outcomes, failures: outcomes.filter(({ outcome }) => !outcome.success).length, collectors: await rendered.collectors, self: sortCollectedFamilies(self) };
+  }
+
+  /** The merge and rendering of these collections: from the cache when the same ones were rendered last time. */
+  #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[]): RenderedScrape {
+    const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}`;
+    const key = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
+    const previous = this.#rendered.get(routeKey);
+    if (previous !== undefined && previous.key.length === key.length && previous.key.every((item, index) => item === key[index])) return previous;
+
+    const merger = new FamilyMerger();
+    merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
+    merger.reserve(this.#reserved, 'the tessera host (process metrics)');
+    const rejected = new Map<CollectorInstance, string>();
+    const contributions: Contribution[] = [];
+    for (const { instance, outcome } of collected) {
+      if (!outcome.success) continue;
+      const label = variant === 'metrics' ? instance.instanceLabel : undefined;
+      const clash = merger.add(`collector ${instance.collectorName}`, instance.instance, outcome.families, label !== undefined);
+      if (clash !== undefined) {
+        rejected.set(instance, clash);
+        continue;
+      }
+      contributions.push({ families: outcome.families, extraLabel: label === undefined ? undefined : { name: label, value: instance.instance } });
+    }
+    const entry: RenderedScrape = { key, rejected, collectors: renderContributions(contributions) };
+    this.#rendered.delete(routeKey);
+    this.#rendered.set(routeKey, entry);
+    if (this.#rendered.size > RENDER_CACHE_SIZE) this.#rendered.delete(this.#rendered.keys().next().value as string);
+    return entry;
+  }
+}
+
+/** The self-metrics of a scrape as text (small: rendered fresh every time). */
+export function renderSelfMetrics(result: ScrapeResult): string {
+  return renderText(result.self);
+}
+
+/** A whole scrape as text format 0.0.4 (collectors, then the host's own families); for `tessera collect`. */
 export function renderScrape(result: ScrapeResult): string {
-  return renderText(result.families);
+  return result.collectors.plain.toString('utf8') + renderSelfMetrics(result);
 }

@@ -3,7 +3,7 @@ import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { loadMetrics } from '../metrics.js';
 import { parseLoadavg } from '../parsers/loadavg.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 
 /** loadavg: `node_load1`, `node_load5`, `node_load15` from `/proc/loadavg`. */

@@ -3,7 +3,7 @@ import type { FilesystemRoots, Logger, MetricFamily, MetricSink } from '@tessera
 import type { CollectionFiles } from '../collection-files.js';
 import { memoryFamily } from '../metrics.js';
 import { parseMeminfo } from '../parsers/meminfo.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 import { DynamicFamilies } from './dynamic-families.js';
 

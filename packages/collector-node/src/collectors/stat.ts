@@ -3,7 +3,7 @@ import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from '../collection-files.js';
 import { statMetrics } from '../metrics.js';
 import { parseProcStat } from '../parsers/proc-stat.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 
 /** stat: interrupts, context switches, forks, boot time and process counts from `/proc/stat`. */

@@ -4,7 +4,7 @@ import type { HistogramValue, Logger, MetricSink, SummaryValue } from '@tessera/
 import type { CollectionFiles } from '../collection-files.js';
 import { textfileMetrics } from '../metrics.js';
 import { parseTextfile, TextfileError, type TextfileFamily } from '../parsers/textfile.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 import { mergeTextfiles, type ParsedTextfile } from '../merge-textfiles.js';
 

@@ -3,7 +3,7 @@ import type { Clock, FilesystemRoots, MetricSink } from '@tessera/collector-api'
 import { isMissingFile, type CollectionFiles } from '../collection-files.js';
 import { timeMetrics } from '../metrics.js';
 import { splitFields, stripNewline } from '../parsers/fields.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 
 /**

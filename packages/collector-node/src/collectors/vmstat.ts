@@ -4,7 +4,7 @@ import type { CollectionFiles } from '../collection-files.js';
 import { vmstatFamily } from '../metrics.js';
 import { compilePattern } from '../name-filter.js';
 import { parseVmstat } from '../parsers/vmstat.js';
-import { NO_LABELS } from '../series-buffer.js';
+import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
 import { DynamicFamilies } from './dynamic-families.js';
 

@@ -1,0 +1,169 @@
+import { promisify } from 'node:util';
+import { constants as zlibConstants, crc32, deflateRaw } from 'node:zlib';
+import type { MetricFamily } from '@tessera/collector-api';
+import { renderFamilyHeader, renderSeriesLines, type CollectedFamily, type ExtraLabel, type Series } from '@tessera/exposition';
+
+const deflateRawAsync = promisify(deflateRaw);
+
+// Rendering yields to the event loop after this much work, so health checks and other scrapes are
+// answered while a 200k-series exposition is written.
+const SLICE_BUDGET_MS = 8;
+// Series rendered between two looks at the clock.
+const SERIES_PER_STEP = 512;
+// Families larger than this are sorted in runs that are merged step by step, for the same reason.
+const SORT_RUN = 4096;
+// Fast compression: a scrape is compressed once and served from the cache after, and Prometheus'
+// text compresses about 20:1 even at this level.
+const GZIP_LEVEL = 1;
+
+/** One instance's families, and the label the host adds to its series (its `instanceLabel`), if any. */
+export interface Contribution {
+  readonly families: readonly CollectedFamily[];
+  readonly extraLabel?: ExtraLabel | undefined;
+}
+
+/** Waits for the event loop's next turn when the current slice of work has used its budget. */
+export class TimeSlicer {
+  #since = performance.now();
+
+  async maybeYield(): Promise<void> {
+    if (performance.now() - this.#since < SLICE_BUDGET_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#since = performance.now();
+  }
+}
+
+/** The deflate stream of a body's cacheable head, flushed to a byte boundary so a tail can follow it. */
+interface DeflatedHead {
+  readonly data: Buffer;
+  readonly crc: number;
+}
+
+/**
+ * Text-format bytes of collector families, rendered once and served as often as the collections
+ * behind them stay the same (a cache hit, scrapes that joined one collection). The gzip form is
+ * made on first demand, off the event loop, and kept.
+ */
+export class RenderedCollectors {
+  readonly plain: Buffer;
+  #deflated: Promise<DeflatedHead> | undefined;
+
+  constructor(plain: Buffer) {
+    this.plain = plain;
+  }
+
+  /**
+   * The whole response, this head followed by `tail` (the scrape's self-metrics, which change every
+   * time), as one standard gzip member: the head's deflate stream is cached with a full flush at its
+   * end, the tail is compressed as the final block after it, and the CRC is continued across both.
+   */
+  async gzip(tail: Buffer): Promise<Buffer> {
+    this.#deflated ??= (async () => {
+      const data = await deflateRawAsync(this.plain, { level: GZIP_LEVEL, finishFlush: zlibConstants.Z_FULL_FLUSH });
+      return { data, crc: crc32(this.plain) };
+    })();
+    const head = await this.#deflated;
+    const rest = await deflateRawAsync(tail, { level: GZIP_LEVEL });
+    const trailer = Buffer.alloc(8);
+    // zlib.crc32 of an empty buffer answers 0 whatever CRC it is to continue, on Node 20.
+    trailer.writeUInt32LE(tail.length === 0 ? head.crc : crc32(tail, head.crc), 0);
+    trailer.writeUInt32LE((this.plain.length + tail.length) % 2 ** 32, 4);
+    return Buffer.concat([GZIP_HEADER, head.data, rest, trailer]);
+  }
+}
+
+// Magic, deflate, no flags, no mtime, no extra flags, OS unknown (RFC 1952 §2.3).
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+
+/**
+ * Renders the contributions of one scrape as text format 0.0.4: families in name order, each with
+ * one HELP and TYPE; within a family, each contribution's series sorted by label values (as
+ * Prometheus' Go client orders them), contributions in the order given. Yields to the event loop
+ * between slices of work.
+ */
+export async function renderContributions(contributions: readonly Contribution[]): Promise<RenderedCollectors> {
+  const slicer = new TimeSlicer();
+  const byName = new Map<string, { readonly family: MetricFamily; readonly parts: { readonly series: readonly Series[]; readonly extraLabel: ExtraLabel | undefined }[] }>();
+  for (const { families, extraLabel } of contributions) {
+    for (const { family, series } of families) {
+      if (series.length === 0) continue;
+      let entry = byName.get(family.name);
+      if (entry === undefined) {
+        entry = { family, parts: [] };
+        byName.set(family.name, entry);
+      }
+      entry.parts.push({ series, extraLabel });
+    }
+  }
+  const chunks: Buffer[] = [];
+  let pending = '';
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    chunks.push(Buffer.from(pending));
+    pending = '';
+  };
+  for (const name of [...byName.keys()].sort()) {
+    const { family, parts } = byName.get(name) as { family: MetricFamily; parts: { series: readonly Series[]; extraLabel: ExtraLabel | undefined }[] };
+    pending += renderFamilyHeader(family);
+    for (const { series, extraLabel } of parts) {
+      const sorted = await sortSeriesInSlices(family, series, slicer);
+      for (let start = 0; start < sorted.length; start += SERIES_PER_STEP) {
+        pending += renderSeriesLines(family, sorted, start, Math.min(start + SERIES_PER_STEP, sorted.length), { extraLabel });
+        if (pending.length > 1 << 20) flush();
+        await slicer.maybeYield();
+      }
+    }
+  }
+  flush();
+  return new RenderedCollectors(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+}
+
+/**
+ * A family's series in label-value order, sorted in runs merged step by step so no step blocks for
+ * long. The input itself when it is in order already (never modified).
+ */
+async function sortSeriesInSlices(family: MetricFamily, series: readonly Series[], slicer: TimeSlicer): Promise<readonly Series[]> {
+  const names = family.labelNames;
+  const compare = (a: Series, b: Series): number => {
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index] as string;
+      const left = a.labels[name] ?? '';
+      const right = b.labels[name] ?? '';
+      if (left !== right) return left < right ? -1 : 1;
+    }
+    return 0;
+  };
+  // Sources usually list their objects in order already; checking costs one comparison per series.
+  let sorted = true;
+  for (let index = 1; index < series.length && sorted; index++) sorted = compare(series[index - 1] as Series, series[index] as Series) <= 0;
+  if (sorted) return series as Series[];
+  let runs: Series[][] = [];
+  for (let start = 0; start < series.length; start += SORT_RUN) {
+    runs.push(series.slice(start, start + SORT_RUN).sort(compare));
+    await slicer.maybeYield();
+  }
+  while (runs.length > 1) {
+    const merged: Series[][] = [];
+    for (let index = 0; index < runs.length; index += 2) {
+      const left = runs[index] as Series[];
+      const right = runs[index + 1];
+      merged.push(right === undefined ? left : await mergeRuns(left, right, compare, slicer));
+    }
+    runs = merged;
+  }
+  return runs[0] ?? [];
+}
+
+async function mergeRuns(left: Series[], right: Series[], compare: (a: Series, b: Series) => number, slicer: TimeSlicer): Promise<Series[]> {
+  const result: Series[] = new Array<Series>(left.length + right.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) {
+    result[k++] = compare(left[i] as Series, right[j] as Series) <= 0 ? (left[i++] as Series) : (right[j++] as Series);
+    if ((k & 0x3fff) === 0) await slicer.maybeYield();
+  }
+  while (i < left.length) result[k++] = left[i++] as Series;
+  while (j < right.length) result[k++] = right[j++] as Series;
+  return result;
+}
