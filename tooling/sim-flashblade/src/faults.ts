@@ -17,6 +17,11 @@ export type FlashBladeFault =
   | { readonly kind: 'latency'; readonly endpoint?: string; readonly ms: number; readonly times?: number }
   /** Answer 200 with a body cut off in the middle of its JSON. */
   | { readonly kind: 'malformed-json'; readonly endpoint?: string; readonly times?: number }
+  /**
+   * Start continued pages one object early, repeating the last object of the page before: what a
+   * client sees when objects are created while it pages through a list.
+   */
+  | { readonly kind: 'shifted-pages'; readonly endpoint?: string; readonly times?: number }
   /** Refuse every login, even with the right token (a token revoked on the array). */
   | { readonly kind: 'reject-logins'; readonly times?: number };
 

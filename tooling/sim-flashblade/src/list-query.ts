@@ -44,6 +44,8 @@ export interface ListContext {
    * `total`, and summing it once per page would make the simulator, not the client, the bottleneck.
    */
   readonly totals: Map<string, Item>;
+  /** Start a continued page one object early, as when an object was created since the page before. */
+  readonly shiftedPage?: boolean;
 }
 
 /** How many summed totals {@link ListContext.totals} keeps before it starts afresh. */
@@ -83,7 +85,7 @@ export function answerList<TEntity>(endpoint: ListEndpoint<TEntity>, query: URLS
   const pageLength = Math.min(limit, context.pageSize);
   const fingerprint = fingerprintOf(endpoint.path, query);
   const token = query.get('continuation_token');
-  const offset = token !== null ? decodeToken(token, fingerprint) : (readCount(query, 'offset') ?? 0);
+  const offset = token !== null ? Math.max(0, decodeToken(token, fingerprint) - (context.shiftedPage === true ? 1 : 0)) : (readCount(query, 'offset') ?? 0);
   const end = Math.min(count, offset + pageLength);
   const totalOnly = readBoolean(query, 'total_only') ?? false;
   const items = totalOnly ? [] : rendered !== undefined ? rendered.slice(offset, end) : entities.slice(offset, end).map((entity) => endpoint.render(entity, nowMs, query));

@@ -42,13 +42,16 @@ export interface FlashBladeSimulatorOptions {
   readonly apiToken?: string;
   /** The newest REST version served (default `2.12`); older ones down to 2.0 are served too. */
   readonly apiVersion?: string;
-  /** A session not used for this long is expired: its next call is a 401 (default 30 minutes). */
+  /** A session not used for this long (on `clock`) is expired: its next call is a 401 (default 30 minutes). */
   readonly sessionIdleTimeoutMs?: number;
   /** Requests answered per second before 429s (default unlimited). */
   readonly rateLimitPerSecond?: number;
   /** The array's name (default `fb-sim01`). */
   readonly arrayName?: string;
-  /** Wall clock that values derive from (default `Date.now`); a fixed one makes every answer reproducible. */
+  /**
+   * Wall clock that values and session idle times derive from (default `Date.now`); a fixed one
+   * makes every answer reproducible, and a test clock moved past the idle timeout expires sessions.
+   */
   readonly clock?: () => number;
   /** Session tokens handed out by logins (default random UUIDs). */
   readonly sessionTokens?: () => string;
@@ -143,7 +146,7 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
   const stats = new SimulatorStats();
   const faults = new FaultTable();
   const exchanges: RecordedExchange[] = [];
-  /** Session token → when it was last used (monotonic ms). */
+  /** Session token → when it was last used (`clock` ms). */
   const sessions = new Map<string, number>();
   const totals = new Map<string, Item>();
   const hung = new Set<ServerResponse>();
@@ -155,7 +158,7 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
     const token = request.headers['x-auth-token'];
     if (typeof token !== 'string' || token === '') throw new ApiError(401, 'Missing x-auth-token header: log in first.');
     const lastUsed = sessions.get(token);
-    const now = performance.now();
+    const now = clock();
     if (lastUsed === undefined || now - lastUsed > idleTimeoutMs) {
       sessions.delete(token);
       throw new ApiError(401, 'The session has expired or is not valid: log in again.');
@@ -181,7 +184,10 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
     if (endpoint === undefined || Number(minor) < endpoint.sinceMinor) throw new ApiError(404, `${tail} does not exist in REST ${version}.`);
     if (method !== 'GET') throw new ApiError(405, `${method} is not allowed here.`);
     authenticate(request);
-    const context: ListContext = { nowMs: clock(), pageSize, totals };
+    // An object created while a client pages moves every later object one place on: the next page
+    // then starts with the last object of the page before.
+    const shiftedPage = query.has('continuation_token') && faults.take('shifted-pages', tail) !== undefined;
+    const context: ListContext = { nowMs: clock(), pageSize, totals, shiftedPage };
     return { status: 200, body: answerList(endpoint, query, context) };
   };
 
@@ -191,7 +197,7 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
       throw new ApiError(401, presented === undefined ? 'Missing api-token header.' : 'The API token is not valid.');
     }
     const token = newSessionToken();
-    sessions.set(token, performance.now());
+    sessions.set(token, clock());
     stats.countLogin();
     return { status: 200, headers: { 'x-auth-token': token }, body: { items: [{ username: 'pureuser' }] } };
   };

@@ -57,9 +57,13 @@ describe('versions and sessions', () => {
     expect((await session.get('/arrays')).status).toBe(401);
   });
 
-  it('expires a session left idle longer than its idle timeout', async () => {
-    const { session } = await start({ sessionIdleTimeoutMs: 0 });
+  it('expires a session left idle longer than its idle timeout, on its own clock', async () => {
+    let now = 1_700_000_000_000;
+    const { session } = await start({ sessionIdleTimeoutMs: 60_000, clock: () => now });
     await session.login();
+    now += 60_000;
+    expect((await session.get('/arrays')).status).toBe(200);
+    now += 60_001;
     expect((await session.get('/arrays')).status).toBe(401);
   });
 
@@ -203,6 +207,9 @@ describe('values over time', () => {
     const first = await sample();
     expect(await sample()).toEqual(first);
     now += 3 * 86_400_000 + 7_000;
+    // Three days idle: the session expired with them.
+    expect((await session.get('/arrays')).status).toBe(401);
+    await session.login();
     const later = await sample();
     expect(later.reads).not.toBe(first.reads);
     expect(later.virtual).toBeGreaterThan(first.virtual);
@@ -272,6 +279,14 @@ describe('faults', () => {
     expect((await session.login()).status).toBe(200);
     simulator.setFault({ kind: 'latency', endpoint: '/arrays', ms: 400, times: 1 });
     await expect(session.get('/arrays', AbortSignal.timeout(100))).rejects.toThrow();
+  });
+
+  it('repeats the last object of a page at the start of the next when objects shift under a continuation token', async () => {
+    const { simulator, session } = await start({ fileSystems: 5, pageSize: 2 });
+    await session.login();
+    simulator.setFault({ kind: 'shifted-pages', endpoint: '/file-systems', times: 1 });
+    const names = (await session.all('/file-systems')).map((item) => item.name);
+    expect(names).toEqual(['fs-00000', 'fs-00001', 'fs-00001', 'fs-00002', 'fs-00003', 'fs-00004']);
   });
 });
 
