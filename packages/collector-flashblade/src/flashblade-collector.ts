@@ -1,47 +1,47 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { ConfigError, type Collector, type CollectorContext, type Logger, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
-import { Agent, type Dispatcher } from 'undici';
-import { BackgroundGroup } from './background-group.js';
-import { FlashBladeLoginError } from './client/errors.js';
+import { ConfigError, isConfigError, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
+import type { Dispatcher } from 'undici';
 import { FlashBladeClient } from './client/flashblade-client.js';
 import type { FlashBladeCollectorConfig } from './config.js';
 import { ALWAYS_PARTS, PARTS_BY_GROUP } from './groups/index.js';
 import { selfMetrics } from './metrics.js';
 import { CollectionScope, type CollectionPart } from './parts.js';
-import { runParts, type PartOutcome } from './run-parts.js';
+import { SeriesSnapshot } from './series-snapshot.js';
 
-/** TLS settings for the array's connections, as the host's per-instance dispatcher takes them. */
-interface TlsOptions {
-  readonly ca?: string;
-  readonly rejectUnauthorized: boolean;
-  readonly servername?: string;
-  readonly connections: number;
+/** What one background refresh of a part produced, served by every collection until the next. */
+interface Snapshot {
+  readonly series: SeriesSnapshot;
+  /** Wall-clock ms when the refresh finished. */
+  readonly sampledAt: number;
+  readonly durationSeconds: number;
 }
 
+/** A part refreshed in the background (`usage-users`, `clients-performance`) and the task that refreshes it. */
+interface BackgroundPart {
+  readonly name: string;
+  readonly task: ScheduledTask<Snapshot>;
+}
+
+/** The longest one background refresh may run before it is abandoned (the interval, when shorter). */
+const MAX_REFRESH_TIMEOUT_MS = 15 * 60_000;
+
 /**
- * One FlashBlade array. Each collection runs the enabled groups' parts concurrently (the
- * background groups are served from their last refresh), each part into a sink of its own, so a
- * failing endpoint costs only its series; if every part fails (a refused token, an unreachable
- * array) the collection fails with the most telling error. Then it adds the client's
- * self-metrics.
+ * One FlashBlade array. A collection logs in first (a refused token or an unreachable array fails
+ * it as a whole, with that error), then runs every enabled part as a part of the host's sink,
+ * concurrently: a failing endpoint costs only its own series. Parts of the groups in
+ * `refreshSeconds` are refreshed by the host's scheduler and served from their last refresh, with
+ * its time. Then it adds the client's self-metrics.
  */
 export class FlashBladeCollector implements Collector {
   readonly #client: FlashBladeClient;
-  readonly #logger: Logger;
   readonly #foreground: readonly CollectionPart[];
-  readonly #background: readonly BackgroundGroup[];
-  readonly #tasks: ScheduledTask[] = [];
-  readonly #ownedDispatcher: Agent | undefined;
+  readonly #background: readonly BackgroundPart[];
   #closing: Promise<void> | undefined;
 
-  private constructor(config: FlashBladeCollectorConfig, context: CollectorContext, dispatcher: { readonly dispatcher: Dispatcher; readonly owned: Agent | undefined }) {
-    this.#logger = context.logger;
-    this.#ownedDispatcher = dispatcher.owned;
+  private constructor(config: FlashBladeCollectorConfig, context: CollectorContext, dispatcher: Dispatcher) {
     this.#client = new FlashBladeClient({
       origin: config.origin,
-      dispatcher: dispatcher.dispatcher,
-      apiToken: tokenReader(config),
+      dispatcher,
+      apiToken: tokenReader(config, context),
       apiVersion: config.apiVersion,
       maxConcurrentRequests: config.maxConcurrentRequests,
       requestTimeoutMs: config.requestTimeoutSeconds * 1000,
@@ -50,7 +50,7 @@ export class FlashBladeCollector implements Collector {
       logger: context.logger,
     });
     const foreground: CollectionPart[] = [...ALWAYS_PARTS];
-    const background: BackgroundGroup[] = [];
+    const background: BackgroundPart[] = [];
     for (const group of config.groups) {
       const intervalSeconds = config.refreshSeconds[group];
       if (intervalSeconds === undefined) {
@@ -58,36 +58,46 @@ export class FlashBladeCollector implements Collector {
         continue;
       }
       const intervalMs = intervalSeconds * 1000;
-      // Served while younger than two intervals and one request timeout: one failed refresh is tolerated, two are not.
-      const backgroundGroup = new BackgroundGroup({ group, parts: PARTS_BY_GROUP[group], client: this.#client, logger: context.logger, now: () => context.clock.now(), maxAgeMs: 2 * intervalMs + config.requestTimeoutSeconds * 1000 });
-      background.push(backgroundGroup);
-      this.#tasks.push(context.scheduler.every(intervalMs, (signal) => backgroundGroup.sample(signal), { runImmediately: true }));
+      for (const part of PARTS_BY_GROUP[group]) {
+        const task = context.scheduler.every(intervalMs, (signal) => this.#refresh(part, context, signal), { name: part.name, timeoutMs: Math.min(intervalMs, MAX_REFRESH_TIMEOUT_MS) });
+        background.push({ name: part.name, task });
+      }
     }
     this.#foreground = foreground;
     this.#background = background;
     if (config.origin.startsWith('http:')) context.logger.warn(`${config.origin} is plain HTTP: the API token travels unencrypted (use https:// for a real array)`);
   }
 
-  /** Creates the collector for one array. Reads `caFile` if given; makes no connection. */
+  /** Creates the collector for one array: reads `caFile`, asks the host for the array's dispatcher; makes no connection. */
   static async create(config: FlashBladeCollectorConfig, context: CollectorContext): Promise<FlashBladeCollector> {
-    const ca = config.caFile === undefined ? config.ca : await readConfigFile(config.caFile, 'caFile');
-    const tls: TlsOptions = {
+    const ca = config.caFile === undefined ? config.ca : await readConfigFile(() => context.files.readText(config.caFile ?? ''), 'caFile');
+    if (config.apiToken !== undefined) context.files.registerSecret(config.apiToken);
+    const timeoutMs = config.requestTimeoutSeconds * 1000;
+    const dispatcher = context.createDispatcher({
       ...(ca === undefined ? {} : { ca }),
       rejectUnauthorized: !config.insecureSkipVerify,
       ...(config.servername === undefined ? {} : { servername: config.servername }),
       connections: config.maxConcurrentRequests,
-    };
-    return new FlashBladeCollector(config, context, arrayDispatcher(context, tls));
+      // The client bounds each call by requestTimeoutSeconds; the dispatcher must not cut it shorter.
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+    });
+    return new FlashBladeCollector(config, context, dispatcher);
   }
 
   async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    const outcomes = await runParts(this.#foreground, new CollectionScope(this.#client), signal, this.#logger);
-    if (outcomes.every((outcome) => outcome.output === undefined)) throw mostTellingError(outcomes);
-    for (const outcome of outcomes) await outcome.output?.replayInto(sink, signal);
-    for (const group of this.#background) {
-      for (const output of group.latest()) await output.replayInto(sink, signal);
-    }
+    await this.#client.session(signal);
+    const scope = new CollectionScope(this.#client);
+    // A background part whose first refresh is still under way does not hold the scrape: it waits
+    // only as long as the parts read now take, then fails for this collection.
+    const foregroundDone = new AbortController();
+    const snapshotWait = AbortSignal.any([signal, foregroundDone.signal]);
+    const background = Promise.all(this.#background.map((part) => serveSnapshot(part, sink, snapshotWait, signal)));
+    await Promise.all(this.#foreground.map((part) => sink.part(part.name, (partSink) => part.collect(scope, partSink, signal))));
+    foregroundDone.abort(new Error('its first background refresh has not finished yet'));
+    await background;
+    signal.throwIfAborted();
     this.#addSelfMetrics(sink);
   }
 
@@ -96,14 +106,21 @@ export class FlashBladeCollector implements Collector {
     await this.#client.first('/arrays', {}, signal);
   }
 
-  /** Stops the background refreshes, logs out and closes connections of its own. Idempotent. */
+  /** Logs out. The host cancels the background refreshes before and closes the dispatcher after. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      for (const task of this.#tasks) task.cancel();
+      for (const { task } of this.#background) task.cancel();
       await this.#client.close();
-      await this.#ownedDispatcher?.close();
     })();
     return this.#closing;
+  }
+
+  /** One background refresh of `part`: its series, kept until the next refresh succeeds. */
+  async #refresh(part: CollectionPart, context: CollectorContext, signal: AbortSignal): Promise<Snapshot> {
+    const started = context.clock.monotonic();
+    const series = new SeriesSnapshot();
+    await part.collect(new CollectionScope(this.#client), series, signal);
+    return { series, sampledAt: context.clock.now(), durationSeconds: (context.clock.monotonic() - started) / 1000 };
   }
 
   #addSelfMetrics(sink: MetricSink): void {
@@ -114,45 +131,40 @@ export class FlashBladeCollector implements Collector {
   }
 }
 
-/** A refused login explains every other failure; otherwise the first part's error (`info`, always run). */
-function mostTellingError(outcomes: readonly PartOutcome[]): unknown {
-  return outcomes.find((outcome) => outcome.error instanceof FlashBladeLoginError)?.error ?? outcomes[0]?.error ?? new Error('no part to collect');
-}
-
 /**
- * The dispatcher for the array's calls. Without TLS settings of its own it is the host's shared
- * one. With them (a private CA, a server name, verification off) it is a per-instance dispatcher:
- * the host's, when the host can make one (`createDispatcher`), else one of the collector's own,
- * closed at close().
+ * A background part as a part of this collection: its last refresh, marked with when it was
+ * taken; a failed part when there is none fit to serve (never refreshed, or older than the task
+ * allows), so stale usage is never passed off as current.
  */
-function arrayDispatcher(context: CollectorContext, tls: TlsOptions): { dispatcher: Dispatcher; owned: Agent | undefined } {
-  if (tls.ca === undefined && tls.servername === undefined && tls.rejectUnauthorized) return { dispatcher: context.dispatcher, owned: undefined };
-  const createDispatcher = (context as { createDispatcher?: (options: TlsOptions) => Dispatcher }).createDispatcher;
-  if (typeof createDispatcher === 'function') return { dispatcher: createDispatcher.call(context, tls), owned: undefined };
-  const { connections, ...connect } = tls;
-  const agent = new Agent({ connect, connections });
-  return { dispatcher: agent, owned: agent };
+async function serveSnapshot(part: BackgroundPart, sink: MetricSink, wait: AbortSignal, signal: AbortSignal): Promise<void> {
+  let snapshot: Snapshot;
+  try {
+    snapshot = await part.task.latest(wait);
+  } catch (error) {
+    if (!signal.aborted) {
+      await sink.part(part.name, () => {
+        throw error;
+      });
+    }
+    return;
+  }
+  await sink.part(part.name, (partSink) => snapshot.series.replayInto(partSink, signal), { sampledAt: snapshot.sampledAt, durationSeconds: snapshot.durationSeconds });
 }
 
-/** Reads the API token at each login: inline (`apiToken`, usually `${ENV_VAR}`) or from `apiTokenFile`. */
-function tokenReader(config: FlashBladeCollectorConfig): (signal: AbortSignal) => Promise<string> {
+/** Reads the API token at each login: inline (`apiToken`, usually `${ENV_VAR}`) or from `apiTokenFile`, so a rotated file takes effect. */
+function tokenReader(config: FlashBladeCollectorConfig, context: CollectorContext): (signal: AbortSignal) => Promise<string> {
   const { apiToken, apiTokenFile } = config;
   if (apiToken !== undefined) return () => Promise.resolve(apiToken);
-  return async (signal) => {
-    const token = (await readConfigFile(apiTokenFile ?? '', 'apiTokenFile', signal)).trim();
-    if (token === '') throw new ConfigError(`apiTokenFile ${resolve(apiTokenFile ?? '')} is empty`, { path: ['apiTokenFile'] });
-    return token;
-  };
+  return (signal) => readConfigFile(() => context.files.readSecret(apiTokenFile ?? '', signal), 'apiTokenFile', signal);
 }
 
-/** Reads a file named in the config (relative to the working directory), failing with a ConfigError that names the key. */
-async function readConfigFile(path: string, key: string, signal?: AbortSignal): Promise<string> {
-  const file = resolve(path);
+/** Reads a file named in the config, failing with a ConfigError that names the key. */
+async function readConfigFile(read: () => Promise<string>, key: string, signal?: AbortSignal): Promise<string> {
   try {
-    return await readFile(file, { encoding: 'utf8', ...(signal === undefined ? {} : { signal }) });
+    return await read();
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigError(`cannot read ${key} ${file}: ${typeof code === 'string' ? code : (error as Error).message}`, { path: [key], cause: error });
+    const reason = isConfigError(error) ? error.message : (error as Error).message;
+    throw new ConfigError(`cannot read ${key}: ${reason}`, { path: [key], cause: error });
   }
 }

@@ -14,5 +14,8 @@ export const flashBladeCollectorPlugin: CollectorPlugin<FlashBladeCollectorConfi
   defaultEnabled: false,
   configSchema,
   metrics: FLASHBLADE_METRICS,
+  // The exporter's series do not say which array they are from (Prometheus' `instance` did that):
+  // in /metrics the host adds this label, valued with the instance name. No exporter family has it.
+  instanceLabel: 'array',
   create: (config, context) => FlashBladeCollector.create(config, context),
 });

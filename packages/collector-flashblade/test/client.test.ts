@@ -133,8 +133,8 @@ describe('FlashBladeClient against the simulator', () => {
     it('pages by offset where the endpoint has no continuation token, and warns when a list cannot page', async () => {
       const simulator = await startSimulator({ pageSize: 3, clients: 5 });
       const { client, logs } = clientOf(simulator);
-      expect(await client.list('/hardware-connectors/performance', {}, NEVER, 'offset')).toHaveLength(8);
-      expect(await client.list('/arrays/clients/performance', {}, NEVER, 'none')).toHaveLength(3);
+      expect(await client.list('/hardware-connectors/performance', {}, NEVER, { paging: 'offset' })).toHaveLength(8);
+      expect(await client.list('/arrays/clients/performance', {}, NEVER, { paging: 'none', identity: (item) => String(item.name) })).toHaveLength(3);
       expect(logs.map((log) => log.message)).toContainEqual(expect.stringMatching(/\/arrays\/clients\/performance has no paging and returned 3 of 5 items/));
     });
 

@@ -2,36 +2,37 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWithSchema, type Collector } from '@tessera/collector-api';
-import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
-import { parseText } from '@tessera/exposition';
+import { collectOnce, createTestContext, type TestContext, type TestContextOverrides } from '@tessera/collector-testkit';
+import { parseText, type PartRecord } from '@tessera/exposition';
 import type { FlashBladeSimulator } from '@tessera/sim-flashblade';
 import { afterEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { Collected } from './support/collect-parts.js';
-import { newAgent, startSimulator } from './support/simulators.js';
+import { startSimulator } from './support/simulators.js';
 
-const opened: { collector: Collector }[] = [];
+const opened: { collector: Collector; context: TestContext }[] = [];
 const directories: string[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map(async ({ collector }) => collector.close?.()));
+  await Promise.all(opened.splice(0).map(async ({ collector, context }) => {
+    await collector.close?.();
+    await context.close();
+  }));
   await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
 /** A collector of `simulator` (its config overridden by `overrides`), kept open for several collections. */
-async function open(simulator: FlashBladeSimulator, overrides: Record<string, unknown> = {}): Promise<{ collector: Collector; context: TestContext }> {
-  const context = createTestContext({ collector: plugin.name, dispatcher: newAgent() });
+async function open(simulator: FlashBladeSimulator, overrides: Record<string, unknown> = {}, contextOverrides: TestContextOverrides = {}): Promise<{ collector: Collector; context: TestContext }> {
+  const context = createTestContext({ collector: plugin.name, realDispatchers: true, ...contextOverrides });
   const collector = await plugin.create(await validateWithSchema(plugin.configSchema, { ...simulator.config, ...overrides }), context);
-  opened.push({ collector });
+  opened.push({ collector, context });
   return { collector, context };
 }
 
-/** One collection, parsed. `runScheduled` runs the background refreshes first, as the host would have by then. */
-async function collect(collector: Collector, context: TestContext, runScheduled = false): Promise<Collected> {
-  const { families } = await collectOnce(plugin, undefined, { context, collector, runScheduled });
-  return new Collected(families);
+/** One collection, parsed, with its parts. `runScheduled` runs the background refreshes first, as the host would have by then. */
+async function collect(collector: Collector, context: TestContext, runScheduled = false): Promise<Collected & { parts: readonly PartRecord[] }> {
+  const { families, parts } = await collectOnce(plugin, undefined, { context, collector, runScheduled });
+  return Object.assign(new Collected(families), { parts });
 }
-
-const warnings = (context: TestContext): string[] => context.logs.filter((log) => log.level === 'warn').map((log) => log.message);
 
 describe('the flashblade collector', () => {
   it('serves everything but the series of a failing endpoint, and says which call failed', async () => {
@@ -43,7 +44,9 @@ describe('the flashblade collector', () => {
     expect(collected.series('purefb_alerts_open').length).toBeGreaterThan(0);
     expect(collected.series('purefb_file_systems_space_bytes').length).toBeGreaterThan(0);
     expect(collected.value('tessera_flashblade_requests_total', { endpoint: '/hardware', outcome: '500' })).toBe(1);
-    expect(warnings(context)).toContainEqual(expect.stringMatching(/^hardware failed: FlashBlade 127\.0\.0\.1:\d+: GET \/api\/2\.12\/hardware answered HTTP 500: Hardware status is unavailable\.$/));
+    const hardware = collected.parts.find((part) => part.name === 'hardware');
+    expect(hardware?.error).toMatch(/^FlashBlade 127\.0\.0\.1:\d+: GET \/api\/2\.12\/hardware answered HTTP 500: Hardware status is unavailable\.$/);
+    expect(collected.parts.filter((part) => !part.success).map((part) => part.name)).toEqual(['hardware']);
   });
 
   it('fails the whole collection with the login error when the token is refused, without the token', async () => {
@@ -74,19 +77,31 @@ describe('the flashblade collector', () => {
     expect(simulator.stats.logins).toBe(2);
   });
 
-  it('serves background groups from their last refresh without calling the array at collection time', async () => {
+  it('serves background groups from their last refresh, with its time, without calling the array at collection time', async () => {
     const simulator = await startSimulator();
     const { collector, context } = await open(simulator);
-    expect(context.scheduler.tasks.map((task) => task.intervalMs)).toEqual([300_000, 3_600_000]);
+    expect(context.scheduler.tasks.map((task) => [task.state.name, task.intervalMs])).toEqual([
+      ['clients-performance', 300_000],
+      ['usage-users', 3_600_000],
+      ['usage-groups', 3_600_000],
+    ]);
     await context.scheduler.runScheduled();
+    const refreshedAt = context.clock.now();
+    context.clock.advance(20_000);
     simulator.stats.reset();
     const collected = await collect(collector, context);
     expect(collected.series('purefb_file_system_usage_users_bytes').length).toBeGreaterThan(0);
     expect(collected.series('purefb_clients_performance_latency_usec').length).toBeGreaterThan(0);
     expect(simulator.stats.calls('GET /usage/users') + simulator.stats.calls('GET /arrays/clients/performance')).toBe(0);
+    const served = collected.parts.filter((part) => part.sampledAt !== undefined);
+    expect(served.map((part) => [part.name, part.sampledAt, part.success])).toEqual([
+      ['clients-performance', refreshedAt, true],
+      ['usage-users', refreshedAt, true],
+      ['usage-groups', refreshedAt, true],
+    ]);
   });
 
-  it('keeps a background result through one failed refresh, and drops it once it is too old', async () => {
+  it('serves a background result through failed refreshes while it is young enough, then fails its part until a refresh succeeds', async () => {
     const simulator = await startSimulator();
     const { collector, context } = await open(simulator, { groups: ['usage'], refreshSeconds: { usage: 60 } });
     await context.scheduler.runScheduled();
@@ -95,12 +110,27 @@ describe('the flashblade collector', () => {
     await context.scheduler.runScheduled();
     const kept = await collect(collector, context);
     expect(kept.series('purefb_file_system_usage_users_bytes').length).toBeGreaterThan(0);
-    context.clock.advance(120_000);
+    // The task allows three intervals and its timeout (60 s each here): 240 s.
+    context.clock.advance(181_000);
     await context.scheduler.runScheduled();
     const dropped = await collect(collector, context);
     expect(dropped.series('purefb_file_system_usage_users_bytes')).toEqual([]);
     expect(dropped.series('purefb_file_system_usage_groups_bytes').length).toBeGreaterThan(0);
-    expect(warnings(context)).toContainEqual('usage-users was last refreshed 180 s ago; not serving it until a refresh succeeds');
+    expect(dropped.parts.find((part) => part.name === 'usage-users')).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/^the last successful run of background task usage-users was 241 s ago, more than the 240 s allowed/),
+    });
+    simulator.clearFaults();
+    await context.scheduler.runScheduled();
+    expect((await collect(collector, context)).series('purefb_file_system_usage_users_bytes').length).toBeGreaterThan(0);
+  });
+
+  it('does not hold a collection for a background refresh that has not finished once: that part fails, the rest is served', async () => {
+    const simulator = await startSimulator();
+    const { collector, context } = await open(simulator, { groups: ['array', 'usage'] });
+    const collected = await collect(collector, context);
+    expect(collected.series('purefb_hardware_health').length).toBeGreaterThan(0);
+    expect(collected.parts.filter((part) => !part.success).map((part) => part.name)).toEqual(['usage-users', 'usage-groups']);
   });
 
   it('reads every group at every collection with refreshSeconds: {}', async () => {
@@ -140,19 +170,25 @@ describe('the flashblade collector', () => {
     expect(collected.value('tessera_flashblade_requests_total', { endpoint: '/alerts', outcome: 'timeout' })).toBe(1);
   });
 
-  it('reads the token from apiTokenFile at each login, and names the file when it cannot', async () => {
+  it('reads the token from apiTokenFile, relative to the config file, at each login, and names the file when it cannot', async () => {
     const simulator = await startSimulator();
     const directory = await mkdtemp(join(tmpdir(), 'tessera-flashblade-token-'));
     directories.push(directory);
-    const tokenFile = join(directory, 'fb01.token');
-    await writeFile(tokenFile, 'T-wrong\n');
-    const { collector, context } = await open(simulator, { apiToken: undefined, apiTokenFile: tokenFile, groups: ['policies'] });
+    await writeFile(join(directory, 'fb01.token'), 'T-wrong\n');
+    const { collector, context } = await open(simulator, { apiToken: undefined, apiTokenFile: 'fb01.token', groups: ['policies'] }, { configDirectory: directory });
     await expect(collect(collector, context)).rejects.toMatchObject({ code: 'ERR_FLASHBLADE_LOGIN' });
-    await writeFile(tokenFile, `${simulator.apiToken}\n`);
+    await writeFile(join(directory, 'fb01.token'), `${simulator.apiToken}\n`);
     expect((await collect(collector, context)).series('purefb_nfs_export_rule').length).toBeGreaterThan(0);
+    expect(context.secrets).toContain(simulator.apiToken);
 
-    const missing = await open(simulator, { apiToken: undefined, apiTokenFile: join(directory, 'absent.token') });
-    await expect(collect(missing.collector, missing.context)).rejects.toMatchObject({ code: 'ERR_TESSERA_CONFIG', path: ['apiTokenFile'], message: expect.stringMatching(/^cannot read apiTokenFile .*absent\.token: ENOENT$/) });
+    const missing = await open(simulator, { apiToken: undefined, apiTokenFile: 'absent.token' }, { configDirectory: directory });
+    await expect(collect(missing.collector, missing.context)).rejects.toMatchObject({ code: 'ERR_TESSERA_CONFIG', path: ['apiTokenFile'], message: expect.stringMatching(/^cannot read apiTokenFile: .*absent\.token/) });
+  });
+
+  it('registers an inline token as a secret, so the host censors it', async () => {
+    const simulator = await startSimulator();
+    const { context } = await open(simulator);
+    expect(context.secrets).toEqual([simulator.apiToken]);
   });
 
   it('verifies the array with the CA of caFile, refuses it without, and skips the check when told to', async () => {
@@ -161,28 +197,19 @@ describe('the flashblade collector', () => {
     directories.push(directory);
     await writeFile(join(directory, 'ca.pem'), simulator.ca ?? '');
     const groups = ['policies'];
-    const trusting = await open(simulator, { ca: undefined, caFile: join(directory, 'ca.pem'), groups });
+    const trusting = await open(simulator, { ca: undefined, caFile: 'ca.pem', groups }, { configDirectory: directory });
     expect((await collect(trusting.collector, trusting.context)).series('purefb_info')).toHaveLength(1);
     const untrusting = await open(simulator, { ca: undefined, groups });
     await expect(collect(untrusting.collector, untrusting.context)).rejects.toMatchObject({ code: 'ERR_FLASHBLADE_CONNECTION', message: expect.stringMatching(/certificate|self[- ]signed/i) });
     const skipping = await open(simulator, { ca: undefined, insecureSkipVerify: true, groups });
     expect((await collect(skipping.collector, skipping.context)).series('purefb_info')).toHaveLength(1);
+    await expect(open(simulator, { ca: undefined, caFile: 'absent.pem', groups }, { configDirectory: directory })).rejects.toMatchObject({ code: 'ERR_TESSERA_CONFIG', path: ['caFile'] });
   });
 
-  it("asks the host for a dispatcher with the array's TLS settings when the host offers one", async () => {
+  it("asks the host for the array's dispatcher with its TLS settings, connection cap and request timeout", async () => {
     const simulator = await startSimulator({ tls: true });
-    const requested: Record<string, unknown>[] = [];
-    const context = createTestContext({ collector: plugin.name });
-    const withFactory = Object.assign(context, {
-      createDispatcher: (options: { ca?: string }) => {
-        requested.push(options);
-        return newAgent({ connect: { ca: options.ca } });
-      },
-    });
-    const config = await validateWithSchema(plugin.configSchema, { ...simulator.config, servername: 'localhost', maxConcurrentRequests: 4, groups: ['policies'] });
-    const collector = await plugin.create(config, withFactory);
-    opened.push({ collector });
-    expect(requested).toEqual([{ ca: simulator.ca, rejectUnauthorized: true, servername: 'localhost', connections: 4 }]);
+    const { collector, context } = await open(simulator, { servername: 'localhost', maxConcurrentRequests: 4, requestTimeoutSeconds: 90, groups: ['policies'] });
+    expect(context.dispatcherRequests).toEqual([{ ca: simulator.ca, rejectUnauthorized: true, servername: 'localhost', connections: 4, headersTimeoutMs: 90_000, bodyTimeoutMs: 90_000 }]);
     expect((await collect(collector, context)).series('purefb_info')).toHaveLength(1);
   });
 

@@ -3,13 +3,14 @@ import { describeCollector } from '@tessera/collector-testkit/vitest';
 import { Agent } from 'undici';
 import { afterAll } from 'vitest';
 import plugin from '../src/index.js';
+import { startGoldenSimulator } from './support/simulators.js';
 
-// The smoke collections (hygiene, behaviour, in-host) read a simulated array over loopback; the
-// golden cases replay recordings of the simulator (see captures.test.ts).
+// The smoke collections (hygiene, behaviour, in-host) read a simulated array over loopback, as do
+// the golden cases (each names its simulator in simulator.yaml).
 const simulator = await startFlashBladeSimulator({ fileSystems: 3, buckets: 2, clients: 3 });
-const dispatcher = new Agent();
+const agents: Agent[] = [];
 afterAll(async () => {
-  await dispatcher.close();
+  await Promise.all(agents.map((agent) => agent.close()));
   await simulator.close();
 });
 
@@ -18,7 +19,15 @@ describeCollector(plugin, {
   // A FlashBlade cannot be collected without its address and token.
   emptyConfigValid: false,
   smokeConfig: simulator.config,
-  smokeContext: { dispatcher },
+  // The host's per-array dispatcher, as a real Agent: the simulator is a real server.
+  smokeContext: {
+    createDispatcher: () => {
+      const agent = new Agent();
+      agents.push(agent);
+      return agent;
+    },
+  },
+  startSimulator: startGoldenSimulator,
   // pure-fb-openmetrics-exporter's names, kept for its dashboards: latencies in microseconds.
   lintAllow: [/^purefb_\w+_usec$/],
   // Object counts named like the exporter's, which promtool would have end otherwise than in _count.

@@ -26,6 +26,21 @@ export type ApiItem = Readonly<Record<string, unknown>>;
  */
 export type Paging = 'continuation' | 'offset' | 'none';
 
+/** How a list is read; see {@link FlashBladeClient.list}. */
+export interface ListOptions {
+  /** How the endpoint pages (default `continuation`). */
+  readonly paging?: Paging;
+  /**
+   * What makes two items the same object (default its `id`). An object listed twice (pages that
+   * shifted under a continuation token while objects were created) is kept once; items without an
+   * identity are all kept.
+   */
+  readonly identity?: (item: ApiItem) => string | undefined;
+}
+
+/** The default identity of a listed object: its `id`. */
+const byId = (item: ApiItem): string | undefined => (typeof item.id === 'string' ? item.id : undefined);
+
 /** Settings of a {@link FlashBladeClient}. */
 export interface FlashBladeClientOptions {
   /** The array's management origin, `https://fb01.example.com` (`http:` only for simulators). */
@@ -150,26 +165,32 @@ export class FlashBladeClient {
     return counts;
   }
 
-  /** Every object of a list, page after page (`path` is under `/api/<version>`, e.g. `/file-systems`). */
-  async list(path: string, query: Query, callerSignal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+  /**
+   * Every object of a list, page after page (`path` is under `/api/<version>`, e.g. `/file-systems`),
+   * each object once (see {@link ListOptions.identity}).
+   */
+  async list(path: string, query: Query, callerSignal: AbortSignal, options: ListOptions = {}): Promise<ApiItem[]> {
     const signal = this.#relay(callerSignal);
-    const items: ApiItem[] = [];
+    const paging = options.paging ?? 'continuation';
+    const items = new UniqueItems(options.identity ?? byId);
     const tokens = new Set<string>();
     let token: string | undefined;
+    let received = 0;
     for (;;) {
-      const page = await this.#get(path, { ...query, limit: this.#pageSize, continuation_token: token, offset: paging === 'offset' && items.length > 0 ? items.length : undefined }, signal);
-      for (const item of page.items) items.push(item);
+      const page = await this.#get(path, { ...query, limit: this.#pageSize, continuation_token: token, offset: paging === 'offset' && received > 0 ? received : undefined }, signal);
+      received += page.items.length;
+      items.addAll(page.items);
       if (paging === 'none') {
-        if (page.totalItemCount > items.length) {
-          this.#options.logger?.warn({ endpoint: path, returned: items.length, total: page.totalItemCount }, `FlashBlade ${this.array}: ${path} has no paging and returned ${items.length} of ${page.totalItemCount} items`);
+        if (page.totalItemCount > received) {
+          this.#options.logger?.warn({ endpoint: path, returned: received, total: page.totalItemCount }, `FlashBlade ${this.array}: ${path} has no paging and returned ${received} of ${page.totalItemCount} items`);
         }
-        return items;
+        return items.list;
       }
       if (paging === 'offset') {
-        if (page.items.length === 0 || items.length >= page.totalItemCount) return items;
+        if (page.items.length === 0 || received >= page.totalItemCount) return items.list;
         continue;
       }
-      if (page.continuationToken === null) return items;
+      if (page.continuationToken === null) return items.list;
       // A token seen before, or a token with an empty page, would page forever.
       if (tokens.has(page.continuationToken) || page.items.length === 0) {
         throw new FlashBladeResponseError(this.#site('GET', path), 'a continuation token that does not advance');
@@ -188,11 +209,22 @@ export class FlashBladeClient {
    * its whole batch with a 400 naming it; the batch is asked again once without the names the
    * error body gives.
    */
-  async listNamed(path: string, query: Query, parameter: string, values: readonly string[], callerSignal: AbortSignal, paging: Paging = 'continuation'): Promise<ApiItem[]> {
+  async listNamed(path: string, query: Query, parameter: string, values: readonly string[], callerSignal: AbortSignal, options: ListOptions = {}): Promise<ApiItem[]> {
     const signal = this.#relay(callerSignal);
     const batches = this.#batches(path, query, parameter, values);
-    const pages = await Promise.all(batches.map((batch) => this.#listBatch(path, query, parameter, batch, signal, paging)));
-    return pages.flat();
+    const lists = await Promise.all(batches.map((batch) => this.#listBatch(path, query, parameter, batch, signal, options)));
+    if (lists.length === 1) return lists[0] ?? [];
+    const items = new UniqueItems(options.identity ?? byId);
+    for (const list of lists) items.addAll(list);
+    return items.list;
+  }
+
+  /**
+   * Logs in now unless a session is open (negotiating the REST version first), so that a refused
+   * token or an unreachable array fails a collection as a whole, with that error, before its parts.
+   */
+  async session(signal: AbortSignal): Promise<void> {
+    await this.#sessionFor(this.#relay(signal));
   }
 
   /** The first object of a list (`arrays`, `arrays/space?type=…`), or undefined when it is empty. */
@@ -236,16 +268,16 @@ export class FlashBladeClient {
     return relay;
   }
 
-  async #listBatch(path: string, query: Query, parameter: string, batch: readonly string[], signal: AbortSignal, paging: Paging): Promise<ApiItem[]> {
+  async #listBatch(path: string, query: Query, parameter: string, batch: readonly string[], signal: AbortSignal, options: ListOptions): Promise<ApiItem[]> {
     try {
-      return await this.list(path, { ...query, [parameter]: batch.join(',') }, signal, paging);
+      return await this.list(path, { ...query, [parameter]: batch.join(',') }, signal, options);
     } catch (error) {
       if (!(error instanceof FlashBladeHttpError) || error.status !== 400) throw error;
       const gone = new Set(error.contexts.filter((context) => batch.includes(context)));
       if (gone.size === 0) throw error;
       this.#options.logger?.debug({ endpoint: path, gone: [...gone] }, `FlashBlade ${this.array}: ${gone.size} object(s) disappeared during the collection`);
       const rest = batch.filter((value) => !gone.has(value));
-      return rest.length === 0 ? [] : this.list(path, { ...query, [parameter]: rest.join(',') }, signal, paging);
+      return rest.length === 0 ? [] : this.list(path, { ...query, [parameter]: rest.join(',') }, signal, options);
     }
   }
 
@@ -399,6 +431,28 @@ export class FlashBladeClient {
   #site(method: string, path: string): CallSite {
     const versioned = path === '/login' || path === '/logout' || path === '/api_version' ? `/api${path}` : `/api/${this.#apiVersion ?? '2.x'}${path}`;
     return { array: this.array, call: `${method} ${versioned}` };
+  }
+}
+
+/** Items in arrival order, each identity once. */
+class UniqueItems {
+  readonly list: ApiItem[] = [];
+  readonly #seen = new Set<string>();
+  readonly #identity: (item: ApiItem) => string | undefined;
+
+  constructor(identity: (item: ApiItem) => string | undefined) {
+    this.#identity = identity;
+  }
+
+  addAll(items: readonly ApiItem[]): void {
+    for (const item of items) {
+      const key = this.#identity(item);
+      if (key !== undefined) {
+        if (this.#seen.has(key)) continue;
+        this.#seen.add(key);
+      }
+      this.list.push(item);
+    }
   }
 }
 

@@ -147,7 +147,7 @@ export const arrayParts: readonly CollectionPart[] = [
   {
     name: 'hardware-connectors',
     async collect(scope, sink, signal) {
-      for (const connector of await scope.client.list('/hardware-connectors/performance', {}, signal, 'offset')) {
+      for (const connector of await scope.client.list('/hardware-connectors/performance', {}, signal, { paging: 'offset' })) {
         const labels = { name: stringField(connector, 'name') };
         emitFields(sink, arrayMetrics.connectorThroughput, labels, 'dimension', connector, CONNECTOR_PACKET_DIMENSIONS);
         emitFields(sink, arrayMetrics.connectorBandwidth, labels, 'dimension', connector, CONNECTOR_BYTE_DIMENSIONS);

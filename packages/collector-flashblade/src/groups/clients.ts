@@ -12,7 +12,8 @@ export const clientParts: readonly CollectionPart[] = [
   {
     name: 'clients-performance',
     async collect(scope, sink, signal) {
-      const samples = await scope.client.list('/arrays/clients/performance', {}, signal, 'none');
+      // Client samples have no id: a client is its `address:port` name.
+      const samples = await scope.client.list('/arrays/clients/performance', {}, signal, { paging: 'none', identity: (sample) => stringField(sample, 'name') });
       await forEachCooperatively(samples, signal, (sample) => emitPerformance(sink, clientMetrics.performance, { name: stringField(sample, 'name') }, sample));
     },
   },

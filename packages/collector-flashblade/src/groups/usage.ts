@@ -16,7 +16,9 @@ import type { CollectionPart, CollectionScope } from '../parts.js';
  */
 async function emitUsage(scope: CollectionScope, sink: MetricSink, signal: AbortSignal, kind: 'user' | 'group'): Promise<void> {
   const ids = (await scope.liveFileSystems(signal)).map((fileSystem) => stringField(fileSystem, 'id')).filter((id) => id !== '');
-  const holders = await scope.client.listNamed(`/usage/${kind}s`, {}, 'file_system_ids', ids, signal);
+  // A usage record has no id of its own: it is one holder's usage of one file system.
+  const identity = (holder: ApiItem): string => `${stringField(objectField(holder, 'file_system'), 'id')}/${String(objectField(holder, kind)?.id)}`;
+  const holders = await scope.client.listNamed(`/usage/${kind}s`, {}, 'file_system_ids', ids, signal, { identity });
   const family: MetricFamily = kind === 'user' ? usageMetrics.users : usageMetrics.groups;
   await forEachCooperatively(holders, signal, (holder) => {
     const labels = holderLabels(holder, kind);

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { createRecordingLogger, type LogRecord } from '@tessera/collector-testkit';
-import { startFlashBladeSimulator, type FlashBladeSimulator, type FlashBladeSimulatorOptions } from '@tessera/sim-flashblade';
+import { createRecordingLogger, type LogRecord, type StartSimulator } from '@tessera/collector-testkit';
+import { startFlashBladeSimulator, type FlashBladeFault, type FlashBladeSimulator, type FlashBladeSimulatorOptions } from '@tessera/sim-flashblade';
 import { Agent } from 'undici';
 import { afterEach } from 'vitest';
 import { FlashBladeClient, type FlashBladeClientOptions } from '../../src/client/flashblade-client.js';
@@ -44,5 +44,22 @@ export function clientOf(simulator: FlashBladeSimulator, options: Partial<FlashB
 }
 
 /** A signal that never fires, shared by every client of a test file (each listens to it once). */
-export const NEVER = new AbortController().signal;
+export const NEVER: AbortSignal = new AbortController().signal;
 setMaxListeners(0, NEVER);
+
+/**
+ * Starts the simulator a golden case's `simulator.yaml` names: its options are the simulator's,
+ * plus `faults` set at start. The simulator keeps the case's clock and numbers its sessions, so a
+ * case answers the same on every run. Placeholders: `endpoint` (the URL), `host` (`127.0.0.1:<port>`,
+ * as error messages name the array), `apiToken` and, with TLS, `ca`.
+ */
+export const startGoldenSimulator: StartSimulator = async (name, options, { clock }) => {
+  if (name !== 'flashblade') throw new Error(`simulator.yaml names ${name}: only the flashblade simulator is known here`);
+  const { faults = [], ...simulatorOptions } = options as FlashBladeSimulatorOptions & { readonly faults?: readonly FlashBladeFault[] };
+  let sessions = 0;
+  const simulator = await startFlashBladeSimulator({ ...simulatorOptions, clock: () => clock.now(), sessionTokens: () => `session-${++sessions}` });
+  for (const fault of faults) simulator.setFault(fault);
+  const placeholders: Record<string, string> = { endpoint: simulator.url, host: new URL(simulator.url).host, apiToken: simulator.apiToken };
+  if (simulator.ca !== undefined) placeholders.ca = simulator.ca;
+  return { placeholders, close: () => simulator.close() };
+};
