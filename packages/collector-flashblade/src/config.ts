@@ -54,6 +54,7 @@ export const configSchema = z
     maxConcurrentRequests: z.number().int().min(1).max(64).default(8),
     requestTimeoutSeconds: seconds(600).default(30),
     pageSize: z.number().int().min(1).max(10_000).default(1000),
+    acceptBearerToken: z.boolean().default(false),
   })
   .transform((config, context) => {
     const endpoint = parseEndpoint(config.endpoint);

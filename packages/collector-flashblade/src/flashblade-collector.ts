@@ -1,10 +1,11 @@
-import { ConfigError, isConfigError, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ConfigError, isConfigError, type CollectOptions, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
 import type { Dispatcher } from 'undici';
 import { FlashBladeClient } from './client/flashblade-client.js';
 import type { FlashBladeCollectorConfig } from './config.js';
 import { ALWAYS_PARTS, PARTS_BY_GROUP } from './groups/index.js';
 import { selfMetrics } from './metrics.js';
-import { CollectionScope, type CollectionPart } from './parts.js';
+import { CollectionScope, type CollectionPart, type GroupName } from './parts.js';
 import { SeriesSnapshot } from './series-snapshot.js';
 
 /** What one background refresh of a part produced, served by every collection until the next. */
@@ -15,8 +16,15 @@ interface Snapshot {
   readonly durationSeconds: number;
 }
 
-/** A part refreshed in the background (`usage-users`, `clients-performance`) and the task that refreshes it. */
+/** A part read at every collection, and its group (none for `purefb_info`, which comes with every group). */
+interface ForegroundPart {
+  readonly group: GroupName | undefined;
+  readonly part: CollectionPart;
+}
+
+/** A part refreshed in the background (`usage-users`, `clients-performance`), its group and the task that refreshes it. */
 interface BackgroundPart {
+  readonly group: GroupName;
   readonly name: string;
   readonly task: ScheduledTask<Snapshot>;
 }
@@ -33,15 +41,19 @@ const MAX_REFRESH_TIMEOUT_MS = 15 * 60_000;
  */
 export class FlashBladeCollector implements Collector {
   readonly #client: FlashBladeClient;
-  readonly #foreground: readonly CollectionPart[];
+  readonly #foreground: readonly ForegroundPart[];
   readonly #background: readonly BackgroundPart[];
+  readonly #apiToken: (signal: AbortSignal) => Promise<string>;
+  readonly #acceptBearerToken: boolean;
   #closing: Promise<void> | undefined;
 
   private constructor(config: FlashBladeCollectorConfig, context: CollectorContext, dispatcher: Dispatcher) {
+    this.#apiToken = tokenReader(config, context);
+    this.#acceptBearerToken = config.acceptBearerToken;
     this.#client = new FlashBladeClient({
       origin: config.origin,
       dispatcher,
-      apiToken: tokenReader(config, context),
+      apiToken: this.#apiToken,
       apiVersion: config.apiVersion,
       maxConcurrentRequests: config.maxConcurrentRequests,
       requestTimeoutMs: config.requestTimeoutSeconds * 1000,
@@ -49,18 +61,18 @@ export class FlashBladeCollector implements Collector {
       now: () => context.clock.now(),
       logger: context.logger,
     });
-    const foreground: CollectionPart[] = [...ALWAYS_PARTS];
+    const foreground: ForegroundPart[] = ALWAYS_PARTS.map((part) => ({ group: undefined, part }));
     const background: BackgroundPart[] = [];
     for (const group of config.groups) {
       const intervalSeconds = config.refreshSeconds[group];
       if (intervalSeconds === undefined) {
-        foreground.push(...PARTS_BY_GROUP[group]);
+        foreground.push(...PARTS_BY_GROUP[group].map((part) => ({ group, part })));
         continue;
       }
       const intervalMs = intervalSeconds * 1000;
       for (const part of PARTS_BY_GROUP[group]) {
         const task = context.scheduler.every(intervalMs, (signal) => this.#refresh(part, context, signal), { name: part.name, timeoutMs: Math.min(intervalMs, MAX_REFRESH_TIMEOUT_MS) });
-        background.push({ name: part.name, task });
+        background.push({ group, name: part.name, task });
       }
     }
     this.#foreground = foreground;
@@ -85,20 +97,39 @@ export class FlashBladeCollector implements Collector {
     return new FlashBladeCollector(config, context, dispatcher);
   }
 
-  async collect(sink: MetricSink, signal: AbortSignal): Promise<void> {
+  /**
+   * One collection of the configured groups, or of the groups in `options.subset` (an
+   * exporter-shaped route such as `/metrics/flashblade/array`) that are configured; `purefb_info`
+   * and the self-metrics come with every one.
+   */
+  async collect(sink: MetricSink, signal: AbortSignal, options: CollectOptions = {}): Promise<void> {
     signal.throwIfAborted();
     await this.#client.session(signal);
+    const wanted = options.subset === undefined ? undefined : new Set(options.subset);
+    const included = (group: GroupName | undefined): boolean => group === undefined || wanted === undefined || wanted.has(group);
     const scope = new CollectionScope(this.#client);
     // A background part whose first refresh is still under way does not hold the scrape: it waits
     // only as long as the parts read now take, then fails for this collection.
     const foregroundDone = new AbortController();
     const snapshotWait = AbortSignal.any([signal, foregroundDone.signal]);
-    const background = Promise.all(this.#background.map((part) => serveSnapshot(part, sink, snapshotWait, signal)));
-    await Promise.all(this.#foreground.map((part) => sink.part(part.name, (partSink) => part.collect(scope, partSink, signal))));
+    const background = Promise.all(this.#background.filter(({ group }) => included(group)).map((part) => serveSnapshot(part, sink, snapshotWait, signal)));
+    const foreground = this.#foreground.filter(({ group }) => included(group));
+    await Promise.all(foreground.map(({ part }) => sink.part(part.name, (partSink) => part.collect(scope, partSink, signal))));
     foregroundDone.abort(new Error('its first background refresh has not finished yet'));
     await background;
     signal.throwIfAborted();
     this.#addSelfMetrics(sink);
+  }
+
+  /**
+   * Whether an exporter-shaped request may carry this bearer token (pure-fb-openmetrics-exporter's
+   * scrape configs send the array's API token so): only with `acceptBearerToken: true`, and only
+   * this array's own token. Compares in constant time; contacts nothing.
+   */
+  async checkBearerToken(token: string, signal: AbortSignal): Promise<string | undefined> {
+    if (!this.#acceptBearerToken) return "this array's config does not accept the API token in the request: remove the authorization from the scrape config, or set acceptBearerToken: true";
+    const own = await this.#apiToken(signal);
+    return sameSecret(token, own) ? undefined : "it is not this array's API token";
   }
 
   /** Reachability for `/-/ready`: the array answers `GET /arrays` with this token. */
@@ -149,6 +180,12 @@ async function serveSnapshot(part: BackgroundPart, sink: MetricSink, wait: Abort
     return;
   }
   await sink.part(part.name, (partSink) => snapshot.series.replayInto(partSink, signal), { sampledAt: snapshot.sampledAt, durationSeconds: snapshot.durationSeconds });
+}
+
+/** Whether two secrets are equal, in a time that says nothing about where they differ or how long they are. */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** Reads the API token at each login: inline (`apiToken`, usually `${ENV_VAR}`) or from `apiTokenFile`, so a rotated file takes effect. */

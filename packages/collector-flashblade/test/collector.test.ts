@@ -150,6 +150,45 @@ describe('the flashblade collector', () => {
     expect(Object.keys(simulator.stats.byEndpoint()).sort()).toEqual(['GET /api_version', 'GET /arrays', 'GET /nfs-export-policies', 'POST /login']);
   });
 
+  it("collects only a route's groups that are configured, with purefb_info and the self-metrics, and none of the others' calls", async () => {
+    const simulator = await startSimulator();
+    const { collector, context } = await open(simulator, { groups: ['array', 'filesystems', 'usage', 'policies'] });
+    await context.scheduler.runScheduled();
+    simulator.stats.reset();
+    const { families, parts } = await collectOnce(plugin, undefined, { context, collector, runScheduled: false, collectOptions: { subset: ['policies'] } });
+    const names = families.map(({ family }) => family.name);
+    expect(names.filter((name) => name.startsWith('purefb_'))).toEqual(['purefb_info', 'purefb_nfs_export_rule']);
+    expect(names).toContain('tessera_flashblade_requests_total');
+    expect(parts.map((part) => part.name)).toEqual(['info', 'nfs-export-policies']);
+    expect(Object.keys(simulator.stats.byEndpoint()).sort()).toEqual(['GET /arrays', 'GET /nfs-export-policies']);
+
+    const usage = await collectOnce(plugin, undefined, { context, collector, runScheduled: false, collectOptions: { subset: ['usage'] } });
+    expect(usage.parts.map((part) => [part.name, part.sampledAt !== undefined])).toEqual([
+      ['info', false],
+      ['usage-users', true],
+      ['usage-groups', true],
+    ]);
+    // A group the config leaves out is not read for a route that names it.
+    const objectstore = await collectOnce(plugin, undefined, { context, collector, runScheduled: false, collectOptions: { subset: ['objectstore'] } });
+    expect(objectstore.parts.map((part) => part.name)).toEqual(['info']);
+  });
+
+  it("accepts a bearer token only with acceptBearerToken, and only the array's own token, read as the collector reads it", async () => {
+    const simulator = await startSimulator();
+    const signal = new AbortController().signal;
+    const closed = await open(simulator);
+    await expect(closed.collector.checkBearerToken?.(simulator.apiToken, signal)).resolves.toMatch(/^this array's config does not accept the API token in the request: .*acceptBearerToken: true$/);
+    const directory = await mkdtemp(join(tmpdir(), 'tessera-flashblade-bearer-'));
+    directories.push(directory);
+    await writeFile(join(directory, 'fb01.token'), `${simulator.apiToken}\n`);
+    const accepting = await open(simulator, { apiToken: undefined, apiTokenFile: 'fb01.token', acceptBearerToken: true }, { configDirectory: directory });
+    await expect(accepting.collector.checkBearerToken?.(simulator.apiToken, signal)).resolves.toBeUndefined();
+    await expect(accepting.collector.checkBearerToken?.(`${simulator.apiToken}x`, signal)).resolves.toBe("it is not this array's API token");
+    await expect(accepting.collector.checkBearerToken?.('T-other', signal)).resolves.toBe("it is not this array's API token");
+    // Nothing was asked of the array.
+    expect(simulator.stats.calls()).toBe(0);
+  });
+
   it('serves the rest when the array is too old for some endpoints', async () => {
     const simulator = await startSimulator({ apiVersion: '2.2' });
     const { collector, context } = await open(simulator, { groups: ['array', 'policies'] });

@@ -42,6 +42,7 @@ describe('configSchema', () => {
       maxConcurrentRequests: 8,
       requestTimeoutSeconds: 30,
       pageSize: 1000,
+      acceptBearerToken: false,
     });
   });
 

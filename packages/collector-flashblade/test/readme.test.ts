@@ -53,7 +53,7 @@ describe('README', () => {
 
   it('sample.config.yaml shows the real defaults: its commented defaults, uncommented, change nothing', async () => {
     const sample = await readFile(fileURLToPath(new URL('../sample.config.yaml', import.meta.url)), 'utf8');
-    const defaults = ['insecureSkipVerify', 'groups', 'refreshSeconds', 'maxConcurrentRequests', 'requestTimeoutSeconds', 'pageSize'];
+    const defaults = ['insecureSkipVerify', 'groups', 'refreshSeconds', 'maxConcurrentRequests', 'requestTimeoutSeconds', 'pageSize', 'acceptBearerToken'];
     const uncommented = sample.replace(new RegExp(`^# ((${defaults.join('|')}):.*)$`, 'gm'), '$1');
     const entry = parseYaml(uncommented) as Record<string, unknown>;
     expect(Object.keys(entry).sort()).toEqual(['apiToken', 'endpoint', ...defaults].sort());
