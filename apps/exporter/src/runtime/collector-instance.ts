@@ -459,7 +459,9 @@ export class CollectorInstance {
       return failure(message, durationSeconds, parts);
     }
     const outcome: CollectionOutcome = { families, success: true, durationSeconds, error: undefined, cached: false, parts };
-    this.#lastSuccess.set(key, { outcome: { ...outcome, cached: true }, completedAt: clock.monotonic() });
+    // Kept only to serve within the cache TTL: without one, the families of a large source (a
+    // FlashBlade's 650k series) would stay alive beside the next collection's, doubling the heap.
+    if ((this.cacheTtlSeconds ?? 0) > 0) this.#lastSuccess.set(key, { outcome: { ...outcome, cached: true }, completedAt: clock.monotonic() });
     this.#ready = true;
     return outcome;
   }

@@ -59,8 +59,11 @@ export function collectionDeadlineSeconds(instanceTimeoutSeconds: number | undef
 
 /** What a merged-and-rendered set of collections produced, reused while the same collections are served. */
 interface RenderedScrape {
-  /** The identity of what was rendered: per instance, its families array and its added label. */
-  readonly key: readonly unknown[];
+  /**
+   * The identity of what was rendered: per instance, its families array (held weakly, so a cached
+   * render does not keep a finished collection's series alive beside the next one) and its added label.
+   */
+  readonly key: readonly (WeakRef<object> | string | undefined)[];
   /** Instance name → why the merge refused its collection. */
   readonly rejected: ReadonlyMap<CollectorInstance, string>;
   readonly collectors: Promise<RenderedCollectors>;
@@ -121,9 +124,11 @@ export class Scraper {
   /** The merge and rendering of these collections: from the cache when the same ones were rendered last time. */
   #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[], subset: readonly string[] | undefined): RenderedScrape {
     const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}${subset === undefined ? '' : `:${JSON.stringify(subset)}`}`;
-    const key = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
+    const identities = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
     const previous = this.#rendered.get(routeKey);
-    if (previous !== undefined && previous.key.length === key.length && previous.key.every((item, index) => item === key[index])) return previous;
+    const same = (held: WeakRef<object> | string | undefined, current: object | string | undefined): boolean => (held instanceof WeakRef ? held.deref() === current : held === current);
+    if (previous !== undefined && previous.key.length === identities.length && previous.key.every((held, index) => same(held, identities[index]))) return previous;
+    const key = identities.map((identity) => (typeof identity === 'object' ? new WeakRef(identity) : identity));
 
     const merger = new FamilyMerger();
     merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
