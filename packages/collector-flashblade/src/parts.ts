@@ -1,5 +1,6 @@
 import type { MetricSink } from '@tessera/collector-api';
 import type { ApiItem, FlashBladeClient } from './client/flashblade-client.js';
+import { SeriesSnapshot } from './series-snapshot.js';
 
 /** The metric groups an operator turns on and off, by the names of the exporter's URL paths. */
 export const GROUP_NAMES = ['array', 'filesystems', 'objectstore', 'clients', 'usage', 'policies'] as const;
@@ -16,6 +17,22 @@ export interface CollectionPart {
   /** Unique among parts, e.g. `array-space`, `file-systems-performance`: in logs and self-metrics. */
   readonly name: string;
   collect(scope: CollectionScope, sink: MetricSink, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * A part of few series (the array's own samples, alerts, hardware, export rules) that writes them in
+ * whatever order is natural, handed to the host in the order it renders them.
+ */
+export function inLabelOrder(part: CollectionPart): CollectionPart {
+  return {
+    name: part.name,
+    async collect(scope, sink, signal) {
+      const series = new SeriesSnapshot();
+      await part.collect(scope, series, signal);
+      series.sortInLabelOrder();
+      await series.replayInto(sink, signal);
+    },
+  };
 }
 
 /**

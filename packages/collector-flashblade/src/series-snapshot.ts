@@ -5,14 +5,15 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 const REPLAY_BATCH = 5000;
 
 /**
- * The series of one background refresh (`usage-users`, `clients-performance`), kept between
- * refreshes and handed to each collection's part with {@link replayInto}. It records what a part
- * writes, so the same part code serves both the foreground and the background.
+ * Series recorded to be handed on later with {@link replayInto}: one background refresh
+ * (`usage-users`, `clients-performance`), kept between refreshes and served by each collection,
+ * or a part of few series put in the host's order first. It records what a part writes, so the
+ * same part code serves every case.
  */
 export class SeriesSnapshot implements MetricSink {
-  readonly #families: MetricFamily[] = [];
-  readonly #labels: Readonly<Record<string, string>>[] = [];
-  readonly #values: number[] = [];
+  #families: MetricFamily[] = [];
+  #labels: Readonly<Record<string, string>>[] = [];
+  #values: number[] = [];
 
   /** Series recorded. */
   get size(): number {
@@ -39,6 +40,31 @@ export class SeriesSnapshot implements MetricSink {
 
   part(name: string): never {
     throw new TypeError(`part ${name}: a background refresh records one part's series, it has no parts of its own`);
+  }
+
+  /**
+   * Puts the series in the order the host renders them: families in the order they were first
+   * written, each family's series by label values in label-name order (plain string order). For
+   * parts of a few series; large ones write in that order to begin with.
+   */
+  sortInLabelOrder(): void {
+    const firstSeen = new Map<MetricFamily, number>();
+    this.#families.forEach((family, index) => firstSeen.has(family) || firstSeen.set(family, index));
+    const order = this.#values.map((_value, index) => index);
+    order.sort((a, b) => {
+      const family = this.#families[a] as MetricFamily;
+      const byFamily = (firstSeen.get(family) ?? 0) - (firstSeen.get(this.#families[b] as MetricFamily) ?? 0);
+      if (byFamily !== 0) return byFamily;
+      for (const label of family.labelNames) {
+        const left = this.#labels[a]?.[label] ?? '';
+        const right = this.#labels[b]?.[label] ?? '';
+        if (left !== right) return left < right ? -1 : 1;
+      }
+      return a - b;
+    });
+    this.#families = order.map((index) => this.#families[index] as MetricFamily);
+    this.#labels = order.map((index) => this.#labels[index] as Readonly<Record<string, string>>);
+    this.#values = order.map((index) => this.#values[index] as number);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { sortSeries } from '@tessera/exposition';
 import { describe, expect, it } from 'vitest';
 import { PARTS_BY_GROUP } from '../src/groups/index.js';
 import { FLASHBLADE_METRICS } from '../src/metrics.js';
@@ -180,6 +181,15 @@ describe('the groups against the simulator', () => {
     // The array did list some twice.
     const listed = simulator.exchanges.filter((exchange) => exchange.path.startsWith('/api/2.12/file-systems?')).flatMap((exchange) => (JSON.parse(exchange.body) as { items: unknown[] }).items);
     expect(listed.length).toBeGreaterThan(12);
+  });
+
+  it('emit every family in the order the host renders it, so that it need not sort hundreds of thousands of series', async () => {
+    const simulator = await startSimulator({ fileSystems: 40, buckets: 30, accounts: 4, clients: 12, clock: fixedClock });
+    const collected = await collectParts(clientOf(simulator).client);
+    for (const { family, series } of collected.emitted) {
+      expect(series.map((entry) => entry.labels), family.name).toEqual(sortSeries(family, series).map((entry) => entry.labels));
+    }
+    expect(collected.emitted.reduce((total, { series }) => total + series.length, 0)).toBeGreaterThan(2000);
   });
 
   it('keep every part of the table, and only families the table declares', () => {

@@ -1,4 +1,4 @@
-import type { CollectionPart, GroupName } from '../parts.js';
+import { inLabelOrder, type CollectionPart, type GroupName } from '../parts.js';
 import { arrayParts } from './array.js';
 import { clientParts } from './clients.js';
 import { fileSystemParts } from './filesystems.js';
@@ -9,12 +9,12 @@ import { usageParts } from './usage.js';
 
 /** The parts of each group. */
 export const PARTS_BY_GROUP: Readonly<Record<GroupName, readonly CollectionPart[]>> = {
-  array: arrayParts,
+  array: arrayParts.map(inLabelOrder),
   filesystems: fileSystemParts,
   objectstore: objectStoreParts,
   clients: clientParts,
   usage: usageParts,
-  policies: policyParts,
+  policies: policyParts.map(inLabelOrder),
 };
 
 /** The parts every collection runs, whatever the groups: `purefb_info`, as on every exporter path. */

@@ -14,8 +14,11 @@ export interface SeriesSample {
 /** The series of a collection, by family name. */
 export class Collected {
   readonly families: ReadonlyMap<string, readonly SeriesSample[]>;
+  /** The families as the sink sealed them: series in the order they were emitted. */
+  readonly emitted: readonly CollectedFamily[];
 
   constructor(families: readonly CollectedFamily[]) {
+    this.emitted = families;
     this.families = new Map(families.map((family) => [family.family.name, family.series.map((series) => ({ labels: series.labels, value: series.value as number }))]));
   }
 
