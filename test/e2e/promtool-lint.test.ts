@@ -3,9 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * promtool findings tessera may have: only those node_exporter itself has for the same families
- * (node_exporter keeps the kernel's CamelCase field names for meminfo; promtool 2.42 flags them).
+ * (node_exporter keeps the kernel's spelling of meminfo, netstat and sockstat field names, and
+ * the entropy pool in bits; promtool 2.42 flags them).
  */
-const FINDINGS_NODE_EXPORTER_ALSO_HAS = [/^node_memory_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'$/];
+const FINDINGS_NODE_EXPORTER_ALSO_HAS = [
+  /^node_(memory|netstat|sockstat)_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'$/,
+  /^node_entropy_[a-z_]+_bits use base unit "bytes" instead of "bits"$/,
+];
 
 describe('promtool check metrics on a full tessera scrape', () => {
   let tessera: RunningPeer;

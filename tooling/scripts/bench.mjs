@@ -46,7 +46,11 @@ if (benchmark === undefined) {
   console.error(`usage: pnpm bench <${available().join('|')}> [options]`);
   process.exit(2);
 }
-const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 const [command, args] = benchmark;
 const result = spawnSync(command, [...args, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });

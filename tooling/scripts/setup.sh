@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh machine that has only Node (>= 20.19) and npm:
 # pnpm at the pinned version and the workspace's packages. With --test-peers it also installs the
-# Debian packages the test suites run against (Prometheus + promtool, Pushgateway, node_exporter).
+# Debian packages the test suites run against (Prometheus + promtool, Pushgateway, node_exporter;
+# python3 and unshare for the tests of `tessera-push exec`; htpasswd for the bcrypt hashes of the
+# exporter's basic-auth tests; chromium for the status page's browser test), and gcc with the C
+# library headers, which build the simulated NVIDIA driver library and nvidia-smi.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,9 +17,11 @@ fi
 if [ "${1:-}" = "--test-peers" ]; then
   missing=()
   for entry in prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
-               prometheus-node-exporter:prometheus-node-exporter openssl:openssl; do
+               prometheus-node-exporter:prometheus-node-exporter openssl:openssl \
+               python3:python3 unshare:util-linux chromium:chromium gcc:gcc htpasswd:apache2-utils; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
+  [ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
     echo "setup: installing Debian packages: $packages"

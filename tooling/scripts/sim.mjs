@@ -29,6 +29,7 @@ if (!existsSync(main)) {
   const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', `--filter=${packageName}...`, '--output-logs=errors-only'], {
     cwd: root,
     stdio: ['ignore', process.stderr, 'inherit'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

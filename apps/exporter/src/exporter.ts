@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
@@ -11,6 +12,7 @@ import { parseConfigDocument } from './config/parse-config-document.js';
 import { hideSubstitutedValues, type Substitution } from './config/substitute-environment.js';
 import { createHttpApp, type ProbeRefusal, type ScrapeBody } from './http/create-http-app.js';
 import { baseUrl, parseListenAddress } from './http/listen-address.js';
+import { resolveWebConfigFile, WebConfigSource } from './http/web-config-source.js';
 import { createLogger } from './logging/create-logger.js';
 import { Redactor } from './logging/redactor.js';
 import { loadCollectors, type SuppliedPlugin } from './plugins/load-collectors.js';
@@ -28,6 +30,8 @@ export interface ExporterOverrides {
   readonly listenAddress?: string;
   readonly disableExporterMetrics?: boolean;
   readonly maxRequests?: number;
+  /** `--web.config.file`, relative to the working directory; `''` turns `web.configFile` off. */
+  readonly webConfigFile?: string;
   readonly paths?: Partial<FilesystemRoots>;
   readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat };
   readonly collectors?: CollectorSelection;
@@ -130,8 +134,10 @@ async function startExporter(
   options: ExporterOptions & { readonly configFile: string; readonly file: string; readonly redactor: Redactor },
 ): Promise<Exporter> {
   const { configFile, file, redactor } = options;
-  const config = applyOverrides(parsed, options.overrides ?? {});
+  const config = applyOverrides(parsed, options.overrides ?? {}, dirname(configFile));
   const logger = options.logger ?? createLogger({ ...config.log, redactor, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  // Before the collectors load: a broken web config refuses to start (exit 2) without creating anything.
+  const webConfig = config.web.configFile === undefined ? undefined : WebConfigSource.load(config.web.configFile, logger.child({ component: 'web-config' }));
   const loaded = await loadCollectors({
     config,
     file,
@@ -196,6 +202,8 @@ async function startExporter(
   const collectorNames = [...new Set(instances.map((instance) => instance.collectorName))].sort();
   logger.info({ collectors: collectorNames, instances: instances.length }, `enabled collectors: ${collectorNames.join(', ') || 'none'}`);
 
+  const startedAt = clock.now();
+  const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
   const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> =>
@@ -233,7 +241,11 @@ async function startExporter(
       },
       statusPage: () => ({
         version: VERSION,
+        nodejsVersion: process.versions.node,
         now: clock.now(),
+        startedAt,
+        configFile: options.config === undefined ? undefined : file,
+        listenAddresses,
         rows: instances.map((instance) => ({
           collector: instance.collectorName,
           instance: instance.instance,
@@ -241,6 +253,7 @@ async function startExporter(
           version: instance.version,
           description: instance.description,
           cacheTtlSeconds: instance.cacheTtlSeconds,
+          probeable: instance.instanceLabel !== undefined || instances.filter((other) => other.collectorName === instance.collectorName).length > 1,
           status: instance.status,
         })),
       }),
@@ -256,6 +269,7 @@ async function startExporter(
     },
     // fastify's own info lines ("Server listening at …") would duplicate ours; keep its warnings.
     logger.child({ component: 'http' }, { level: logger.isLevelEnabled('warn') ? 'warn' : logger.level }),
+    webConfig,
   );
   await app.ready();
 
@@ -272,8 +286,14 @@ async function startExporter(
       const parsedAddress = parseListenAddress(address);
       const host = await listenOn(app, parsedAddress.host, parsedAddress.port);
       const bound = app.server.address();
-      const url = baseUrl(host, typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port);
-      logger.info({ address: url }, `listening on ${url}`);
+      const port = typeof bound === 'object' && bound !== null ? bound.port : parsedAddress.port;
+      const url = baseUrl(host, port, webConfig?.current.tls === undefined ? 'http' : 'https');
+      // Say where the socket is bound: "every interface" is not the loopback URL clients on this host use.
+      const everywhere = parsedAddress.host === undefined;
+      const where = everywhere ? `port ${port} on every interface (${host === '::' ? 'IPv6 and IPv4' : 'IPv4'}; here: ${url})` : url;
+      const boundAddress = everywhere ? `${host === '::' ? '[::]' : host}:${port}` : url.slice(url.indexOf('://') + 3);
+      listenAddresses.push(boundAddress);
+      logger.info({ address: boundAddress, url }, `listening on ${where}`);
       return url;
     },
     async collect(collectOptions = {}) {
@@ -300,6 +320,7 @@ async function startExporter(
     close() {
       closing ??= (async () => {
         open = false;
+        if (app.server.listening) await untilNoNewConnections(app.server);
         await closeWithin(app, longestDeadlineMs + DRAIN_GRACE_MS, logger);
         await Promise.all(instances.map((instance) => instance.close()));
         await agent.close();
@@ -339,13 +360,14 @@ async function createProcessRegistry(): Promise<Registry> {
   return registry;
 }
 
-function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides): TesseraConfig {
+function applyOverrides(config: TesseraConfig, overrides: ExporterOverrides, configDirectory: string): TesseraConfig {
   return {
     ...config,
     web: {
       listenAddress: overrides.listenAddress ?? config.web.listenAddress,
       disableExporterMetrics: overrides.disableExporterMetrics ?? config.web.disableExporterMetrics,
       maxRequests: overrides.maxRequests ?? config.web.maxRequests,
+      configFile: resolveWebConfigFile(overrides.webConfigFile, config.web.configFile, configDirectory),
     },
     paths: { ...config.paths, ...definedOnly(overrides.paths ?? {}) },
     log: { ...config.log, ...definedOnly(overrides.log ?? {}) },
@@ -375,6 +397,27 @@ async function listenOn(app: FastifyInstance, host: string | undefined, port: nu
     if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
     await app.listen({ host: '0.0.0.0', port });
     return '0.0.0.0';
+  }
+}
+
+// Shutting down, the listener stays open until no connection has arrived for this long (at most
+// QUIET_MAX_MS): connections the kernel accepted but Node has not picked up yet would otherwise be
+// reset when the listening socket closes. They are answered instead, each with `Connection: close`.
+const QUIET_MS = 100;
+const QUIET_MAX_MS = 3000;
+
+/** Resolves once `server` has seen no new connection for {@link QUIET_MS}, or after {@link QUIET_MAX_MS}. */
+async function untilNoNewConnections(server: Server): Promise<void> {
+  let last = performance.now();
+  const onConnection = (): void => {
+    last = performance.now();
+  };
+  server.on('connection', onConnection);
+  const started = performance.now();
+  try {
+    while (performance.now() - last < QUIET_MS && performance.now() - started < QUIET_MAX_MS) await delay(QUIET_MS / 4);
+  } finally {
+    server.off('connection', onConnection);
   }
 }
 

@@ -16,6 +16,8 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
       '--log.level=debug',
       '--log.format',
       'logfmt',
+      '--web.config.file',
+      'web.yml',
     ]);
     expect(parsed.command).toBe('serve');
     expect(parsed.configFile).toBe('/etc/tessera.yaml');
@@ -23,6 +25,7 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
       listenAddress: '127.0.0.1:9',
       disableExporterMetrics: true,
       maxRequests: 0,
+      webConfigFile: 'web.yml',
       paths: { procfs: '/host/proc' },
       log: { level: 'debug', format: 'logfmt' },
     });
@@ -48,7 +51,8 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
 
   it('refuses what it cannot run, with a message naming the argument', () => {
     const cases: Record<string, readonly string[]> = {
-      'unknown flag --web.config.file; valid flags: --config': ['--web.config.file=web.yml'],
+      'unknown flag --web.config; valid flags: --config': ['--web.config=web.yml'],
+      'flag --web.config.file needs a value (--web.config.file=<file>)': ['--web.config.file'],
       'unknown command "serve"': ['serve'],
       'unexpected argument "extra"': ['list', 'extra'],
       'flag --config needs a value': ['--config'],
@@ -74,7 +78,7 @@ describe('parseCommandLine (node_exporter flag grammar)', () => {
 
   it('documents every flag in --help', () => {
     const help = helpText();
-    for (const flag of ['--config=<file>', '--web.listen-address=<address>', '--[no-]web.disable-exporter-metrics', '--web.max-requests=<n>', '--[no-]collector.disable-defaults', '--path.rootfs=<dir>', '--log.format=<format>', '--[no-]collector.<name>']) {
+    for (const flag of ['--config=<file>', '--web.listen-address=<address>', '--[no-]web.disable-exporter-metrics', '--web.max-requests=<n>', '--web.config.file=<file>', '--[no-]collector.disable-defaults', '--path.rootfs=<dir>', '--log.format=<format>', '--[no-]collector.<name>']) {
       expect(help).toContain(flag);
     }
   });

@@ -19,7 +19,7 @@ const CASES: readonly { readonly title: string; readonly config: string; readonl
   {
     title: 'an unknown key',
     config: 'web:\n  listenAdress: ":0"\n',
-    line: /^tessera\.yaml: web\.listenAdress: unknown key \(valid keys: listenAddress, disableExporterMetrics, maxRequests\)$/,
+    line: /^tessera\.yaml: web\.listenAdress: unknown key \(valid keys: listenAddress, disableExporterMetrics, maxRequests, configFile\)$/,
   },
   { title: 'a wrong type in the host section', config: 'scrape:\n  timeoutSeconds: "10"\n', line: /^tessera\.yaml: scrape\.timeoutSeconds: expected number, received string$/ },
   {

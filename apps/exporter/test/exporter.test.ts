@@ -21,6 +21,21 @@ describe('createExporter', () => {
     await project.remove();
   });
 
+  it('says it listens on every interface when no host is given, and returns a loopback URL to reach it', async () => {
+    const { logger, records } = captureLogger('info');
+    const exporter = await createExporter({ plugins: { alpha: valuePlugin('alpha').plugin }, onlySuppliedPlugins: true, logger });
+    try {
+      const url = await exporter.listen(':0');
+      expect(url).toMatch(/^http:\/\/(\[::1\]|127\.0\.0\.1):\d+$/);
+      const line = records.find((record) => String(record.msg).startsWith('listening on'));
+      expect(line?.msg).toMatch(/^listening on port \d+ on every interface \((IPv6 and IPv4|IPv4); here: http:\/\/\S+\)$/);
+      expect(line?.address).toMatch(/^(\[::\]|0\.0\.0\.0):\d+$/);
+      expect((await fetch(`${url}/-/healthy`)).status).toBe(200);
+    } finally {
+      await exporter.close();
+    }
+  });
+
   it('listens on loopback, answers over HTTP, and closes every collector exactly once', async () => {
     const { plugin, calls } = valuePlugin('alpha');
     const { logger, records } = captureLogger('info');

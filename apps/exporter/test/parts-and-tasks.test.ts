@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { defineCollector, defineMetric, type ScheduledTask } from '@tessera/collector-api';
+import { defineCollector, defineMetric, NoDataError, type ScheduledTask } from '@tessera/collector-api';
 import { parseText } from '@tessera/exposition';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,8 +71,9 @@ describe('parts of a collection', () => {
 
     const page = await (await request(`${url}/`)).body.text();
     expect(page).toContain('partly failed: 2 of 15 parts');
-    expect(page).toContain('part group-04 failed: GET https://[REDACTED]@array.example/api/2.12/group-4 answered 500');
-    expect(page).toContain('part group-11 failed');
+    expect(page).toContain('<li><code>group-04</code>: GET https://[REDACTED]@array.example/api/2.12/group-4 answered 500</li>');
+    expect(page).toContain('<li><code>group-11</code>: GET https://[REDACTED]@array.example/api/2.12/group-11 answered 500</li>');
+    expect(page).toContain('data-state="degraded"');
     expect(page).not.toContain('s3cret');
 
     // A part that starts failing is a warning once; repeats are debug.
@@ -135,7 +136,7 @@ describe('background tasks', () => {
     expect(values(stale, 'tessera_collector_task_consecutive_failures')['{"collector":"sampled","collector_instance":"default","task":"poll"}']).toBeGreaterThanOrEqual(2);
     const page = await (await request(`${url}/`)).body.text();
     expect(page).toMatch(/failed: the last successful run of background task poll was [\d.]+ s ago, more than the 0.6 s allowed; last error: /);
-    expect(page).toMatch(/task poll every 0.1 s: failing \(\d+×\)/);
+    expect(page).toMatch(/task poll \(every 100 ms\): failing \d+×/);
     expect(page).toContain('2 hung runs');
     const warnings = records.filter((record) => record.level === 'warn' && String(record.msg).includes('background task poll'));
     expect(warnings.map((record) => record.msg)).toEqual(['background task poll failed: run timed out after 0.15 s (repeats are logged at debug level)']);
@@ -154,6 +155,37 @@ describe('background tasks', () => {
     const recovered = await exporter.app.inject({ url: '/metrics' });
     expect(recovered.body).toContain('tessera_scrape_collector_success{collector="sampled",collector_instance="default"} 1\n');
     expect(recovered.body).toContain('tessera_collector_task_consecutive_failures{collector="sampled",collector_instance="default",task="poll"} 0\n');
+  });
+
+  it('a task whose source is absent makes the collection report NoDataError: success 0, ready, no warning or error', async () => {
+    const absent = defineCollector({
+      specificationVersion: 'v1',
+      name: 'absent',
+      description: 'Samples a device this node does not have.',
+      defaultEnabled: false,
+      configSchema: z.strictObject({}),
+      metrics: [temperature],
+      create(_config, context) {
+        const task = context.scheduler.every(100, (): number => {
+          throw new NoDataError('no GPU on this node');
+        });
+        return {
+          async collect(sink, signal) {
+            sink.add(temperature, {}, await task.latest(signal));
+          },
+        };
+      },
+    });
+    const { logger, records } = captureLogger();
+    exporter = await createExporter({ plugins: { absent }, onlySuppliedPlugins: true, logger });
+    for (let scrape = 0; scrape < 3; scrape++) {
+      const response = await exporter.app.inject({ url: '/metrics' });
+      expect(response.body).toContain('tessera_scrape_collector_success{collector="absent",collector_instance="default"} 0\n');
+      await delay(120);
+    }
+    expect((await exporter.app.inject({ url: '/-/ready' })).statusCode).toBe(200);
+    expect(records.filter((record) => record.level === 'warn' || record.level === 'error')).toEqual([]);
+    expect(records.some((record) => record.level === 'debug' && record.msg === 'no data: no GPU on this node')).toBe(true);
   });
 
   it('lets a first scrape wait for the first sample within its deadline', async () => {

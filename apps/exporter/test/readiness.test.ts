@@ -94,7 +94,7 @@ describe('readiness', () => {
   });
 });
 
-describe('tessera check-config --probe', () => {
+describe('tessera check-config --probe', { timeout: 30_000 }, () => {
   it('prints one line per instance and exits 1 when one source cannot be reached', async () => {
     listener = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => listener?.listen(0, '127.0.0.1', resolve));

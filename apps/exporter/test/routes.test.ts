@@ -140,9 +140,13 @@ describe('other routes', () => {
     expect((await exporter.app.inject({ url: '/-/ready' })).statusCode).toBe(200);
     await exporter.app.inject({ url: '/metrics' });
     const after = (await exporter.app.inject({ url: '/' })).body;
-    expect(after).toContain('<a href="metrics/alpha">alpha</a>');
-    expect(after).toContain('<a href="metrics">Metrics</a>');
-    expect(after).toMatch(/<td>\d+\.\d{3} s<\/td><td><span class="ok">ok<\/span><\/td>/);
-    expect((await exporter.app.inject({ url: '/nope' })).statusCode).toBe(404);
+    expect(after).toContain('<a href="metrics/alpha">/metrics/alpha</a>');
+    expect(after).toContain('<a href="metrics">/metrics</a>');
+    expect(after).toMatch(/<section class="card ok" data-state="ok" data-collector="alpha" data-instance="default">.*<p class="summary">ok<\/p>.*<dt>Duration<\/dt><dd>\d+ ms<\/dd>/s);
+    const missing = await exporter.app.inject({ url: '/nope<script>alert(1)</script>?x=<b>' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toBe('404 page not found\n');
+    expect(missing.headers['content-type']).toBe('text/plain; charset=utf-8');
+    for (const url of ['/nope', '/metrics', '/', '/-/healthy']) expect((await exporter.app.inject({ url })).headers['x-content-type-options'], url).toBe('nosniff');
   });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isStaleDataError } from '@tessera/collector-api';
+import { isNoDataError, isStaleDataError, NoDataError } from '@tessera/collector-api';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/runtime/scheduler.js';
 import { captureLogger } from './helpers.js';
@@ -134,6 +134,47 @@ describe('the scheduler handed to collectors', () => {
     await expect(slow.latest(AbortSignal.timeout(50))).rejects.toThrow(/timeout|aborted/i);
     expect(performance.now() - started).toBeLessThan(2000);
     scheduler.cancelAll();
+  });
+
+  it('passes on NoDataError when the source is absent and nothing fresh is left, logs it at debug, and warns when a real fault follows', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, monotonic: () => performance.now() };
+    const { logger, records } = captureLogger('debug');
+    const scheduler = createScheduler({ logger, clock, random: () => 0.5 });
+    let mode: 'absent' | 'present' | 'broken' = 'absent';
+    let runs = 0;
+    const task = scheduler.every(
+      20,
+      () => {
+        runs++;
+        if (mode === 'absent') throw new NoDataError('NVML reports no GPU on this node');
+        if (mode === 'broken') throw new Error('nvmlInit_v2: Unknown Error');
+        return 'snapshot';
+      },
+      { name: 'gpus', maxAgeMs: 5000 },
+    );
+    const absent: unknown = await task.latest().catch((error: unknown) => error);
+    expect(isNoDataError(absent)).toBe(true);
+    expect((absent as Error).message).toBe('NVML reports no GPU on this node');
+    await until(() => runs >= 3);
+    expect(records.filter((record) => record.level === 'warn')).toEqual([]);
+    expect(records.filter((record) => record.level === 'debug' && record.msg === 'background task gpus found no data: NVML reports no GPU on this node').length).toBeGreaterThanOrEqual(3);
+
+    mode = 'present';
+    await until(() => task.state.lastSuccessAt !== undefined);
+    expect(await task.latest()).toBe('snapshot');
+    // A run that finds nothing does not hide a fresh value; once that is too old, the absence is reported.
+    mode = 'absent';
+    await until(() => task.state.consecutiveFailures >= 1);
+    expect(await task.latest()).toBe('snapshot');
+    now += 6000;
+    expect(isNoDataError(await task.latest().catch((error: unknown) => error))).toBe(true);
+
+    mode = 'broken';
+    await until(() => task.state.lastError === 'nvmlInit_v2: Unknown Error');
+    expect(records.filter((record) => record.level === 'warn').map((record) => record.msg)).toEqual(['background task gpus failed: nvmlInit_v2: Unknown Error (repeats are logged at debug level)']);
+    expect(isStaleDataError(await task.latest().catch((error: unknown) => error))).toBe(true);
+    task.cancel();
   });
 
   it('spreads tasks over their first interval when they do not run at once, and names them uniquely', () => {

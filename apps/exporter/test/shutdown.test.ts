@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -91,6 +92,40 @@ describe('SIGTERM', { timeout: 30_000 }, () => {
       expect(await exited).toBe(1);
       expect(server.stderr()).toContain('second SIGINT: exiting without waiting for in-flight scrapes');
       expect(await scrape).toBe('cut');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('answers or drains every connection of a burst that a SIGTERM interrupts: no connection is reset', async () => {
+    await project.writeConfig('collectors:\n  fake: { value: 3, delayMs: 50 }\n');
+    const server = await serve();
+    const { child, exited, url } = server;
+    const { port } = new URL(url);
+    try {
+      // 40 requests, each on a connection of its own, and the SIGTERM in the middle of them.
+      const outcomes = Array.from({ length: 40 }, (_, index) =>
+        new Promise<string>((resolve) => {
+          setTimeout(() => {
+            const request = httpRequest({ host: '127.0.0.1', port: Number(port), path: '/metrics', agent: false }, (response) => {
+              response.resume();
+              response.on('end', () => resolve(String(response.statusCode)));
+              response.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+            });
+            request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+            request.end();
+          }, index * 5);
+        }),
+      );
+      await delay(60);
+      child.kill('SIGTERM');
+      const results = await Promise.all(outcomes);
+      expect(await exited).toBe(0);
+      // Answered (200, or 503 while closing), or refused once the listener is gone: never accepted and then reset.
+      const counts: Record<string, number> = {};
+      for (const result of results) counts[result] = (counts[result] ?? 0) + 1;
+      expect(Object.keys(counts).filter((result) => !['200', '503', 'ECONNREFUSED'].includes(result)), JSON.stringify(counts)).toEqual([]);
+      expect(counts['200'] ?? 0).toBeGreaterThan(0);
     } finally {
       child.kill('SIGKILL');
     }

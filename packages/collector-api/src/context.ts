@@ -99,6 +99,9 @@ export interface ScheduledTask<T = unknown> {
    * `signal` fires: a first scrape waits for the first sample within its own deadline). Rejects with
    * `StaleDataError` when the last success is older than `maxAgeMs` or when no run ever succeeded,
    * naming the age and the last error, so a collector never serves a frozen snapshot as fresh.
+   * When the last run threw `NoDataError` (the source is absent: a node without GPUs) and there is
+   * no fresh value, rejects with a `NoDataError` carrying that message instead, so the collection
+   * reports an absent source (success 0, logged at debug, ready), not a broken one.
    */
   latest(signal?: AbortSignal): Promise<T>;
 }
@@ -111,7 +114,8 @@ export interface ScheduledTask<T = unknown> {
  * abandoned and the next one starts on schedule (at most two abandoned runs are kept pending per
  * task; while two are, further ticks fail at once rather than pile up); consecutive failures back
  * off with jitter (up to 8 intervals or 5 min); the first failure is logged as a warning, repeats at
- * debug, the recovery at info; tasks of many instances start spread over their first interval when
+ * debug, the recovery at info (a run that throws `NoDataError` is logged at debug only: an absent
+ * source is not a fault); tasks of many instances start spread over their first interval when
  * `runImmediately` is false. Every task is cancelled before the collector's `close()` is called.
  * The task function must not start timers of its own: it is called, it resolves, that is all.
  */

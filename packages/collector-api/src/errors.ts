@@ -17,11 +17,20 @@ export const ErrorCode = {
 /** A key path into a configuration document, e.g. `['collectors', 'node', 'textfile', 'directory']`. */
 export type ConfigPath = readonly (string | number)[];
 
-/** Formats a config path the way every Tessera message prints it: `collectors.node[0].procfs`. */
+// Keys printed as they are; any other key (a space, a dot, a quote, a line break) is printed quoted.
+const PLAIN_KEY = /^[\p{L}\p{N}_$@/+:-]+$/u;
+
+/**
+ * Formats a config path the way every Tessera message prints it: `collectors.node[0].procfs`. A key
+ * that is not a plain word is quoted (`collectors["a.b"]`, `web["x\ny"]`), so the path stays on one line
+ * and says unambiguously which key it means.
+ */
 export function formatConfigPath(path: ConfigPath): string {
   let text = '';
   for (const key of path) {
-    text += typeof key === 'number' ? `[${key}]` : text === '' ? key : `.${key}`;
+    if (typeof key === 'number') text += `[${key}]`;
+    else if (!PLAIN_KEY.test(key)) text += `[${JSON.stringify(key)}]`;
+    else text += text === '' ? key : `.${key}`;
   }
   return text === '' ? '(root)' : text;
 }

@@ -1,4 +1,29 @@
-import { readdir, readdirSync, readFile, readFileSync } from 'node:fs';
+import { NoDataError } from '@tessera/collector-api';
+import { closeSync, openSync, readdir, readdirSync, readFile, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+
+/** One buffer for every kernel file read: reads are synchronous, so they never overlap. */
+const KERNEL_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Reads a procfs or sysfs file with open, read and close: `readFileSync` also calls fstat, which
+ * for these generated files says nothing (their size is 0 or 4096), and a scrape reads hundreds.
+ * A file larger than the buffer is read again whole.
+ */
+function readKernelFileSync(path: string): string {
+  const descriptor = openSync(path, 'r');
+  let length = 0;
+  try {
+    for (;;) {
+      const read = readSync(descriptor, KERNEL_READ_BUFFER, length, KERNEL_READ_BUFFER.length - length, null);
+      if (read === 0) return KERNEL_READ_BUFFER.toString('utf8', 0, length);
+      length += read;
+      if (length === KERNEL_READ_BUFFER.length) break;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return readFileSync(path, 'utf8');
+}
 
 /**
  * File access for one collection. A file that several sub-collectors parse the same way
@@ -25,7 +50,7 @@ export class CollectionFiles {
   readKernelFile(path: string): Promise<string> {
     return new Promise((resolve) => {
       this.signal.throwIfAborted();
-      resolve(readFileSync(path, 'utf8'));
+      resolve(readKernelFileSync(path));
     });
   }
 
@@ -60,6 +85,44 @@ export class CollectionFiles {
     });
   }
 
+  /** Lists a procfs or sysfs directory with each entry's type (synchronously, like {@link readKernelFile}), unsorted. */
+  readKernelDirectoryEntries(path: string): Promise<Dirent[]> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(readdirSync(path, { withFileTypes: true }));
+    });
+  }
+
+  /** Reads a procfs or sysfs file, or gives `undefined` when it (or a parent) does not exist. */
+  async readOptionalKernelFile(path: string): Promise<string | undefined> {
+    try {
+      return await this.readKernelFile(path);
+    } catch (error) {
+      if (isMissingFile(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The path with every symlink resolved, for procfs and sysfs (synchronously); rejects when it does not exist. */
+  resolveKernelPath(path: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      resolve(realpathSync(path));
+    });
+  }
+
+  /** True when a procfs or sysfs path is a directory, following symlinks (synchronously); false when it cannot be reached. */
+  isKernelDirectory(path: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.signal.throwIfAborted();
+      try {
+        resolve(statSync(path).isDirectory());
+      } catch {
+        resolve(false); // missing, a dangling link, or not reachable
+      }
+    });
+  }
+
   /** Lists a directory on a real filesystem, unsorted. */
   readDirectory(path: string): Promise<string[]> {
     this.signal.throwIfAborted();
@@ -69,8 +132,40 @@ export class CollectionFiles {
   }
 }
 
+/**
+ * True for a read error with which sysfs says an attribute is not available on this device
+ * rather than broken: missing, not readable, not supported (a down link's speed answers EINVAL,
+ * an interface without a physical port ID EOPNOTSUPP).
+ */
+export function isUnavailableAttribute(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EINVAL';
+}
+
 /** True for a filesystem error that means "not there": the file or a parent is missing. */
 export function isMissingFile(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Lists a procfs or sysfs directory whose absence means the machine has none of what a
+ * sub-collector reports (`<sysfs>/class/infiniband` without an HCA): then it throws
+ * `NoDataError` naming `what`, which node_exporter reports as its "no data" (success 0, logged at
+ * debug level). Sorted by name.
+ */
+export async function listOrNoData(files: CollectionFiles, directory: string, what: string): Promise<string[]> {
+  const names = await listIfPresent(files, directory);
+  if (names === undefined) throw new NoDataError(`no ${directory}: ${what}`);
+  return names;
+}
+
+/** Lists a procfs or sysfs directory, sorted by name; `undefined` when it does not exist. */
+export async function listIfPresent(files: CollectionFiles, directory: string): Promise<string[] | undefined> {
+  try {
+    return (await files.readKernelDirectory(directory)).sort();
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw error;
+  }
 }

@@ -2,7 +2,45 @@ import { z } from 'zod';
 import { compilePattern } from './name-filter.js';
 
 /** The sub-collectors, named as node_exporter names them (`--collector.<name>`). */
-export const SUB_COLLECTOR_NAMES = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'] as const;
+export const SUB_COLLECTOR_NAMES = [
+  'cpu',
+  'meminfo',
+  'loadavg',
+  'diskstats',
+  'netdev',
+  'filesystem',
+  'uname',
+  'time',
+  'stat',
+  'vmstat',
+  'textfile',
+  'infiniband',
+  'hwmon',
+  'pressure',
+  'nfs',
+  'nfsd',
+  'edac',
+  'nvme',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'conntrack',
+  'timex',
+  'rapl',
+  'thermal_zone',
+  'cpufreq',
+  'arp',
+  'entropy',
+  'filefd',
+  'os',
+  'selinux',
+  'softnet',
+  'udp_queues',
+  'bonding',
+  'zfs',
+  'schedstat',
+  'dmi',
+] as const;
 
 /** One sub-collector name. */
 export type SubCollectorName = (typeof SUB_COLLECTOR_NAMES)[number];
@@ -16,6 +54,16 @@ export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|
 /** node_exporter's `--collector.filesystem.fs-types-exclude` default, with `erofs` as excluded since 1.10. */
 export const DEFAULT_FS_TYPES_EXCLUDE =
   '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
+
+/**
+ * The largest textfile read (64 MiB): far above what batch jobs write (kilobytes), low enough that
+ * one runaway writer cannot take the exporter's memory. node_exporter has no limit.
+ */
+export const DEFAULT_TEXTFILE_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** node_exporter's `--collector.netstat.fields` default (1.7+: with TCPOFOQueue and TCPRcvQDrop). */
+export const DEFAULT_NETSTAT_FIELDS =
+  '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
 
 /** node_exporter's `--collector.vmstat.fields` default. */
 export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
@@ -74,6 +122,18 @@ export const configSchema = z.strictObject({
   stat: section(z.strictObject({ softirq: z.boolean().default(false) })),
   diskstats: section(devicePatterns(DEFAULT_DISK_DEVICE_EXCLUDE)),
   netdev: section(devicePatterns()),
+  infiniband: section(devicePatterns()),
+  arp: section(devicePatterns()),
+  netclass: section(z.strictObject({ ignoredDevices: pattern.default('^$'), ignoreInvalidSpeed: z.boolean().default(false) })),
+  hwmon: section(
+    z
+      .strictObject({ chipExclude: pattern.optional(), chipInclude: pattern.optional(), sensorExclude: pattern.optional(), sensorInclude: pattern.optional() })
+      .transform((value, context) => {
+        const chips = resolvePair(value, { exclude: 'chipExclude', include: 'chipInclude' }, context);
+        const sensors = resolvePair(value, { exclude: 'sensorExclude', include: 'sensorInclude' }, context);
+        return { chipExclude: chips.exclude, chipInclude: chips.include, sensorExclude: sensors.exclude, sensorInclude: sensors.include };
+      }),
+  ),
   filesystem: section(
     z
       .strictObject({
@@ -98,7 +158,14 @@ export const configSchema = z.strictObject({
       }),
   ),
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
-  textfile: section(z.strictObject({ directory: z.string().default('') })),
+  netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
+  rapl: section(z.strictObject({ enableZoneLabel: z.boolean().default(false) })),
+  textfile: section(
+    z.strictObject({
+      directory: z.string().default(''),
+      maxFileBytes: z.number().int().positive().default(DEFAULT_TEXTFILE_MAX_FILE_BYTES),
+    }),
+  ),
 });
 
 /** The validated config: defaults applied, and of each include/exclude pair at most one set. */

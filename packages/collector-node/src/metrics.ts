@@ -60,6 +60,7 @@ export const cpuMetrics = {
     help: 'Number of times this CPU package has been throttled.',
     labelNames: ['package'],
   }),
+  online: defineMetric({ name: 'node_cpu_online', type: 'gauge', help: 'CPUs that are online and being scheduled.', labelNames: ['cpu'] }),
   isolated: defineMetric({
     name: 'node_cpu_isolated',
     type: 'gauge',
@@ -294,6 +295,499 @@ export function vmstatFamily(field: string): MetricFamily {
   return defineMetric({ name: `${VMSTAT_FAMILY_PREFIX}${field}`, type: 'untyped', help: `/proc/vmstat information field ${field}.`, labelNames: [] });
 }
 
+/** One counter or gauge file of an InfiniBand port and the family it feeds. */
+export interface InfinibandPortFile {
+  /** The directory under `ports/<port>/` that holds it. */
+  readonly directory: 'counters' | 'counters_ext' | 'hw_counters';
+  /** The file name, as the kernel and drivers spell it. */
+  readonly file: string;
+  readonly family: MetricFamily<'device' | 'port'>;
+  /**
+   * What the raw value is multiplied by: the `*_data*` counters count 32-bit words per lane (the
+   * InfiniBand specification's PortXmitData), so 4 gives bytes, as node_exporter reports them.
+   */
+  readonly scale: number;
+}
+
+const infinibandFamily = (name: string, help: string, type: 'counter' | 'gauge' = 'counter'): MetricFamily<'device' | 'port'> =>
+  defineMetric({
+    name: `node_infiniband_${name}`,
+    type,
+    help,
+    labelNames: ['device', 'port'],
+    ...(name.includes('_bytes') ? { unit: 'bytes' } : name.endsWith('_seconds') ? { unit: 'seconds' } : {}),
+  });
+
+/** infiniband: `/sys/class/infiniband/<device>/`, identity and per-port state. */
+export const infinibandMetrics = {
+  info: defineMetric({
+    name: 'node_infiniband_info',
+    type: 'gauge',
+    help: 'Non-numeric data from /sys/class/infiniband/<device>, value is always 1.',
+    labelNames: ['board_id', 'device', 'firmware_version', 'hca_type'],
+  }),
+  stateId: infinibandFamily('state_id', 'State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)', 'gauge'),
+  physicalStateId: infinibandFamily(
+    'physical_state_id',
+    'Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)',
+    'gauge',
+  ),
+  rate: defineMetric({ name: 'node_infiniband_rate_bytes_per_second', type: 'gauge', help: 'Maximum signal transfer rate', labelNames: ['device', 'port'] }),
+  lifespan: infinibandFamily(
+    'lifespan_seconds',
+    'The maximum period in ms which defines the aging of the counter reads. Two consecutive reads within this period might return the same values.',
+    'gauge',
+  ),
+} as const;
+
+/**
+ * infiniband: the port counters node_exporter reports, by the file they come from. `counters/` is
+ * the InfiniBand PortCounters set every HCA has, `counters_ext/` the 64-bit ones kernels before
+ * 4.5 kept apart, `hw_counters/` the driver's own (mlx5: RoCE congestion control, retransmits).
+ * HELP texts are node_exporter's.
+ */
+export const INFINIBAND_PORT_FILES: readonly InfinibandPortFile[] = (
+  [
+    ['counters_ext', 'port_multicast_rcv_packets', 'legacy_multicast_packets_received_total', 'Number of multicast packets received'],
+    ['counters_ext', 'port_multicast_xmit_packets', 'legacy_multicast_packets_transmitted_total', 'Number of multicast packets transmitted'],
+    ['counters_ext', 'port_rcv_data_64', 'legacy_data_received_bytes_total', 'Number of data octets received on all links', 4],
+    ['counters_ext', 'port_rcv_packets_64', 'legacy_packets_received_total', 'Number of data packets received on all links'],
+    ['counters_ext', 'port_unicast_rcv_packets', 'legacy_unicast_packets_received_total', 'Number of unicast packets received'],
+    ['counters_ext', 'port_unicast_xmit_packets', 'legacy_unicast_packets_transmitted_total', 'Number of unicast packets transmitted'],
+    ['counters_ext', 'port_xmit_data_64', 'legacy_data_transmitted_bytes_total', 'Number of data octets transmitted on all links', 4],
+    ['counters_ext', 'port_xmit_packets_64', 'legacy_packets_transmitted_total', 'Number of data packets received on all links'],
+    ['counters', 'excessive_buffer_overrun_errors', 'excessive_buffer_overrun_errors_total', 'Number of times that OverrunErrors consecutive flow control update periods occurred, each having at least one overrun error.'],
+    ['counters', 'link_downed', 'link_downed_total', 'Number of times the link failed to recover from an error state and went down'],
+    ['counters', 'link_error_recovery', 'link_error_recovery_total', 'Number of times the link successfully recovered from an error state'],
+    ['counters', 'local_link_integrity_errors', 'local_link_integrity_errors_total', 'Number of times that the count of local physical errors exceeded the threshold specified by LocalPhyErrors.'],
+    ['counters', 'multicast_rcv_packets', 'multicast_packets_received_total', 'Number of multicast packets received (including errors)'],
+    ['counters', 'multicast_xmit_packets', 'multicast_packets_transmitted_total', 'Number of multicast packets transmitted (including errors)'],
+    ['counters', 'port_rcv_constraint_errors', 'port_constraint_errors_received_total', 'Number of packets received on the switch physical port that are discarded'],
+    ['counters', 'port_xmit_constraint_errors', 'port_constraint_errors_transmitted_total', 'Number of packets not transmitted from the switch physical port'],
+    ['counters', 'port_rcv_data', 'port_data_received_bytes_total', 'Number of data octets received on all links', 4],
+    ['counters', 'port_xmit_data', 'port_data_transmitted_bytes_total', 'Number of data octets transmitted on all links', 4],
+    ['counters', 'port_rcv_discards', 'port_discards_received_total', 'Number of inbound packets discarded by the port because the port is down or congested'],
+    ['counters', 'port_xmit_discards', 'port_discards_transmitted_total', 'Number of outbound packets discarded by the port because the port is down or congested'],
+    ['counters', 'port_rcv_errors', 'port_errors_received_total', 'Number of packets containing an error that were received on this port'],
+    ['counters', 'port_rcv_packets', 'port_packets_received_total', 'Number of packets received on all VLs by this port (including errors)'],
+    ['counters', 'port_xmit_packets', 'port_packets_transmitted_total', 'Number of packets transmitted on all VLs from this port (including errors)'],
+    ['counters', 'port_xmit_wait', 'port_transmit_wait_total', 'Number of ticks during which the port had data to transmit but no data was sent during the entire tick'],
+    ['counters', 'unicast_rcv_packets', 'unicast_packets_received_total', 'Number of unicast packets received (including errors)'],
+    ['counters', 'unicast_xmit_packets', 'unicast_packets_transmitted_total', 'Number of unicast packets transmitted (including errors)'],
+    ['counters', 'port_rcv_remote_physical_errors', 'port_receive_remote_physical_errors_total', 'Number of packets marked with the EBP (End of Bad Packet) delimiter received on the port.'],
+    ['counters', 'port_rcv_switch_relay_errors', 'port_receive_switch_relay_errors_total', 'Number of packets that could not be forwarded by the switch.'],
+    ['counters', 'symbol_error', 'symbol_error_total', 'Number of minor link errors detected on one or more physical lanes.'],
+    ['counters', 'VL15_dropped', 'vl15_dropped_total', 'Number of incoming VL15 packets dropped due to resource limitations.'],
+    ['hw_counters', 'duplicate_request', 'duplicate_requests_packets_total', 'The number of received packets. A duplicate request is a request that had been previously executed.'],
+    ['hw_counters', 'implied_nak_seq_err', 'implied_nak_seq_errors_total', 'The number of time the requested decided an ACK. with a PSN larger than the expected PSN for an RDMA read or response.'],
+    ['hw_counters', 'local_ack_timeout_err', 'local_ack_timeout_errors_total', "The number of times QP's ack timer expired for RC, XRC, DCT QPs at the sender side. The QP retry limit was not exceed, therefore it is still recoverable error."],
+    ['hw_counters', 'np_cnp_sent', 'np_cnp_packets_sent_total', 'The number of CNP packets sent by the Notification Point when it noticed congestion experienced in the RoCEv2 IP header (ECN bits). The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'np_ecn_marked_roce_packets', 'np_ecn_marked_roce_packets_received_total', "The number of RoCEv2 packets received by the notification point which were marked for experiencing the congestion (ECN bits where '11' on the ingress RoCE traffic) . The counters was added in MLNX_OFED 4.1"],
+    ['hw_counters', 'out_of_buffer', 'out_of_buffer_drops_total', 'The number of drops occurred due to lack of WQE for the associated QPs.'],
+    ['hw_counters', 'out_of_sequence', 'out_of_sequence_packets_received_total', 'The number of out of sequence packets received.'],
+    ['hw_counters', 'packet_seq_err', 'packet_sequence_errors_total', 'The number of received NAK sequence error packets. The QP retry limit was not exceeded.'],
+    ['hw_counters', 'req_cqe_error', 'req_cqes_errors_total', 'The number of times requester detected CQEs completed with errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'req_cqe_flush_error', 'req_cqes_flush_errors_total', 'The number of times requester detected CQEs completed with flushed errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'req_remote_access_errors', 'req_remote_access_errors_total', 'The number of times requester detected remote access errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'req_remote_invalid_request', 'req_remote_invalid_request_errors_total', 'The number of times requester detected remote invalid request errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'resp_cqe_error', 'resp_cqes_errors_total', 'The number of times responder detected CQEs completed with errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'resp_cqe_flush_error', 'resp_cqes_flush_errors_total', 'The number of times responder detected CQEs completed with flushed errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'resp_local_length_error', 'resp_local_length_errors_total', 'The number of times responder detected local length errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'resp_remote_access_errors', 'resp_remote_access_errors_total', 'The number of times responder detected remote access errors. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'rnr_nak_retry_err', 'rnr_nak_retry_packets_received_total', 'The number of received RNR NAK packets. The QP retry limit was not exceeded.'],
+    ['hw_counters', 'roce_adp_retrans', 'roce_adp_retransmits_total', 'The number of adaptive retransmissions for RoCE traffic. The counter was added in MLNX_OFED rev 5.0-1.0.0.0 and kernel v5.6.0'],
+    ['hw_counters', 'roce_adp_retrans_to', 'roce_adp_retransmits_timeout_total', 'The number of times RoCE traffic reached timeout due to adaptive retransmission. The counter was added in MLNX_OFED rev 5.0-1.0.0.0 and kernel v5.6.0'],
+    ['hw_counters', 'roce_slow_restart', 'roce_slow_restart_used_total', 'The number of times RoCE slow restart was used. The counter was added in MLNX_OFED rev 5.0-1.0.0.0 and kernel v5.6.0'],
+    ['hw_counters', 'roce_slow_restart_cnps', 'roce_slow_restart_cnps_total', 'The number of times RoCE slow restart generated CNP packets. The counter was added in MLNX_OFED rev 5.0-1.0.0.0 and kernel v5.6.0'],
+    ['hw_counters', 'roce_slow_restart_trans', 'roce_slow_restart_total', 'The number of times RoCE slow restart changed state to slow restart. The counter was added in MLNX_OFED rev 5.0-1.0.0.0 and kernel v5.6.0'],
+    ['hw_counters', 'rp_cnp_handled', 'rp_cnp_packets_handled_total', 'The number of CNP packets handled by the Reaction Point HCA to throttle the transmission rate. The counters was added in MLNX_OFED 4.1'],
+    ['hw_counters', 'rp_cnp_ignored', 'rp_cnp_ignored_packets_received_total', 'The number of CNP packets received and ignored by the Reaction Point HCA. This counter should not raise if RoCE Congestion Control was enabled in the network. If this counter raise, verify that ECN was enabled on the adapter.'],
+    ['hw_counters', 'rx_atomic_requests', 'rx_atomic_requests_total', 'The number of received ATOMIC request for the associated QPs.'],
+    ['hw_counters', 'rx_dct_connect', 'rx_dct_connect_requests_total', 'The number of received connection requests for the associated DCTs.'],
+    ['hw_counters', 'rx_read_requests', 'rx_read_requests_total', 'The number of received READ requests for the associated QPs.'],
+    ['hw_counters', 'rx_write_requests', 'rx_write_requests_total', 'The number of received WRITE requests for the associated QPs.'],
+    ['hw_counters', 'rx_icrc_encapsulated', 'rx_icrc_encapsulated_errors_total', 'The number of RoCE packets with ICRC errors. This counter was added in MLNX_OFED 4.4 and kernel 4.19'],
+  ] as const satisfies readonly (readonly [InfinibandPortFile['directory'], string, string, string, number?])[]
+).map(([directory, file, name, help, scale]) => ({ directory, file, family: infinibandFamily(name, help), scale: scale ?? 1 }));
+
+/** hwmon: the families whose names do not depend on the chip's files (the rest are built by `hwmonFamily`). */
+export const hwmonMetrics = {
+  chipNames: defineMetric({ name: 'node_hwmon_chip_names', type: 'gauge', help: 'Annotation metric for human-readable chip names', labelNames: ['chip', 'chip_name'] }),
+  sensorLabel: defineMetric({ name: 'node_hwmon_sensor_label', type: 'gauge', help: 'Label for given chip and sensor', labelNames: ['chip', 'label', 'sensor'] }),
+  beepEnabled: defineMetric({ name: 'node_hwmon_beep_enabled', type: 'gauge', help: 'Hardware beep enabled', labelNames: ['chip', 'sensor'] }),
+  voltageRegulatorVersion: defineMetric({ name: 'node_hwmon_voltage_regulator_version', type: 'gauge', help: 'Hardware voltage regulator', labelNames: ['chip', 'sensor'] }),
+  updateInterval: defineMetric({
+    name: 'node_hwmon_update_interval_seconds',
+    type: 'gauge',
+    help: 'Hardware monitor update interval',
+    labelNames: ['chip', 'sensor'],
+    unit: 'seconds',
+  }),
+} as const;
+
+/**
+ * The family of one kind of hwmon reading (`node_hwmon_temp_celsius`, `node_hwmon_fan_min_rpm`,
+ * `node_hwmon_pwm_enable` …): its name is built from the attribute files a chip has, as
+ * node_exporter builds it, so these are declared when a chip first shows them.
+ */
+export function hwmonFamily(reading: { readonly name: string; readonly help: string; readonly type: 'gauge' | 'counter'; readonly unit?: string }): MetricFamily<'chip' | 'sensor'> {
+  return defineMetric({ name: reading.name, type: reading.type, help: reading.help, labelNames: ['chip', 'sensor'], ...(reading.unit === undefined ? {} : { unit: reading.unit }) });
+}
+
+const pressureCounter = (name: string, help: string): MetricFamily =>
+  defineMetric({ name: `node_pressure_${name}_seconds_total`, type: 'counter', help, labelNames: [], unit: 'seconds' });
+
+/** pressure: `/proc/pressure/*`, the stall totals. */
+export const pressureMetrics = {
+  cpuWaiting: pressureCounter('cpu_waiting', 'Total time in seconds that processes have waited for CPU time'),
+  ioWaiting: pressureCounter('io_waiting', 'Total time in seconds that processes have waited due to IO congestion'),
+  ioStalled: pressureCounter('io_stalled', 'Total time in seconds no process could make progress due to IO congestion'),
+  memoryWaiting: pressureCounter('memory_waiting', 'Total time in seconds that processes have waited for memory'),
+  memoryStalled: pressureCounter('memory_stalled', 'Total time in seconds no process could make progress due to memory congestion'),
+  irqStalled: pressureCounter('irq_stalled', 'Total time in seconds no process could make progress due to IRQ congestion'),
+} as const;
+
+/** nfs: `/proc/net/rpc/nfs`, this machine as an NFS client. */
+export const nfsMetrics = {
+  packets: defineMetric({ name: 'node_nfs_packets_total', type: 'counter', help: 'Total NFSd network packets (sent+received) by protocol type.', labelNames: ['protocol'] }),
+  connections: defineMetric({ name: 'node_nfs_connections_total', type: 'counter', help: 'Total number of NFSd TCP connections.', labelNames: [] }),
+  rpcs: defineMetric({ name: 'node_nfs_rpcs_total', type: 'counter', help: 'Total number of RPCs performed.', labelNames: [] }),
+  retransmissions: defineMetric({ name: 'node_nfs_rpc_retransmissions_total', type: 'counter', help: 'Number of RPC transmissions performed.', labelNames: [] }),
+  authenticationRefreshes: defineMetric({
+    name: 'node_nfs_rpc_authentication_refreshes_total',
+    type: 'counter',
+    help: 'Number of RPC authentication refreshes performed.',
+    labelNames: [],
+  }),
+  requests: defineMetric({ name: 'node_nfs_requests_total', type: 'counter', help: 'Number of NFS procedures invoked.', labelNames: ['method', 'proto'] }),
+} as const;
+
+const nfsdCounter = (name: string, help: string): MetricFamily => defineMetric({ name: `node_nfsd_${name}`, type: 'counter', help, labelNames: [] });
+
+/** nfsd: `/proc/net/rpc/nfsd`, this machine as an NFS server. */
+export const nfsdMetrics = {
+  replyCacheHits: nfsdCounter('reply_cache_hits_total', 'Total number of NFSd Reply Cache hits (client lost server response).'),
+  replyCacheMisses: nfsdCounter('reply_cache_misses_total', 'Total number of NFSd Reply Cache an operation that requires caching (idempotent).'),
+  replyCacheNocache: nfsdCounter('reply_cache_nocache_total', 'Total number of NFSd Reply Cache non-idempotent operations (rename/delete/…).'),
+  staleFileHandles: nfsdCounter('file_handles_stale_total', 'Total number of NFSd stale file handles'),
+  bytesRead: nfsdCounter('disk_bytes_read_total', 'Total NFSd bytes read.'),
+  bytesWritten: nfsdCounter('disk_bytes_written_total', 'Total NFSd bytes written.'),
+  serverThreads: defineMetric({ name: 'node_nfsd_server_threads', type: 'gauge', help: 'Total number of NFSd kernel threads that are running.', labelNames: [] }),
+  readAheadCacheSize: defineMetric({ name: 'node_nfsd_read_ahead_cache_size_blocks', type: 'gauge', help: 'How large the read ahead cache is in blocks.', labelNames: [] }),
+  readAheadCacheNotFound: nfsdCounter('read_ahead_cache_not_found_total', 'Total number of NFSd read ahead cache not found.'),
+  packets: defineMetric({ name: 'node_nfsd_packets_total', type: 'counter', help: 'Total NFSd network packets (sent+received) by protocol type.', labelNames: ['proto'] }),
+  connections: nfsdCounter('connections_total', 'Total number of NFSd TCP connections.'),
+  rpcErrors: defineMetric({ name: 'node_nfsd_rpc_errors_total', type: 'counter', help: 'Total number of NFSd RPC errors by error type.', labelNames: ['error'] }),
+  serverRpcs: nfsdCounter('server_rpcs_total', 'Total number of NFSd RPCs.'),
+  requests: defineMetric({ name: 'node_nfsd_requests_total', type: 'counter', help: 'Total number NFSd Requests by method and protocol.', labelNames: ['method', 'proto'] }),
+} as const;
+
+/** edac: `<sysfs>/devices/system/edac/mc/`, memory errors per controller, chip-select row and channel. */
+export const edacMetrics = {
+  correctable: defineMetric({ name: 'node_edac_correctable_errors_total', type: 'counter', help: 'Total correctable memory errors.', labelNames: ['controller'] }),
+  uncorrectable: defineMetric({ name: 'node_edac_uncorrectable_errors_total', type: 'counter', help: 'Total uncorrectable memory errors.', labelNames: ['controller'] }),
+  csrowCorrectable: defineMetric({
+    name: 'node_edac_csrow_correctable_errors_total',
+    type: 'counter',
+    help: 'Total correctable memory errors for this csrow.',
+    labelNames: ['controller', 'csrow'],
+  }),
+  csrowUncorrectable: defineMetric({
+    name: 'node_edac_csrow_uncorrectable_errors_total',
+    type: 'counter',
+    help: 'Total uncorrectable memory errors for this csrow.',
+    labelNames: ['controller', 'csrow'],
+  }),
+  channelCorrectable: defineMetric({
+    name: 'node_edac_channel_correctable_errors_total',
+    type: 'counter',
+    help: 'Total correctable memory errors for this channel.',
+    labelNames: ['channel', 'controller', 'csrow', 'dimm_label'],
+  }),
+  channelUncorrectable: defineMetric({
+    name: 'node_edac_channel_uncorrectable_errors_total',
+    type: 'counter',
+    help: 'Total uncorrectable memory errors for this channel.',
+    labelNames: ['channel', 'controller', 'csrow', 'dimm_label'],
+  }),
+} as const;
+
+const nvmeNamespaceGauge = (name: string, help: string): MetricFamily<'device' | 'nsid'> =>
+  defineMetric({ name: `node_nvme_namespace_${name}`, type: 'gauge', help, labelNames: ['device', 'nsid'], unit: 'bytes' });
+
+/** nvme: `<sysfs>/class/nvme/<controller>/` and its namespaces. */
+export const nvmeMetrics = {
+  info: defineMetric({
+    name: 'node_nvme_info',
+    type: 'gauge',
+    help: 'Non-numeric data from /sys/class/nvme/<device>, value is always 1.',
+    labelNames: ['cntlid', 'device', 'firmware_revision', 'model', 'serial', 'state'],
+  }),
+  namespaceInfo: defineMetric({ name: 'node_nvme_namespace_info', type: 'gauge', help: 'Information about NVMe namespaces. Value is always 1', labelNames: ['ana_state', 'device', 'nsid'] }),
+  namespaceCapacity: nvmeNamespaceGauge('capacity_bytes', 'Capacity of the NVMe namespace in bytes. Computed as namespace_size * namespace_logical_block_size'),
+  namespaceSize: nvmeNamespaceGauge('size_bytes', 'Size of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/size'),
+  namespaceUsed: nvmeNamespaceGauge('used_bytes', 'Used space of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/nuse'),
+  namespaceLogicalBlockSize: nvmeNamespaceGauge(
+    'logical_block_size_bytes',
+    'Logical block size of the NVMe namespace in bytes. Usually 4Kb. Available in /sys/class/nvme/<device>/<namespace>/queue/logical_block_size',
+  ),
+} as const;
+
+const netclassProperty = (name: string, type: 'gauge' | 'counter' = 'gauge'): MetricFamily<'device'> =>
+  defineMetric({ name: `node_network_${name}`, type, help: `Network device property: ${name}`, labelNames: ['device'] });
+
+/** netclass: `<sysfs>/class/net/<iface>/`, link state and properties. */
+export const netclassMetrics = {
+  up: defineMetric({ name: 'node_network_up', type: 'gauge', help: "Value is 1 if operstate is 'up', 0 otherwise.", labelNames: ['device'] }),
+  info: defineMetric({
+    name: 'node_network_info',
+    type: 'gauge',
+    help: 'Non-numeric data from /sys/class/net/<iface>, value is always 1.',
+    labelNames: ['address', 'adminstate', 'broadcast', 'device', 'duplex', 'ifalias', 'operstate'],
+  }),
+  speed: netclassProperty('speed_bytes'),
+} as const;
+
+/** netclass: the numeric attributes reported as they are, by file, in node_exporter's order. */
+export const NET_CLASS_ATTRIBUTES: readonly { readonly file: string; readonly family: MetricFamily<'device'> }[] = (
+  [
+    ['addr_assign_type', 'address_assign_type'],
+    ['carrier', 'carrier'],
+    ['carrier_changes', 'carrier_changes_total', 'counter'],
+    ['carrier_up_count', 'carrier_up_changes_total', 'counter'],
+    ['carrier_down_count', 'carrier_down_changes_total', 'counter'],
+    ['dev_id', 'device_id'],
+    ['dormant', 'dormant'],
+    ['flags', 'flags'],
+    ['ifindex', 'iface_id'],
+    ['iflink', 'iface_link'],
+    ['link_mode', 'iface_link_mode'],
+    ['mtu', 'mtu_bytes'],
+    ['name_assign_type', 'name_assign_type'],
+    ['netdev_group', 'net_dev_group'],
+    ['tx_queue_len', 'transmit_queue_length'],
+    ['type', 'protocol_type'],
+  ] as const satisfies readonly (readonly [string, string, ('gauge' | 'counter')?])[]
+).map(([file, name, type]) => ({ file, family: netclassProperty(name, type) }));
+
+/** The prefix of every netstat family: `node_netstat_<Protocol>_<Name>`. */
+export const NETSTAT_FAMILY_PREFIX = 'node_netstat_';
+
+/**
+ * The family of one protocol statistic, `TcpExt_ListenOverflows` (protocol, `_`, the kernel's
+ * name); untyped, as node_exporter has it (counters and gauges such as `Tcp_CurrEstab` mix).
+ */
+export function netstatFamily(key: string): MetricFamily {
+  const separator = key.indexOf('_');
+  return defineMetric({
+    name: `${NETSTAT_FAMILY_PREFIX}${key}`,
+    type: 'untyped',
+    help: `Statistic ${key.slice(0, separator)}${key.slice(separator + 1)}.`,
+    labelNames: [],
+  });
+}
+
+/** sockstat: the one family whose name does not come from the file (the rest are built by `sockstatFamily`). */
+export const sockstatMetrics = {
+  socketsUsed: defineMetric({ name: 'node_sockstat_sockets_used', type: 'gauge', help: 'Number of IPv4 sockets in use.', labelNames: [] }),
+} as const;
+
+/** The family of one sockstat count, `TCP_inuse` (protocol, `_`, count), as node_exporter names it. */
+export function sockstatFamily(key: string): MetricFamily {
+  const separator = key.indexOf('_');
+  return defineMetric({
+    name: `node_sockstat_${key}`,
+    type: 'gauge',
+    help: `Number of ${key.slice(0, separator)} sockets in state ${key.slice(separator + 1)}.`,
+    labelNames: [],
+    ...(key.endsWith('_bytes') ? { unit: 'bytes' } : {}),
+  });
+}
+
+const conntrackGauge = (name: string, help: string): MetricFamily => defineMetric({ name: `node_nf_conntrack_${name}`, type: 'gauge', help, labelNames: [] });
+
+/** conntrack: the netfilter connection tracking table and its statistics. */
+export const conntrackMetrics = {
+  entries: conntrackGauge('entries', 'Number of currently allocated flow entries for connection tracking.'),
+  limit: conntrackGauge('entries_limit', 'Maximum size of connection tracking table.'),
+  found: conntrackGauge('stat_found', 'Number of searched entries which were successful.'),
+  invalid: conntrackGauge('stat_invalid', 'Number of packets seen which can not be tracked.'),
+  ignore: conntrackGauge('stat_ignore', 'Number of packets seen which are already connected to a conntrack entry.'),
+  insert: conntrackGauge('stat_insert', 'Number of entries inserted into the list.'),
+  insertFailed: conntrackGauge('stat_insert_failed', 'Number of entries for which list insertion was attempted but failed.'),
+  drop: conntrackGauge('stat_drop', 'Number of packets dropped due to conntrack failure.'),
+  earlyDrop: conntrackGauge('stat_early_drop', 'Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.'),
+  searchRestart: conntrackGauge('stat_search_restart', 'Number of conntrack table lookups which had to be restarted due to hashtable resizes.'),
+} as const;
+
+const timexFamily = (name: string, help: string, type: 'gauge' | 'counter' = 'gauge', unit?: string): MetricFamily =>
+  defineMetric({ name: `node_timex_${name}`, type, help, labelNames: [], ...(unit === undefined ? {} : { unit }) });
+
+/** timex: the kernel's clock discipline, from adjtimex(2). */
+export const timexMetrics = {
+  syncStatus: timexFamily('sync_status', 'Is clock synchronized to a reliable server (1 = yes, 0 = no).'),
+  offset: timexFamily('offset_seconds', 'Time offset in between local system and reference clock.', 'gauge', 'seconds'),
+  freq: timexFamily('frequency_adjustment_ratio', 'Local clock frequency adjustment.', 'gauge', 'ratio'),
+  maxerror: timexFamily('maxerror_seconds', 'Maximum error in seconds.', 'gauge', 'seconds'),
+  esterror: timexFamily('estimated_error_seconds', 'Estimated error in seconds.', 'gauge', 'seconds'),
+  status: timexFamily('status', 'Value of the status array bits.'),
+  constant: timexFamily('loop_time_constant', 'Phase-locked loop time constant.'),
+  tick: timexFamily('tick_seconds', 'Seconds between clock ticks.', 'gauge', 'seconds'),
+  ppsfreq: timexFamily('pps_frequency_hertz', 'Pulse per second frequency.', 'gauge', 'hertz'),
+  jitter: timexFamily('pps_jitter_seconds', 'Pulse per second jitter.', 'gauge', 'seconds'),
+  shift: timexFamily('pps_shift_seconds', 'Pulse per second interval duration.', 'gauge', 'seconds'),
+  stabil: timexFamily('pps_stability_hertz', 'Pulse per second stability, average of recent frequency changes.', 'gauge', 'hertz'),
+  jitcnt: timexFamily('pps_jitter_total', 'Pulse per second count of jitter limit exceeded events.', 'counter'),
+  calcnt: timexFamily('pps_calibration_total', 'Pulse per second count of calibration intervals.', 'counter'),
+  errcnt: timexFamily('pps_error_total', 'Pulse per second count of calibration errors.', 'counter'),
+  stbcnt: timexFamily('pps_stability_exceeded_total', 'Pulse per second count of stability limit exceeded events.', 'counter'),
+  tai: timexFamily('tai_offset_seconds', 'International Atomic Time (TAI) offset.', 'gauge', 'seconds'),
+} as const;
+
+/** rapl: the family of `enableZoneLabel` (otherwise one family per zone, built by `raplZoneFamily`). */
+export const raplMetrics = {
+  joules: defineMetric({ name: 'node_rapl_joules_total', type: 'counter', help: 'Current RAPL value in joules', labelNames: ['index', 'path', 'rapl_zone'], unit: 'joules' }),
+} as const;
+
+/** The family of one kind of RAPL zone (`package`, `dram`), named after it as node_exporter does. */
+export function raplZoneFamily(zone: string): MetricFamily<'index' | 'path'> {
+  return defineMetric({
+    name: `node_rapl_${zone.replace(/[^a-zA-Z0-9_]/g, '_')}_joules_total`,
+    type: 'counter',
+    help: `Current RAPL ${zone} value in joules`,
+    labelNames: ['index', 'path'],
+    unit: 'joules',
+  });
+}
+
+/** thermal_zone: `<sysfs>/class/thermal/`, zones and cooling devices. */
+export const thermalMetrics = {
+  zoneTemp: defineMetric({ name: 'node_thermal_zone_temp', type: 'gauge', help: 'Zone temperature in Celsius', labelNames: ['type', 'zone'] }),
+  coolingCurState: defineMetric({ name: 'node_cooling_device_cur_state', type: 'gauge', help: 'Current throttle state of the cooling device', labelNames: ['name', 'type'] }),
+  coolingMaxState: defineMetric({ name: 'node_cooling_device_max_state', type: 'gauge', help: 'Maximum throttle state of the cooling device', labelNames: ['name', 'type'] }),
+} as const;
+
+const cpufreqGauge = (name: string, help: string): MetricFamily<'cpu'> =>
+  defineMetric({ name: `node_cpu_${name}_hertz`, type: 'gauge', help, labelNames: ['cpu'], unit: 'hertz' });
+
+/** cpufreq: `<sysfs>/devices/system/cpu/cpu<n>/cpufreq/`. */
+export const cpufreqMetrics = {
+  frequency: cpufreqGauge('frequency', 'Current CPU thread frequency in hertz.'),
+  frequencyAverage: cpufreqGauge('frequency_avg', 'Average CPU thread frequency in hertz.'),
+  frequencyMin: cpufreqGauge('frequency_min', 'Minimum CPU thread frequency in hertz.'),
+  frequencyMax: cpufreqGauge('frequency_max', 'Maximum CPU thread frequency in hertz.'),
+  scalingFrequency: cpufreqGauge('scaling_frequency', 'Current scaled CPU thread frequency in hertz.'),
+  scalingFrequencyMin: cpufreqGauge('scaling_frequency_min', 'Minimum scaled CPU thread frequency in hertz.'),
+  scalingFrequencyMax: cpufreqGauge('scaling_frequency_max', 'Maximum scaled CPU thread frequency in hertz.'),
+  scalingGovernor: defineMetric({ name: 'node_cpu_scaling_governor', type: 'gauge', help: 'Current enabled CPU frequency governor.', labelNames: ['cpu', 'governor'] }),
+} as const;
+
+const plainGauge = (name: string, help: string, labelNames: readonly string[] = []): MetricFamily => defineMetric({ name, type: 'gauge', help, labelNames });
+
+/** arp: `/proc/net/arp`. */
+export const arpMetrics = {
+  entries: defineMetric({ name: 'node_arp_entries', type: 'gauge', help: 'ARP entries by device', labelNames: ['device'] }),
+} as const;
+
+/** entropy: `/proc/sys/kernel/random/`. */
+export const entropyMetrics = {
+  available: plainGauge('node_entropy_available_bits', 'Bits of available entropy.'),
+  poolSize: plainGauge('node_entropy_pool_size_bits', 'Bits of entropy pool.'),
+} as const;
+
+/** filefd: `/proc/sys/fs/file-nr`. */
+export const filefdMetrics = {
+  allocated: plainGauge('node_filefd_allocated', 'File descriptor statistics: allocated.'),
+  maximum: plainGauge('node_filefd_maximum', 'File descriptor statistics: maximum.'),
+} as const;
+
+const softnetCounter = (name: string, help: string): MetricFamily<'cpu'> => defineMetric({ name: `node_softnet_${name}`, type: 'counter', help, labelNames: ['cpu'] });
+
+/** softnet: `/proc/net/softnet_stat`. */
+export const softnetMetrics = {
+  processed: softnetCounter('processed_total', 'Number of processed packets'),
+  dropped: softnetCounter('dropped_total', 'Number of dropped packets'),
+  timesSqueezed: softnetCounter('times_squeezed_total', 'Number of times processing packets ran out of quota'),
+  cpuCollision: softnetCounter('cpu_collision_total', 'Number of collision occur while obtaining device lock while transmitting'),
+  receivedRps: softnetCounter('received_rps_total', 'Number of times cpu woken up received_rps'),
+  flowLimitCount: softnetCounter('flow_limit_count_total', 'Number of times flow limit has been reached'),
+  backlogLength: defineMetric({ name: 'node_softnet_backlog_len', type: 'gauge', help: 'Softnet backlog status', labelNames: ['cpu'] }),
+} as const;
+
+/** udp_queues: `/proc/net/udp` and `udp6`. */
+export const udpQueuesMetrics = {
+  queues: defineMetric({
+    name: 'node_udp_queues',
+    type: 'gauge',
+    help: 'Number of allocated memory in the kernel for UDP datagrams in bytes.',
+    labelNames: ['ip', 'queue'],
+  }),
+} as const;
+
+/** os: `<rootfs>/etc/os-release`. */
+export const osMetrics = {
+  info: defineMetric({
+    name: 'node_os_info',
+    type: 'gauge',
+    help: "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+    labelNames: ['build_id', 'id', 'id_like', 'image_id', 'image_version', 'name', 'pretty_name', 'variant', 'variant_id', 'version', 'version_codename', 'version_id'],
+  }),
+  version: defineMetric({ name: 'node_os_version', type: 'gauge', help: 'Metric containing the major.minor part of the OS version.', labelNames: ['id', 'id_like', 'name'] }),
+  supportEnd: defineMetric({
+    name: 'node_os_support_end_timestamp_seconds',
+    type: 'gauge',
+    help: 'Metric containing the end-of-life date timestamp of the OS.',
+    labelNames: [],
+    unit: 'seconds',
+  }),
+} as const;
+
+/** selinux: selinuxfs and `/etc/selinux/config`. */
+export const selinuxMetrics = {
+  enabled: plainGauge('node_selinux_enabled', 'SELinux is enabled, 1 is true, 0 is false'),
+  configMode: plainGauge('node_selinux_config_mode', 'Configured SELinux enforcement mode'),
+  currentMode: plainGauge('node_selinux_current_mode', 'Current SELinux enforcement mode'),
+} as const;
+
+/** bonding: `<sysfs>/class/net/bonding_masters` and each master's slaves. */
+export const bondingMetrics = {
+  slaves: defineMetric({ name: 'node_bonding_slaves', type: 'gauge', help: 'Number of configured slaves per bonding interface.', labelNames: ['master'] }),
+  active: defineMetric({ name: 'node_bonding_active', type: 'gauge', help: 'Number of active slaves per bonding interface.', labelNames: ['master'] }),
+} as const;
+
+/** zfs: the one family whose name does not come from a kstat (the rest are built by `zfsFamily`). */
+export const zfsMetrics = {
+  poolState: defineMetric({ name: 'node_zfs_zpool_state', type: 'gauge', help: 'kstat.zfs.misc.state', labelNames: ['state', 'zpool'] }),
+} as const;
+
+/** The family of one ZFS kstat, untyped with the kstat's path as HELP, as node_exporter has it. */
+export function zfsFamily(name: string, help: string, labelNames: readonly string[]): MetricFamily {
+  return defineMetric({ name, type: 'untyped', help, labelNames });
+}
+
+const schedstatCounter = (name: string, help: string, unit?: string): MetricFamily<'cpu'> =>
+  defineMetric({ name: `node_schedstat_${name}`, type: 'counter', help, labelNames: ['cpu'], ...(unit === undefined ? {} : { unit }) });
+
+/** schedstat: `/proc/schedstat`. */
+export const schedstatMetrics = {
+  running: schedstatCounter('running_seconds_total', 'Number of seconds CPU spent running a process.', 'seconds'),
+  waiting: schedstatCounter('waiting_seconds_total', 'Number of seconds spent by processing waiting for this CPU.', 'seconds'),
+  timeslices: schedstatCounter('timeslices_total', 'Number of timeslices executed by CPU.'),
+} as const;
+
+/**
+ * The family of `node_dmi_info`: its labels are the DMI fields the machine has and the user may
+ * read, so it is built when they are read (once, at creation).
+ */
+export function dmiInfoFamily(labelNames: readonly string[]): MetricFamily {
+  return defineMetric({
+    name: 'node_dmi_info',
+    type: 'gauge',
+    help: "A metric with a constant '1' value labeled by bios_date, bios_release, bios_vendor, bios_version, board_asset_tag, board_name, board_serial, board_vendor, board_version, chassis_asset_tag, chassis_serial, chassis_vendor, chassis_version, product_family, product_name, product_serial, product_sku, product_uuid, product_version, system_vendor if provided by DMI.",
+    labelNames,
+  });
+}
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -308,6 +802,32 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   stat: Object.values(statMetrics),
   vmstat: [],
   textfile: Object.values(textfileMetrics),
+  infiniband: [...Object.values(infinibandMetrics), ...INFINIBAND_PORT_FILES.map((entry) => entry.family)],
+  hwmon: Object.values(hwmonMetrics),
+  pressure: Object.values(pressureMetrics),
+  nfs: Object.values(nfsMetrics),
+  nfsd: Object.values(nfsdMetrics),
+  edac: Object.values(edacMetrics),
+  nvme: Object.values(nvmeMetrics),
+  netclass: [...Object.values(netclassMetrics), ...NET_CLASS_ATTRIBUTES.map((attribute) => attribute.family)],
+  netstat: [],
+  sockstat: Object.values(sockstatMetrics),
+  conntrack: Object.values(conntrackMetrics),
+  timex: Object.values(timexMetrics),
+  rapl: Object.values(raplMetrics),
+  thermal_zone: Object.values(thermalMetrics),
+  cpufreq: Object.values(cpufreqMetrics),
+  arp: Object.values(arpMetrics),
+  entropy: Object.values(entropyMetrics),
+  filefd: Object.values(filefdMetrics),
+  os: Object.values(osMetrics),
+  selinux: Object.values(selinuxMetrics),
+  softnet: Object.values(softnetMetrics),
+  udp_queues: Object.values(udpQueuesMetrics),
+  bonding: Object.values(bondingMetrics),
+  zfs: Object.values(zfsMetrics),
+  schedstat: Object.values(schedstatMetrics),
+  dmi: [],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -1,17 +1,38 @@
 import { join } from 'node:path';
 import type { Clock, Collector, CollectorContext, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
+import { BondingCollector } from './collectors/bonding.js';
+import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
+import { CpufreqCollector } from './collectors/cpufreq.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
+import { DmiCollector } from './collectors/dmi.js';
+import { EdacCollector } from './collectors/edac.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
+import { HwmonCollector } from './collectors/hwmon.js';
+import { InfinibandCollector } from './collectors/infiniband.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
+import { NetclassCollector } from './collectors/netclass.js';
+import { NetstatCollector } from './collectors/netstat.js';
+import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
+import { NvmeCollector } from './collectors/nvme.js';
+import { PressureCollector } from './collectors/pressure.js';
+import { OsReleaseCollector } from './collectors/os-release.js';
+import { SchedstatCollector } from './collectors/schedstat.js';
+import { SelinuxCollector } from './collectors/selinux.js';
+import { ArpCollector, EntropyCollector, FilefdCollector, SoftnetCollector, UdpQueuesCollector } from './collectors/small-procfs.js';
+import { SockstatCollector } from './collectors/sockstat.js';
+import { RaplCollector } from './collectors/rapl.js';
 import { StatCollector } from './collectors/stat.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
+import { ThermalZoneCollector } from './collectors/thermal-zone.js';
+import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
+import { ZfsCollector } from './collectors/zfs.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
 import type { SubCollector } from './sub-collector.js';
@@ -57,8 +78,8 @@ class Stopwatch {
 }
 
 /**
- * The node collector: node_exporter's cpu, meminfo, loadavg, diskstats, netdev, filesystem,
- * uname, time, stat, vmstat and textfile collectors behind one Tessera collector.
+ * The node collector: node_exporter's Linux collectors (see `SUB_COLLECTOR_NAMES`) behind one
+ * Tessera collector.
  *
  * Each collection runs the enabled sub-collectors concurrently, each as a part of the collection
  * (`sink.part`), so the host keeps only the series of those that succeeded; then it emits
@@ -93,7 +114,33 @@ export class NodeCollector implements Collector {
       time: () => new TimeCollector({ roots, clock: context.clock }),
       stat: () => new StatCollector({ roots, softirq: config.stat.softirq }),
       vmstat: () => new VmstatCollector({ roots, fields: config.vmstat.fields, logger: loggerFor('vmstat') }),
-      textfile: () => new TextfileCollector({ directory: config.textfile.directory, logger: loggerFor('textfile') }),
+      textfile: () => new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }),
+      infiniband: () => new InfinibandCollector({ roots, ...config.infiniband }),
+      hwmon: () => new HwmonCollector({ roots, ...config.hwmon, logger: loggerFor('hwmon') }),
+      pressure: () => new PressureCollector({ roots }),
+      nfs: () => new NfsCollector({ roots }),
+      nfsd: () => new NfsdCollector({ roots }),
+      edac: () => new EdacCollector({ roots }),
+      nvme: () => new NvmeCollector({ roots }),
+      netclass: () => new NetclassCollector({ roots, ...config.netclass }),
+      netstat: () => new NetstatCollector({ roots, fields: config.netstat.fields, logger: loggerFor('netstat') }),
+      sockstat: () => new SockstatCollector({ roots }),
+      conntrack: () => new ConntrackCollector({ roots }),
+      timex: () => new TimexCollector(),
+      rapl: () => new RaplCollector({ roots, ...config.rapl }),
+      thermal_zone: () => new ThermalZoneCollector({ roots, logger: loggerFor('thermal_zone') }),
+      cpufreq: () => new CpufreqCollector({ roots }),
+      arp: () => new ArpCollector({ roots, ...config.arp }),
+      entropy: () => new EntropyCollector({ roots }),
+      filefd: () => new FilefdCollector({ roots }),
+      os: () => new OsReleaseCollector({ roots }),
+      selinux: () => new SelinuxCollector({ roots }),
+      softnet: () => new SoftnetCollector({ roots }),
+      udp_queues: () => new UdpQueuesCollector({ roots }),
+      bonding: () => new BondingCollector({ roots }),
+      zfs: () => new ZfsCollector({ roots }),
+      schedstat: () => new SchedstatCollector({ roots }),
+      dmi: () => new DmiCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors
@@ -106,17 +153,13 @@ export class NodeCollector implements Collector {
   }
 
   /**
-   * Creates a collector and learns meminfo's and vmstat's field names, so that they are declared
-   * once in `metrics` rather than at every collection.
+   * Creates a collector and learns the kernel's field names of meminfo, vmstat and netstat, so
+   * that their families are declared once in `metrics` rather than at every collection.
    */
   static async create(config: NodeCollectorConfig, context: CollectorContext, dependencies: NodeCollectorDependencies = {}): Promise<NodeCollector> {
     const collector = new NodeCollector(config, context, dependencies);
     const files = new CollectionFiles(new AbortController().signal);
-    const discovered = await Promise.all(
-      collector.#standard.map((subCollector) =>
-        subCollector instanceof MeminfoCollector || subCollector instanceof VmstatCollector ? subCollector.discoverFamilies(files) : Promise.resolve([]),
-      ),
-    );
+    const discovered = await Promise.all(collector.#standard.map((subCollector) => subCollector.discoverFamilies?.(files) ?? Promise.resolve([])));
     collector.metrics = discovered.flat();
     collector.#declaredNames = new Set([...collector.#declaredNames, ...collector.metrics.map((family) => family.name)]);
     return collector;
@@ -141,7 +184,7 @@ export class NodeCollector implements Collector {
             stopwatch.stop();
             await standard;
             stopwatch.start();
-            textfile.emit(output, read, (name) => this.#declaredNames.has(name) || declaredHere.has(name));
+            await textfile.emit(output, read, (name) => this.#declaredNames.has(name) || declaredHere.has(name), signal);
           });
     const standard = Promise.all(this.#standard.map((subCollector) => run(subCollector, (output) => subCollector.collect(output, files))));
     // Reads on a real filesystem (a textfile on a dead NFS server) cannot all be cancelled: the

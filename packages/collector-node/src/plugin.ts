@@ -5,14 +5,13 @@ import { NodeCollector } from './node-collector.js';
 
 /**
  * The `node` collector: host statistics compatible with Prometheus' node_exporter (same metric
- * names, types, labels and HELP texts) for the cpu, meminfo, loadavg, diskstats, netdev,
- * filesystem, uname, time, stat, vmstat and textfile collectors. Reads the host's files under the
- * roots the host passes in `context.roots`.
+ * names, types, labels and HELP texts) for node_exporter's default Linux collectors (see
+ * `SUB_COLLECTOR_NAMES`). Reads the host's files under the roots the host passes in `context.roots`.
  */
 export const nodeCollectorPlugin: CollectorPlugin<NodeCollectorConfig> = defineCollector<NodeCollectorConfig>({
   specificationVersion: SPECIFICATION_VERSION,
   name: 'node',
-  description: 'Host statistics, node_exporter-compatible: cpu, meminfo, loadavg, diskstats, netdev, filesystem, uname, time, stat, vmstat and textfile.',
+  description: 'Host statistics, node_exporter-compatible: CPU, memory, disks, filesystems, network, InfiniBand, hardware sensors, PSI, NFS, EDAC, NVMe, clock sync and textfiles.',
   defaultEnabled: true,
   configSchema,
   metrics: NODE_METRICS,

@@ -1,4 +1,4 @@
-import type { MetricSink } from '@tessera/collector-api';
+import type { MetricFamily, MetricSink } from '@tessera/collector-api';
 import type { CollectionFiles } from './collection-files.js';
 import type { SubCollectorName } from './config.js';
 
@@ -12,4 +12,11 @@ export interface SubCollector {
   readonly name: SubCollectorName;
   /** One collection. Throws to fail this sub-collector only. */
   collect(output: MetricSink, files: CollectionFiles): Promise<void>;
+  /**
+   * For sub-collectors whose family names are the kernel's field names (meminfo, vmstat, netstat):
+   * reads the fields once, when the collector is created, and returns their families, which are
+   * then declared up front; a field that appears later is declared when it appears. Never throws
+   * (the collection will report a file it cannot read).
+   */
+  discoverFamilies?(files: CollectionFiles): Promise<MetricFamily[]>;
 }

@@ -59,7 +59,7 @@ describe('config schema', () => {
 
   it('refuses unknown keys, unknown and repeated sub-collectors, and bad numbers', async () => {
     expect((await configErrorOf({ cpu: { guest: true, info: true } })).path).toEqual(['collectors', 'node', 'cpu']);
-    expect((await configErrorOf({ collectors: ['cpu', 'hwmon'] })).path).toEqual(['collectors', 'node', 'collectors', 1]);
+    expect((await configErrorOf({ collectors: ['cpu', 'systemd'] })).path).toEqual(['collectors', 'node', 'collectors', 1]);
     expect((await configErrorOf({ collectors: ['cpu', 'cpu'] })).message).toMatch(/listed twice/);
     expect((await configErrorOf({ filesystem: { mountTimeoutSeconds: 0 } })).path).toEqual(['collectors', 'node', 'filesystem', 'mountTimeoutSeconds']);
     expect((await configErrorOf({ filesystem: { statWorkers: 1.5 } })).path).toEqual(['collectors', 'node', 'filesystem', 'statWorkers']);

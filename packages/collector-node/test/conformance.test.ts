@@ -7,8 +7,13 @@ process.env.TZ = 'UTC';
 
 /** Names kept for compatibility with node_exporter, which Prometheus' naming rules would refuse. */
 const NODE_EXPORTER_NAMES = [
-  // meminfo keeps the kernel's CamelCase field names (node_memory_MemTotal_bytes).
+  // meminfo, netstat and sockstat keep the kernel's spelling of its field names
+  // (node_memory_MemTotal_bytes, node_netstat_TcpExt_ListenOverflows, node_sockstat_TCP_inuse).
   /^node_memory_/,
+  /^node_netstat_/,
+  /^node_sockstat_/,
+  // node_exporter reports the entropy pool in bits, as the kernel does.
+  /^node_entropy_\w+_bits$/,
   // node_exporter's own self-metrics carry a `collector` label, like the host's tessera_scrape_collector_*.
   'node_scrape_collector_duration_seconds',
   'node_scrape_collector_success',
@@ -20,5 +25,7 @@ describeCollector(plugin, {
   // textfile families during collection, which the kit lints, and aborts with a textfile read under way.
   smokeConfig: { textfile: { directory: fileURLToPath(new URL('fixtures/smoke-textfile', import.meta.url)) } },
   lintAllow: NODE_EXPORTER_NAMES,
-  promtool: { allow: [/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/] },
+  promtool: {
+    allow: [/^node_(memory|netstat|sockstat)_\w+ metric names should be written in 'snake_case' not 'camelCase'$/, /^node_entropy_\w+_bits use base unit "bytes" instead of "bits"$/],
+  },
 });

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
-import { KernelFormatError, parseNumber, splitFields } from '../src/parsers/fields.js';
+import { KernelFormatError, parseNumber, parseSignedOrZero, parseUnsigned, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
+import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
+import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
+import { edacDimmLabel } from '../src/parsers/edac.js';
+import { netstatValues, parseNetstatPairs, parseSnmp6 } from '../src/parsers/netstat.js';
+import { parsePressure } from '../src/parsers/pressure.js';
+import { countArpEntries } from '../src/parsers/arp.js';
+import { osVersionNumber, parseOsRelease, supportEndSeconds } from '../src/parsers/os-release.js';
+import { parseSoftnet } from '../src/parsers/softnet.js';
+import { sumUdpQueues } from '../src/parsers/udp-queues.js';
+import { parseSchedstat } from '../src/parsers/schedstat.js';
+import { parseZfsKstats, parseZpoolIo, parseZpoolObjset } from '../src/parsers/zfs.js';
+import { parseConntrackStat } from '../src/parsers/conntrack.js';
+import { parseSockstat } from '../src/parsers/sockstat.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
 import { parseNetDev } from '../src/parsers/net-dev.js';
@@ -22,6 +35,190 @@ describe('splitFields and parseNumber', () => {
     expect(parseNumber('18446744073709551615', 'x')).toBe(2 ** 64);
     expect(() => parseNumber('12a', 'file field')).toThrow(/file field: invalid number "12a"/);
     expect(() => parseNumber(undefined, 'file field')).toThrow(KernelFormatError);
+  });
+});
+
+describe('parseUnsignedPrefixed', () => {
+  it('reads decimal, hexadecimal, octal and binary like Go\'s ParseUint with base 0', () => {
+    expect(['0', '42', '0x1f', '0X1F', '017', '0o17', '0b101', '1_000', '0x_ff'].map((token) => parseUnsignedPrefixed(token, 'x'))).toEqual([0, 42, 31, 31, 15, 15, 5, 1000, 255]);
+    expect(parseUnsignedPrefixed('18446744073709551615', 'x')).toBe(2 ** 64);
+  });
+
+  it('refuses what Go refuses', () => {
+    for (const token of ['08', '1__0', '_1', '', '-1', '12a', '18446744073709551616', ' 1']) expect(() => parseUnsignedPrefixed(token, 'file'), token).toThrow(/^file: /);
+  });
+});
+
+describe('parseUnsigned and parseSignedOrZero', () => {
+  it('parseUnsigned reads base-10 counters only', () => {
+    expect(parseUnsigned('0123', 'x')).toBe(123);
+    expect(parseUnsigned('18446744073709551615', 'x')).toBe(2 ** 64);
+    for (const token of ['0x10', '-1', '1.5', '18446744073709551616']) expect(() => parseUnsigned(token, 'file'), token).toThrow(/^file: /);
+  });
+
+  it('parseSignedOrZero reads sysfs flags and speeds, and anything else as 0', () => {
+    expect(['-1', '0x1003', '100000', '+7', '010', '-9223372036854775808'].map(parseSignedOrZero)).toEqual([-1, 4099, 100_000, 7, 8, -(2 ** 63)]);
+    expect(['abc', '', '9223372036854775808', '1.5'].map(parseSignedOrZero)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('InfiniBand port attributes', () => {
+  it('reads state and phys_state as "<id>: <name>"', () => {
+    expect(parseInfinibandState('4: ACTIVE', 's')).toEqual({ id: 4, name: 'ACTIVE' });
+    expect(parseInfinibandState('5: LinkUp', 's')).toEqual({ id: 5, name: 'LinkUp' });
+    expect(() => parseInfinibandState('ACTIVE', 'ports/1/state')).toThrow(/ports\/1\/state: expected "<id>: <name>"/);
+    expect(() => parseInfinibandState('x: ACTIVE', 's')).toThrow(/invalid state number "x"/);
+  });
+
+  it('converts the rate in Gb/s to bytes per second, truncated as node_exporter does', () => {
+    expect(parseInfinibandRate('200 Gb/sec (4X HDR)', 'r')).toBe(25_000_000_000);
+    expect(parseInfinibandRate('2.5 Gb/sec (1X SDR)', 'r')).toBe(312_500_000);
+    // 14.0625 is exact in single precision; 0.1 is not, and is truncated after the widening.
+    expect(parseInfinibandRate('14.0625 Gb/sec (1X FDR)', 'r')).toBe(1_757_812_500);
+    expect(parseInfinibandRate('0.1 Gb/sec', 'r')).toBe(12_500_000);
+    expect(() => parseInfinibandRate('fast', 'r')).toThrow(/expected "<Gb\/s> Gb\/sec …"/);
+  });
+});
+
+describe('parsePressure', () => {
+  it('reads some and full, either of which may be missing', () => {
+    expect(parsePressure('some avg10=1.50 avg60=0.25 avg300=0.00 total=123\n', 'cpu')).toEqual({ some: { avg10: 1.5, avg60: 0.25, avg300: 0, totalMicroseconds: 123 }, full: undefined });
+    expect(parsePressure('full avg10=0.00 avg60=0.00 avg300=0.00 total=9\n', 'irq').some).toBeUndefined();
+  });
+
+  it('ignores kinds it does not know and refuses a malformed some or full line', () => {
+    expect(parsePressure('later avg10=x\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=1\n', 'io').some?.totalMicroseconds).toBe(1);
+    expect(() => parsePressure('some avg10=0.00 total=1\n', '/proc/pressure/io')).toThrow(/\/proc\/pressure\/io: unexpected line "some avg10=0.00 total=1"/);
+    expect(() => parsePressure('full avg10=a avg60=0 avg300=0 total=1\n', 'io')).toThrow(/io full avg10: invalid number "a"/);
+  });
+});
+
+describe('NFS RPC statistics', () => {
+  it('reads the client file, leaving versions the kernel does not print at 0', () => {
+    const stats = parseNfsClient('net 1 2 3 4\nrpc 10 1 10\nproc4 3 0 7 9\n', 'nfs');
+    expect(stats.network).toEqual({ netCount: 1, udpCount: 2, tcpCount: 3, tcpConnect: 4 });
+    expect(stats.rpc).toEqual({ count: 10, retransmissions: 1, authRefreshes: 10 });
+    expect(stats.v2.every((value) => value === 0)).toBe(true);
+    expect(stats.v4.slice(0, 4)).toEqual([0, 7, 9, 0]);
+    expect(stats.v4).toHaveLength(59);
+  });
+
+  it('refuses unknown lines, miscounted procedure lines and non-numbers, naming the file', () => {
+    expect(() => parseNfsClient('nfs 1 2\n', '/proc/net/rpc/nfs')).toThrow(/\/proc\/net\/rpc\/nfs: unknown line "nfs"/);
+    expect(() => parseNfsClient('proc3 22 1 2\n', 'nfs')).toThrow(/proc3 announces 22 values and has 2/);
+    expect(() => parseNfsClient('rpc 1 2\n', 'nfs')).toThrow(/rpc has 2 values, expected 3/);
+    expect(() => parseNfsClient('net 1 2 3 -4\n', 'nfs')).toThrow(/net field 4: invalid number "-4"/);
+  });
+
+  it('reads the server file: threads from the first field only, v4 operations by number', () => {
+    const ops = Array.from({ length: 40 }, (_, index) => index * 10);
+    const stats = parseNfsServer(`th 8 0 0.000 1.500\nproc4ops 40 ${ops.join(' ')}\nwdeleg_getattr 5\n`, 'nfsd');
+    expect(stats.threads).toBe(8);
+    expect(stats.v4[35]).toBe(350); // SETCLIENTID
+    expect(stats.v4[39]).toBe(390); // RELEASE_LOCKOWNER
+    expect(stats.wdelegGetattr).toBe(5);
+    expect(() => parseNfsServer('proc4ops 2 0 0\n', 'nfsd')).toThrow(/at least 39 expected/);
+    expect(() => parseNfsServer('proc4 3 1 2 3\n', 'nfsd')).toThrow(/proc4 has more than 2 values/);
+  });
+});
+
+describe('edacDimmLabel', () => {
+  it('drops # and separates csrow and channel, as node_exporter does', () => {
+    expect(edacDimmLabel('CPU_SrcID#0_Ha#0_Chan#1_DIMM#0\n')).toBe('CPU_SrcID0_Ha0_Chan1_DIMM0');
+    expect(edacDimmLabel('mc#0csrow#1channel#0')).toBe('mc0_csrow1_channel0');
+    expect(edacDimmLabel(undefined)).toBe('unknown');
+  });
+});
+
+describe('netstat files', () => {
+  it('pairs names with values per protocol, and splits snmp6 keys after the 6', () => {
+    const pairs = parseNetstatPairs('TcpExt: SyncookiesSent ListenOverflows\nTcpExt: 0 12\nIpExt: InOctets\nIpExt: 9\n', 'netstat');
+    expect(Object.fromEntries(netstatValues(pairs, 'netstat'))).toEqual({ TcpExt_SyncookiesSent: 0, TcpExt_ListenOverflows: 12, IpExt_InOctets: 9 });
+    const snmp6 = parseSnmp6('Ip6InReceives                   \t54\nUdplite6InErrors 0\nnothing\n');
+    expect(Object.fromEntries(netstatValues(snmp6, 'snmp6'))).toEqual({ Ip6_InReceives: 54, Udplite6_InErrors: 0 });
+  });
+
+  it('refuses a pair whose counts differ, and a value that is not a number even where it is not reported', () => {
+    expect(() => parseNetstatPairs('Tcp: A B\nTcp: 1\n', '/proc/net/snmp')).toThrow(/\/proc\/net\/snmp: Tcp has 2 names but 1 values/);
+    expect(() => netstatValues(parseNetstatPairs('Tcp: A\nTcp: x\n', 'snmp'), 'snmp')).toThrow(/invalid value "x" of Tcp A/);
+  });
+});
+
+describe('sockstat and conntrack', () => {
+  it('reads sockstat counts per protocol', () => {
+    const stats = parseSockstat('sockets: used 9\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1\nFRAG: inuse 0 memory 0\n', 'sockstat');
+    expect(stats.used).toBe(9);
+    expect(stats.protocols.map(({ protocol, counts }) => [protocol, Object.fromEntries(counts)])).toEqual([
+      ['TCP', { inuse: 5, orphan: 0, tw: 2, alloc: 7, mem: 1 }],
+      ['FRAG', { inuse: 0, memory: 0 }],
+    ]);
+    expect(() => parseSockstat('TCP: inuse\n', '/proc/net/sockstat')).toThrow(/\/proc\/net\/sockstat: malformed line "TCP: inuse"/);
+    expect(() => parseSockstat('TCP: inuse x\n', 'sockstat')).toThrow(/invalid value "x"/);
+  });
+
+  it('sums the per-CPU conntrack counters, search_restart only with 17 columns', () => {
+    const cpu = (found: number, restart?: number): string => [0, 0, found, 0, 1, 2, 0, 0, 3, 0, 4, 5, 0, 0, 0, 0, ...(restart === undefined ? [] : [restart])].map((value) => value.toString(16).padStart(8, '0')).join(' ');
+    expect(parseConntrackStat(`header\n${cpu(0x10, 1)}\n${cpu(0x20, 2)}\n`, 'c')).toEqual({ found: 48, invalid: 2, ignore: 4, insert: 6, insertFailed: 0, drop: 8, earlyDrop: 10, searchRestart: 3 });
+    expect(parseConntrackStat(`header\n${cpu(1)}\n`, 'c').searchRestart).toBe(0);
+    expect(() => parseConntrackStat('header\n00 01\n', 'nf_conntrack')).toThrow(/nf_conntrack: a line has 2 fields, expected 16 or 17/);
+  });
+});
+
+describe('small procfs files', () => {
+  it('counts ARP entries per device, refusing a malformed line', () => {
+    const header = 'IP address       HW type     Flags       HW address            Mask     Device';
+    expect(Object.fromEntries(countArpEntries(`${header}\n10.0.0.1 0x1 0x2 52:54:00:12:34:56 * eth0\n10.0.0.2 0x1 0x2 52:54:00:12:34:57 * eth0\n`, 'arp'))).toEqual({ eth0: 2 });
+    expect(() => countArpEntries('10.0.0.1 0x1 0x2 nonsense * eth0\n', '/proc/net/arp')).toThrow(/\/proc\/net\/arp: invalid hardware address "nonsense"/);
+    expect(() => countArpEntries('10.0.0.1 0x1\n', 'arp')).toThrow(/2 columns, expected 6/);
+  });
+
+  it('reads softnet_stat of old and new kernels', () => {
+    const columns = (count: number, cpu?: number): string => Array.from({ length: count }, (_, index) => (index === 12 && cpu !== undefined ? cpu : index + 1).toString(16).padStart(8, '0')).join(' ');
+    const [newer] = parseSoftnet(`${columns(13, 7)}\n`, 's');
+    expect(newer).toEqual({ processed: 1, dropped: 2, timeSqueezed: 3, cpuCollision: 9, receivedRps: 10, flowLimitCount: 11, backlogLength: 12, cpu: 7 });
+    expect(parseSoftnet(`${columns(9)}\n${columns(9)}\n`, 's').map((stat) => [stat.cpu, stat.receivedRps])).toEqual([[0, 0], [1, 0]]);
+    expect(() => parseSoftnet('1 2 3\n', 'softnet_stat')).toThrow(/softnet_stat: 3 columns, expected at least 9/);
+  });
+
+  it('sums UDP queues', () => {
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops';
+    expect(sumUdpQueues(`${header}\n 1: 00000000:0044 00000000:0000 07 00000010:00000A00 00:0 0 0 0 1 2 0 0\n 2: 00000000:0045 00000000:0000 07 00000001:00000001 00:0 0 0 0 1 2 0 0\n`, 'udp')).toEqual({ tx: 17, rx: 2561 });
+    expect(() => sumUdpQueues(`${header}\n 1: 00000000:0044 00000000:0000 07 garbage\n`, 'udp')).toThrow(/invalid tx_queue:rx_queue "garbage"/);
+  });
+
+  it('reads os-release quoting, the version number and the end of support', () => {
+    const release = parseOsRelease('# comment\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVARIANT=\'Server "Edition"\'\nPRETTY_NAME="A \\"quoted\\" name"\nID=ubuntu\n');
+    expect(Object.fromEntries(release)).toEqual({ NAME: 'Ubuntu', VERSION_ID: '22.04', VARIANT: 'Server "Edition"', PRETTY_NAME: 'A "quoted" name', ID: 'ubuntu' });
+    expect(['12', '22.04', '9.3.1', 'rolling', '', '7.'].map(osVersionNumber)).toEqual([12, 22.04, 9.3, 0, 0, 7]);
+    expect(supportEndSeconds('2028-06-30', 'os-release')).toBe(Date.UTC(2028, 5, 30) / 1000);
+    expect(() => supportEndSeconds('2028-02-30', 'os-release')).toThrow(/invalid SUPPORT_END/);
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('reads the cpu lines, skipping versions, domains and lines that do not fit', () => {
+    expect(parseSchedstat('version 15\ntimestamp 1\ncpu3 0 0 0 0 0 0 2500000000 1000 7\ndomain0 3 1 2\ncpu4 0 0\n')).toEqual([
+      { cpu: '3', runningNanoseconds: 2_500_000_000, waitingNanoseconds: 1000, timeslices: 7 },
+    ]);
+  });
+});
+
+describe('ZFS kstats', () => {
+  const header = '13 1 0x01 3 1088 8024934251 127823447712831\nname                            type data\n';
+
+  it('reads named kstats of types int64 and uint64, and refuses a file without a header', () => {
+    expect(parseZfsKstats(`${header}hits 4 12\nmemory_available_bytes 3 -5\nlabel 7 text\n`, 'arcstats')).toEqual([
+      { name: 'hits', value: 12 },
+      { name: 'memory_available_bytes', value: -5 },
+    ]);
+    expect(() => parseZfsKstats('hits 4 12\n', '/proc/spl/kstat/zfs/arcstats')).toThrow(/arcstats: no "name type data" header/);
+    expect(() => parseZfsKstats(`${header}hits 4 x\n`, 'arcstats')).toThrow(/arcstats hits: invalid number "x"/);
+  });
+
+  it('reads a pool\'s io line and a dataset\'s objset, whose name may contain spaces', () => {
+    const io = parseZpoolIo('21 3 0x00 1 80 1 2\nnread nwritten reads writes wtime wlentime wupdate rtime rlentime rupdate wcnt rcnt\n1 2 3 4 5 6 7 8 9 10 11 12\n', 'io');
+    expect(io.slice(0, 3)).toEqual([{ name: 'nread', value: 1 }, { name: 'nwritten', value: 2 }, { name: 'reads', value: 3 }]);
+    expect(parseZpoolObjset(`${header}dataset_name 7 tank/my data\nwrites 4 9\n`, 'objset')).toEqual({ dataset: 'tank/my data', kstats: [{ name: 'writes', value: 9 }] });
   });
 });
 

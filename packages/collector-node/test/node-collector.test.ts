@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, rm, utimes } from 'node:fs/promises';
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateWithSchema } from '@tessera/collector-api';
+import { isNoDataError, validateWithSchema } from '@tessera/collector-api';
 import { collectOnce, createTestContext, type TestContext } from '@tessera/collector-testkit';
-import { SampleCollection } from '@tessera/exposition';
+import { renderText, SampleCollection, sortCollectedFamilies } from '@tessera/exposition';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, SUB_COLLECTOR_NAMES } from '../src/config.js';
 import plugin from '../src/index.js';
@@ -27,7 +27,25 @@ const PROC = {
   'proc/sys/kernel/domainname': '(none)\n',
 };
 
+/** Sub-collectors whose files exist only with some hardware or kernel features. */
+const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd', 'nvme', 'conntrack', 'rapl', 'udp_queues', 'os', 'bonding', 'zfs', 'schedstat', 'dmi'] as const;
+
+/** Sub-collectors that, like node_exporter's, succeed with nothing to report when their files are absent. */
+const EMPTY_WITHOUT_FILES = ['edac', 'sockstat', 'thermal_zone', 'cpufreq'] as const;
+
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
+
+/** The golden case that runs only `name` (or a few sub-collectors including it) and has an input tree. */
+function caseFor(name: string): string | undefined {
+  return readdirSync(casesDir)
+    .sort((a, b) => Number(b === name) - Number(a === name))
+    .find((directory) => {
+      const config = join(casesDir, directory, 'config.yaml');
+      if (!existsSync(config) || !existsSync(join(casesDir, directory, 'input'))) return false;
+      const listed = /^collectors: \[([^\]]*)\]$/m.exec(readFileSync(config, 'utf8'))?.[1]?.split(',').map((entry) => entry.trim());
+      return listed !== undefined && listed.length < 10 && listed.includes(name);
+    });
+}
 
 let tree: ScratchTree | undefined;
 afterEach(async () => {
@@ -61,6 +79,9 @@ describe('node collector', () => {
     tree = await createTree();
     await cp(join(casesDir, 'basic/input'), tree.root, { recursive: true });
     await cp(join(casesDir, 'textfile/input/textfile'), join(tree.root, 'textfile'), { recursive: true });
+    // This machine lacks the hardware of some sub-collectors: a golden case of theirs has a tree for them.
+    const own = caseFor(name);
+    if (own !== undefined) await cp(join(casesDir, own, 'input'), tree.root, { recursive: true, verbatimSymlinks: true });
     const context = createTestContext({ collector: 'node', roots: tree.roots });
     const config = await validateWithSchema(configSchema, { collectors: [name], textfile: { directory: join(tree.root, 'textfile') } });
     const collector = await NodeCollector.create(config, context);
@@ -70,6 +91,29 @@ describe('node collector', () => {
     const families = sink.seal();
     expect(families.find(({ family }) => family.name === 'node_scrape_collector_success')?.series[0]?.value).toBe(1);
     expect(families.length).toBeGreaterThan(2);
+  });
+
+  // Hardware and kernel features a machine may lack: like node_exporter, no data (success 0,
+  // logged at debug level), never an error.
+  it.each(NO_DATA_WITHOUT_FILES)('%s reports no data when the machine lacks what it reads', async (name) => {
+    const { collector, context } = await setUp({ 'proc/stat': PROC['proc/stat'] }, { collectors: [name] });
+    const failures: unknown[] = [];
+    const sink = new SampleCollection([...plugin.metrics, ...collector.metrics], 'collector node', { onPartFailed: (_outcome, error) => failures.push(error) });
+    await collector.collect(sink, new AbortController().signal);
+    const text = renderText(sortCollectedFamilies(sink.seal()));
+    expect(text).toContain(`node_scrape_collector_success{collector="${name}"} 0\n`);
+    expect(context.logs.filter((record) => record.level === 'error')).toEqual([]);
+    // A NoDataError: the host logs the part at debug level, not as a failure.
+    expect(failures.map((error) => isNoDataError(error))).toEqual([true]);
+  });
+
+  // node_exporter globs for these, so a machine without them is a success with nothing to report.
+  it.each(EMPTY_WITHOUT_FILES)('%s reports nothing and succeeds when the machine lacks what it reads', async (name) => {
+    const { collect, context } = await setUp({ 'proc/stat': PROC['proc/stat'] }, { collectors: [name] });
+    const text = await collect();
+    expect(text).toContain(`node_scrape_collector_success{collector="${name}"} 1\n`);
+    expect(text.split('\n').filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('node_scrape_collector_'))).toEqual([]);
+    expect(context.logs.filter((record) => record.level === 'error')).toEqual([]);
   });
 
   it('keeps the other sub-collectors when one fails, and says which failed', async () => {

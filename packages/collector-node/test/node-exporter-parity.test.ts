@@ -25,9 +25,19 @@ const NOT_FROM_THE_TREE = new Set([
   'promhttp_metric_handler_errors_total',
 ]);
 
+/** HELP texts that newer node_exporter versions changed, which this collector follows. */
+const NEWER_HELP: Readonly<Record<string, string>> = {
+  // 1.5.0 wrote "cpu"; 1.6+ "CPU".
+  node_cpu_frequency_hertz: 'Current CPU thread frequency in hertz.',
+  node_cpu_frequency_min_hertz: 'Minimum CPU thread frequency in hertz.',
+  node_cpu_frequency_max_hertz: 'Maximum CPU thread frequency in hertz.',
+};
+
 /** Labels we add on purpose (README, "Differences from node_exporter 1.5.0"). */
 const ADDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   node_disk_info: ['rotational'],
+  node_nvme_info: ['cntlid'],
+  node_network_info: ['adminstate'],
   ...Object.fromEntries(
     ['avail_bytes', 'device_error', 'files', 'files_free', 'free_bytes', 'readonly', 'size_bytes'].map((name) => [`node_filesystem_${name}`, ['device_error']]),
   ),
@@ -52,6 +62,7 @@ function compare(theirs: readonly ParsedFamily[], ours: readonly ParsedFamily[])
       continue;
     }
     if (mine.type !== family.type) differences.push(`${family.name}: type ${mine.type}, node_exporter ${family.type}`);
+    if (mine.help !== family.help && NEWER_HELP[family.name] !== mine.help) differences.push(`${family.name}: HELP ${JSON.stringify(mine.help)}, node_exporter ${JSON.stringify(family.help)}`);
     const omit = ADDED_LABELS[family.name] ?? [];
     const ourValues = new Map(mine.samples.map((sample) => [seriesKey(sample.name, sample.labels, omit), sample.value]));
     for (const sample of family.samples) {
@@ -76,7 +87,7 @@ async function scrapeBoth(caseName: string, collectors: readonly string[], extra
   const root = await mkdtemp(join(tmpdir(), 'tessera-parity-'));
   let nodeExporter: RunningPeer | undefined;
   try {
-    await cp(join(casesDir, caseName, 'input'), root, { recursive: true });
+    await cp(join(casesDir, caseName, 'input'), root, { recursive: true, verbatimSymlinks: true });
     const textfileDirectory = join(root, 'textfiles');
     await mkdir(textfileDirectory);
     for (const file of extra.textfiles ?? []) await cp(join(casesDir, 'textfile/input/textfile', file), join(textfileDirectory, file));
@@ -151,5 +162,152 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     const { theirs, ours } = await scrapeBoth('meminfo-odd', ['meminfo']);
     expect(compare(theirs, ours)).toEqual([]);
     expect(theirs.filter((family) => family.name.startsWith('node_memory_')).length).toBe(14);
+  }, 30_000);
+
+  it('infiniband: HCAs with standard, 64-bit legacy and driver counters', async () => {
+    const { theirs, ours } = await scrapeBoth('infiniband', ['infiniband']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_infiniband_port_data_received_bytes_total')?.samples.length).toBe(4);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
+
+  it('hwmon: temperatures, fans, voltages, power, energy, alarms and labels of five chips', async () => {
+    const { theirs, ours } = await scrapeBoth('hwmon', ['hwmon']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => family.name.startsWith('node_hwmon_')).length).toBeGreaterThan(30);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
+
+  it.each(['pressure', 'pressure-kernel-variants'])('%s: pressure stall totals', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['pressure']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => family.name.startsWith('node_pressure_')).length).toBe(5);
+  }, 30_000);
+
+  it.each(['nfs', 'nfs-older-kernel'])('%s: NFS client statistics; only GetDeviceInfo and LayoutGet differ (newer node_exporter un-swapped them)', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['nfs']);
+    const differences = compare(theirs, ours);
+    // prometheus/procfs #726: 1.5.0 reads each of the two from the other's position.
+    expect(differences.every((line) => /method="(GetDeviceInfo|LayoutGet)",proto="4"/.test(line)), differences.join('\n')).toBe(true);
+    const value = (families: typeof theirs, method: string): number | undefined =>
+      families.find((family) => family.name === 'node_nfs_requests_total')?.samples.find((sample) => sample.labels.method === method && sample.labels.proto === '4')?.value;
+    expect(value(ours, 'GetDeviceInfo')).toBe(value(theirs, 'LayoutGet'));
+    expect(value(ours, 'LayoutGet')).toBe(value(theirs, 'GetDeviceInfo'));
+    expect(theirs.find((family) => family.name === 'node_nfs_requests_total')?.samples.length).toBe(99);
+  }, 30_000);
+
+  it('nfsd: NFS server statistics; NFSv4 operations from SetClientID on are read at the kernel\'s positions', async () => {
+    const { theirs, ours } = await scrapeBoth('nfsd', ['nfsd']);
+    const v4 = (families: typeof theirs): Map<string, number> =>
+      new Map((families.find((family) => family.name === 'node_nfsd_requests_total')?.samples ?? []).filter((sample) => sample.labels.proto === '4').map((sample) => [sample.labels.method ?? '', sample.value]));
+    // 1.5.0 (prometheus/procfs before 0.12) skipped SETCLIENTID and SETCLIENTID_CONFIRM (operations
+    // 35 and 36), so it reports operation 35 as Verify, 36 as Write and 37 as RelLockOwner.
+    expect(v4(theirs).get('Verify')).toBe(v4(ours).get('SetClientID'));
+    expect(v4(theirs).get('Write')).toBe(v4(ours).get('SetClientIDConfirm'));
+    expect(v4(theirs).get('RelLockOwner')).toBe(v4(ours).get('Verify'));
+    const shifted = /method="(SetClientID|SetClientIDConfirm|Verify|Write|RelLockOwner|WdelegGetattr)",proto="4"/;
+    expect(compare(theirs, ours).filter((line) => !shifted.test(line))).toEqual([]);
+    expect(v4(theirs).size).toBe(33);
+  }, 30_000);
+
+  it('edac: controllers, chip-select rows and their unattributed errors', async () => {
+    const { theirs, ours } = await scrapeBoth('edac', ['edac']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_edac_csrow_correctable_errors_total')?.samples.length).toBe(6);
+    // The per-channel families are node_exporter 1.9+'s: 1.5.0 has none to compare.
+    expect(ours.find((family) => family.name === 'node_edac_channel_correctable_errors_total')?.samples.length).toBe(8);
+  }, 30_000);
+
+  it('nvme: controllers (1.5.0 has no cntlid label and no namespace families)', async () => {
+    const { theirs, ours } = await scrapeBoth('nvme', ['nvme']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_nvme_info')?.samples.length).toBe(3);
+  }, 30_000);
+
+  it.each(['netclass', 'netclass-datacenter'])('%s: link state, speed and properties of every interface', async (caseName) => {
+    const { theirs, ours } = await scrapeBoth(caseName, ['netclass']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_network_up')?.samples.length).toBeGreaterThanOrEqual(4);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
+
+  it('netstat: the default fields of netstat, snmp and snmp6 (newer node_exporter adds TCPOFOQueue and TCPRcvQDrop)', async () => {
+    const { theirs, ours } = await scrapeBoth('netstat', ['netstat']);
+    expect(compare(theirs, ours)).toEqual([]);
+    const names = (families: typeof theirs): string[] => families.filter((family) => family.name.startsWith('node_netstat_')).map((family) => family.name);
+    expect(names(theirs).length).toBeGreaterThan(30);
+    expect(names(ours).filter((name) => !names(theirs).includes(name)).sort()).toEqual(['node_netstat_TcpExt_TCPOFOQueue', 'node_netstat_TcpExt_TCPRcvQDrop']);
+  }, 30_000);
+
+  it.each([
+    ['sockstat', 'sockstat'],
+    ['sockstat-ipv4-only', 'sockstat'],
+    ['conntrack', 'conntrack'],
+  ])('%s: socket and connection tracking counts', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.filter((family) => /^node_(sockstat|nf_conntrack)_/.test(family.name)).length).toBeGreaterThanOrEqual(10);
+  }, 30_000);
+
+  it('conntrack-busy: per-CPU lines of 16 columns, which 1.5.0 refuses and newer node_exporter sums', async () => {
+    const { theirs, ours } = await scrapeBoth('conntrack-busy', ['conntrack']);
+    const success = (families: typeof theirs): number | undefined => families.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value;
+    expect(success(theirs)).toBe(0);
+    expect(success(ours)).toBe(1);
+    expect(ours.find((family) => family.name === 'node_nf_conntrack_stat_found')?.samples[0]?.value).toBe(0xc35a1 + 0xb12f0);
+  }, 30_000);
+
+  it.each([
+    ['rapl', 'rapl'],
+    ['thermal_zone', 'thermal_zone'],
+  ])('%s: energy counters, temperatures and CPU frequencies', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+    expect(theirs.filter((family) => !family.name.startsWith('node_scrape_')).length).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('cpufreq: CPU frequencies; an offline CPU is left out, as newer node_exporter does (prometheus/procfs 0.10)', async () => {
+    const { theirs, ours } = await scrapeBoth('cpufreq', ['cpufreq']);
+    const differences = compare(theirs, ours);
+    expect(differences.length).toBe(6);
+    expect(differences.every((line) => /\{cpu="3"\}: missing, node_exporter/.test(line)), differences.join('\n')).toBe(true);
+  }, 30_000);
+
+  it.each([
+    // selinux reads this machine's selinuxfs in node_exporter (go-selinux), not the tree: only the captured case shares it.
+    ['host-basics', ['arp', 'entropy', 'filefd', 'os', 'selinux', 'softnet', 'udp_queues']],
+    ['host-basics-other', ['arp', 'entropy', 'filefd', 'os', 'softnet', 'udp_queues']],
+  ])('%s: ARP, entropy, file handles, os-release, softnet and UDP queues', async (caseName, collectors) => {
+    const { theirs, ours } = await scrapeBoth(caseName, collectors);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples.every((sample) => sample.value === 1)).toBe(true);
+  }, 30_000);
+
+  it('bonding: slaves and active slaves, a failed one among them', async () => {
+    const { theirs, ours } = await scrapeBoth('bonding', ['bonding']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_bonding_active')?.samples.map((sample) => sample.value).sort()).toEqual([1, 2]);
+  }, 30_000);
+
+  it('zfs: ARC and other kstats, pools and datasets; 1.5.0 cuts a dataset name at its first space and has no suspended state', async () => {
+    const { theirs, ours } = await scrapeBoth('zfs', ['zfs']);
+    const differences = compare(theirs, ours);
+    const expected = (line: string): boolean =>
+      /^node_zfs_zpool_state\{state="suspended",zpool="(scratch|tank)"\}: 0, not in node_exporter$/.test(line) ||
+      /^node_zfs_zpool_dataset_\w+\{dataset="tank\/datasets imagenet",zpool="tank"\}: \d+, not in node_exporter$/.test(line) ||
+      /^node_zfs_zpool_dataset_\w+\{dataset="tank\/datasets",zpool="tank"\}: missing, node_exporter \d+$/.test(line);
+    expect(differences.filter((line) => !expected(line))).toEqual([]);
+    expect(differences.length).toBe(2 + 2 * 6);
+    expect(theirs.filter((family) => family.name.startsWith('node_zfs_')).length).toBeGreaterThan(20);
+  }, 30_000);
+
+  it.each([
+    ['schedstat', 'schedstat'],
+    ['dmi', 'dmi'],
+  ])('%s: scheduler statistics and the firmware\'s identity', async (caseName, collector) => {
+    const { theirs, ours } = await scrapeBoth(caseName, [collector]);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
 });

@@ -51,7 +51,8 @@ describe('README', () => {
     try {
       await writeFile(join(directory, 'sample.config.yaml'), uncommented);
       const [entry] = (await readSampleConfig(directory, 'node')).entries;
-      expect(Object.keys(entry as object).sort()).toEqual(['collectors', 'cpu', 'diskstats', 'filesystem', 'netdev', 'stat', 'textfile', 'vmstat']);
+      // Every key of the entry is shown.
+      expect(Object.keys(entry as object).sort()).toEqual(Object.keys(configSchema.shape).sort());
       expect(await validateWithSchema(configSchema, entry)).toEqual(await validateWithSchema(configSchema, {}));
     } finally {
       await rm(directory, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTextfile, TextfileError } from '../src/parsers/textfile.js';
+import { parseTextfile, TextfileError, TextfileParser } from '../src/parsers/textfile.js';
 import { mergeTextfiles } from '../src/merge-textfiles.js';
 
 const lines = (...text: string[]): string => `${text.join('\n')}\n`;
@@ -19,8 +19,9 @@ describe('parseTextfile', () => {
           { labels: { queue: 'a' }, value: 3 },
           { labels: { queue: 'b', shard: '1' }, value: 4 },
         ],
+        seriesKeys: ['{queue="a"}', '{queue="b",shard="1"}'],
       },
-      { name: 'plain', type: 'untyped', help: undefined, labelNames: [], series: [{ labels: {}, value: 1 }] },
+      { name: 'plain', type: 'untyped', help: undefined, labelNames: [], series: [{ labels: {}, value: 1 }], seriesKeys: [''] },
     ]);
   });
 
@@ -74,6 +75,59 @@ describe('parseTextfile', () => {
   it('treats an empty HELP line as no HELP', () => {
     expect(parseTextfile(lines('# HELP a ', 'a 1'))[0]?.help).toBeUndefined();
   });
+
+  it('finds a repeated series however its labels are ordered, spaced, escaped or padded with empty ones', () => {
+    for (const repeat of ['a{y="2",x="1"} 2', 'a{ x = "1" , y="2" , } 2', 'a{x="1",y="2",z=""} 2', 'a {x="1",y="2"} 2']) {
+      expect(() => parseTextfile(lines('a{x="1",y="2"} 1', repeat)), repeat).toThrow(/line 2: duplicate series a\{x="1",y="2"\}/);
+    }
+    expect(() => parseTextfile(lines('a{x="q\\"uote\\\\n"} 1', 'a{x="q\\"uote\\\\n"} 2'))).toThrow(/duplicate series/);
+    // Different values, and a backslash-n against a real backslash followed by n, are different series.
+    expect(parseTextfile(lines('a{x="1"} 1', 'a{x="2"} 2', 'a{x="\\n"} 3', 'a{x="\\\\n"} 4'))[0]?.seriesKeys).toEqual(['{x="1"}', '{x="2"}', '{x="\\n"}', '{x="\\\\n"}']);
+  });
+
+  it('reads escaped label values and HELP texts', () => {
+    const [family] = parseTextfile(lines('# HELP a Line one\\nline two \\\\ end', 'a{path="C:\\\\data",quote="say \\"hi\\"",text="a\\nb"} 1'));
+    expect(family?.help).toBe('Line one\nline two \\ end');
+    expect(family?.series[0]?.labels).toEqual({ path: 'C:\\data', quote: 'say "hi"', text: 'a\nb' });
+    expect(() => parseTextfile(lines('a{x="\\t"} 1'))).toThrow(/line 1: invalid escape sequence "\\t" in label x/);
+  });
+
+  it('reads CRLF line endings and a last line without a newline', () => {
+    expect(parseTextfile('# TYPE a gauge\r\na{x="1"} 1\r\na{x="2"} 2')[0]).toMatchObject({ type: 'gauge', series: [{ value: 1 }, { value: 2 }] });
+  });
+
+  it('gives the same families whatever pieces the text is fed in', () => {
+    const text = lines(
+      '# HELP jobs_total Jobs run.',
+      '# TYPE jobs_total counter',
+      'jobs_total{queue="a",shard="1"} 3',
+      'jobs_total{queue="b \\"x\\"",shard="2"} 4',
+      '# TYPE latency_seconds histogram',
+      'latency_seconds_bucket{le="0.5"} 1',
+      'latency_seconds_bucket{le="+Inf"} 2',
+      'latency_seconds_sum 0.75',
+      'latency_seconds_count 2',
+    );
+    const whole = parseTextfile(text);
+    for (let size = 1; size <= 17; size += 4) {
+      const parser = new TextfileParser();
+      for (let start = 0; start < text.length; start += size) parser.feed(text.slice(start, start + size));
+      expect(parser.finish(), `pieces of ${size}`).toEqual(whole);
+    }
+  });
+
+  it('names the line of an error even when it arrived in pieces', () => {
+    const parser = new TextfileParser();
+    parser.feed('a 1\nb 2\nc{');
+    expect(() => {
+      parser.feed('x="1" 3\n');
+    }).toThrow(/^line 3: expected "," or "\}" after label x$/);
+  });
+
+  it('refuses a histogram with a bucket or sum given twice', () => {
+    expect(() => parseTextfile(lines('# TYPE h histogram', 'h_bucket{le="1"} 1', 'h_bucket{le="1.0"} 1', 'h_sum 1', 'h_count 1'))).toThrow(/line 3: duplicate series: h has a second le="1.0"/);
+    expect(() => parseTextfile(lines('# TYPE h histogram', 'h_bucket{le="+Inf"} 1', 'h_sum 1', 'h_sum 2', 'h_count 1'))).toThrow(/line 4: duplicate series: h has a second _sum/);
+  });
 });
 
 describe('mergeTextfiles', () => {
@@ -85,9 +139,9 @@ describe('mergeTextfiles', () => {
     expect(merge.families).toEqual([
       {
         family: { name: 'x', type: 'gauge', help: 'Metric read from /t/a.prom, /t/b.prom', labelNames: ['a', 'b'] },
-        series: [
-          { labels: { a: '1', b: '' }, value: 1 },
-          { labels: { a: '', b: '2' }, value: 2 },
+        contributions: [
+          { path: '/t/a.prom', series: [{ labels: { a: '1', b: '' }, value: 1 }] },
+          { path: '/t/b.prom', series: [{ labels: { a: '', b: '2' }, value: 2 }] },
         ],
       },
     ]);
@@ -99,7 +153,7 @@ describe('mergeTextfiles', () => {
       () => false,
     );
     expect(merge.families[0]?.family.help).toBe('First.');
-    expect(merge.families[0]?.series).toHaveLength(3);
+    expect(merge.families[0]?.contributions.flatMap((contribution) => contribution.series)).toHaveLength(3);
     expect(merge.helpConflicts).toEqual([{ name: 'x', kept: 'First.', ignored: 'Second.', path: '/t/c.prom' }]);
   });
 
@@ -122,10 +176,33 @@ describe('mergeTextfiles', () => {
     );
     expect(merge.accepted).toEqual(['/t/a.prom', '/t/e.prom']);
     expect(merge.rejected).toEqual([
-      { path: '/t/b.prom', reason: 'node_load1 is a family of the node collector itself' },
-      { path: '/t/c.prom', reason: 'x is a counter here but a gauge in /t/a.prom' },
-      { path: '/t/d.prom', reason: 'x{a="1"} is already in /t/a.prom' },
+      { path: '/t/b.prom', family: 'node_load1', reason: 'node_load1 is a family of the node collector itself' },
+      { path: '/t/c.prom', family: 'x', reason: 'x is a counter here but a gauge in /t/a.prom' },
+      { path: '/t/d.prom', family: 'x', reason: 'x{a="1"} is already in /t/a.prom' },
     ]);
     expect(merge.families.map(({ family }) => family.name)).toEqual(['x', 'y']);
+  });
+
+  it('refuses a file whose family writes a sample name another family writes', () => {
+    const merge = mergeTextfiles(
+      [
+        file('/t/a.prom', '# TYPE job_seconds histogram', 'job_seconds_bucket{le="+Inf"} 1', 'job_seconds_sum 2', 'job_seconds_count 1'),
+        file('/t/b.prom', 'job_seconds_count 5'),
+        file('/t/c.prom', '# TYPE node_load1_sum summary', 'node_load1_sum_sum 1', 'node_load1_sum_count 1'),
+        file('/t/d.prom', '# TYPE node_load histogram', 'node_load_bucket{le="+Inf"} 1', 'node_load_sum 1', 'node_load_count 1'),
+      ],
+      (name) => name === 'node_load_count',
+    );
+    expect(merge.accepted).toEqual(['/t/a.prom', '/t/c.prom']);
+    expect(merge.rejected).toEqual([
+      { path: '/t/b.prom', family: 'job_seconds_count', reason: 'job_seconds_count writes job_seconds_count, which job_seconds writes too' },
+      { path: '/t/d.prom', family: 'node_load', reason: 'node_load (sample node_load_count) is a family of the node collector itself' },
+    ]);
+  });
+
+  it('keeps the parsed series objects when a family needs no label filled in', () => {
+    const a = file('/t/a.prom', 'x{a="1"} 1');
+    const merge = mergeTextfiles([a, file('/t/b.prom', 'y 2')], () => false);
+    expect(merge.families[0]?.contributions[0]?.series).toBe(a.families[0]?.series);
   });
 });

@@ -7,6 +7,7 @@ export interface ExporterModuleLike {
     readonly config?: unknown;
     readonly plugins?: Readonly<Record<string, CollectorPlugin>>;
     readonly onlySuppliedPlugins?: boolean;
+    readonly logDestination?: { write(line: string): void };
   }): Promise<ExporterLike>;
 }
 
@@ -42,6 +43,8 @@ export interface InHostSmokeResult {
   readonly problems: string[];
   /** The `/metrics` body, for a failure message. */
   readonly body: string;
+  /** The host's log lines (JSON), kept instead of written to the console, for a failure message. */
+  readonly logs: readonly string[];
 }
 
 const EXPORTER_PACKAGE = '@tessera/exporter';
@@ -57,6 +60,7 @@ const EXPORTER_PACKAGE = '@tessera/exporter';
  */
 export async function runInHostSmoke(plugin: CollectorPlugin, options: InHostSmokeOptions = {}): Promise<InHostSmokeResult> {
   const exporterModule = (await (options.loadExporter ?? importExporter)()) as Partial<ExporterModuleLike> | undefined;
+  const logs: string[] = [];
   if (typeof exporterModule?.createExporter !== 'function') throw new Error(`${EXPORTER_PACKAGE} does not export createExporter()`);
   const exporter = await exporterModule.createExporter({
     config: {
@@ -66,6 +70,8 @@ export async function runInHostSmoke(plugin: CollectorPlugin, options: InHostSmo
     },
     plugins: { [plugin.name]: plugin },
     onlySuppliedPlugins: true,
+    // A collector that fails on purpose in a test must not print stack traces into a green run.
+    logDestination: { write: (line: string) => void logs.push(line) },
   });
   try {
     const response = await exporter.app.inject({ method: 'GET', url: '/metrics' });
@@ -74,7 +80,7 @@ export async function runInHostSmoke(plugin: CollectorPlugin, options: InHostSmo
     const contentType = response.headers['content-type'];
     if (contentType !== TEXT_CONTENT_TYPE) problems.push(`Content-Type is ${JSON.stringify(contentType)}, not ${JSON.stringify(TEXT_CONTENT_TYPE)}`);
     problems.push(...describeSuccessProblems(response.body, plugin.name, options.expectSuccess ?? true));
-    return { problems, body: response.body };
+    return { problems, body: response.body, logs };
   } finally {
     await exporter.close();
   }
@@ -94,7 +100,7 @@ function describeSuccessProblems(body: string, collectorName: string, expectSucc
     ?.samples.find(({ labels }) => labels.collector === collectorName && labels.collector_instance === 'default' && Object.keys(labels).length === 2);
   if (sample === undefined) return [`/metrics has no ${series}`];
   if (sample.value !== wanted) {
-    return [`${series} is ${sample.value}, expected ${wanted}${expectSuccess ? ' (the collection failed in the host; see its log)' : ''}`];
+    return [`${series} is ${sample.value}, expected ${wanted}${expectSuccess ? ' (the collection failed in the host; see its log below)' : ''}`];
   }
   return [];
 }

@@ -93,7 +93,8 @@ const SNAKE_CASE = /^[a-z_][a-z0-9_]*$/;
  * `_percent`, `_bits`, `_minutes`, …); `unit`, when set, is the last word before any `_total`;
  * label names are snake_case and not reserved (`__*`, `le`, `quantile`); no `job`, `instance` or
  * `collector` label (they collide with what Prometheus and the host add); no name declared twice.
- * A name in `options.allow` skips the naming and host-label rules.
+ * A name in `options.allow` skips the naming rules and the host-label rule; a label name in
+ * `options.allowLabels` skips the label rules (snake_case, host labels).
  */
 export function checkMetricHygiene(families: readonly MetricFamily[], options: MetricHygieneOptions = {}): string[] {
   const problems: string[] = [];
@@ -107,7 +108,7 @@ export function checkMetricHygiene(families: readonly MetricFamily[], options: M
     if (illegal !== undefined) problems.push(illegal);
     const allowed = isAllowed(family.name, options.allow);
     if (!allowed) checkName(family, report);
-    for (const label of family.labelNames) checkLabel(family, label, allowed || isAllowed(label, options.allowLabels), report);
+    for (const label of family.labelNames) checkLabel(family, label, { familyAllowed: allowed, labelAllowed: isAllowed(label, options.allowLabels) }, report);
   }
   return problems;
 }
@@ -141,11 +142,16 @@ function checkName(family: MetricFamily, report: (problem: string) => void): voi
   }
 }
 
-function checkLabel(family: MetricFamily, label: string, allowed: boolean, report: (problem: string) => void): void {
+/**
+ * The label rules. An allowed family keeps a host label of its anchor (`collector` on
+ * `node_scrape_collector_success`); a label name breaking snake_case must itself be allowed, so
+ * that an allowed family still cannot bring in a new camelCase label unnoticed.
+ */
+function checkLabel(family: MetricFamily, label: string, allowed: { readonly familyAllowed: boolean; readonly labelAllowed: boolean }, report: (problem: string) => void): void {
   if (!isValidLabelName(label)) return; // illegal and `__*` names: describeFamilyProblem reported them
-  if (!SNAKE_CASE.test(label) && !allowed) report(`label ${label}: label names should be snake_case (list it in allowLabels to keep an anchor's name)`);
+  if (!SNAKE_CASE.test(label) && !allowed.labelAllowed) report(`label ${label}: label names should be snake_case (list it in allowLabels to keep an anchor's name)`);
   if (label === 'le' && family.type !== 'histogram') report('label le is reserved for histogram buckets');
   if (label === 'quantile' && family.type !== 'summary') report('label quantile is reserved for summary quantiles');
   const hostLabel = HOST_LABELS[label];
-  if (hostLabel !== undefined && !allowed) report(`label ${label}: ${hostLabel} (list the name in allow to keep it for compatibility)`);
+  if (hostLabel !== undefined && !allowed.familyAllowed && !allowed.labelAllowed) report(`label ${label}: ${hostLabel} (list the name in allow to keep it for compatibility)`);
 }

@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  isNoDataError,
+  NoDataError,
   StaleDataError,
   type Clock,
   type CollectorContext,
@@ -49,7 +51,8 @@ export interface TaskRunOutcome {
  * A {@link Scheduler} that never runs anything by itself: it records tasks, and a test runs them
  * with {@link runScheduled}, so background sampling happens exactly when the test says. Each task
  * keeps its latest value and its state like the host's scheduler, against the test clock: after
- * `clock.advance()` past a task's `maxAgeMs`, `latest()` rejects with `StaleDataError`.
+ * `clock.advance()` past a task's `maxAgeMs`, `latest()` rejects with `StaleDataError` (or with
+ * `NoDataError` when the last run found the source absent).
  */
 export interface ManualScheduler extends Scheduler {
   /** Every task registered so far, cancelled ones included, in registration order. */
@@ -214,6 +217,7 @@ class ManualTask<T = unknown> implements RecordedTask, ScheduledTask<T> {
   readonly #clock: Clock;
   #value: { readonly value: T; readonly at: number } | undefined;
   #lastError: string | undefined;
+  #lastRunFoundNoData = false;
   #failures = 0;
   #lastDurationSeconds: number | undefined;
 
@@ -250,10 +254,12 @@ class ManualTask<T = unknown> implements RecordedTask, ScheduledTask<T> {
       const value = await this.task(new AbortController().signal);
       this.#value = { value, at: this.#clock.now() };
       this.#lastError = undefined;
+      this.#lastRunFoundNoData = false;
       this.#failures = 0;
       return { name: this.#name, success: true, error: undefined };
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#lastRunFoundNoData = isNoDataError(error);
       this.#failures++;
       return { name: this.#name, success: false, error };
     } finally {
@@ -268,11 +274,13 @@ class ManualTask<T = unknown> implements RecordedTask, ScheduledTask<T> {
   latest(signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const current = this.#value;
+    const ageMs = current === undefined ? Infinity : this.#clock.now() - current.at;
+    // As the host does: nothing fresh because the source is absent is NoDataError, not StaleDataError.
+    if (ageMs > this.#maxAgeMs && this.#lastRunFoundNoData) return Promise.reject(new NoDataError(this.#lastError ?? 'no data'));
     if (current === undefined) {
       const reason = this.#lastError === undefined ? ' (the test has not run it: call scheduler.runScheduled())' : `: ${this.#lastError}`;
       return Promise.reject(new StaleDataError(`background task ${this.#name} has not succeeded yet${reason}`, { ageSeconds: undefined }));
     }
-    const ageMs = this.#clock.now() - current.at;
     if (ageMs > this.#maxAgeMs) {
       return Promise.reject(
         new StaleDataError(`the last successful run of background task ${this.#name} was ${ageMs / 1000} s ago, more than the ${this.#maxAgeMs / 1000} s allowed`, { ageSeconds: ageMs / 1000 }),

@@ -188,7 +188,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
       it(`the host serves tessera_scrape_collector_success ${expectSuccess ? 1 : 0} for it`, async () => {
         const roots = options.smokeContext?.roots;
         const result = await runInHostSmoke(plugin, { config: options.smokeConfig ?? {}, expectSuccess, ...(roots === undefined ? {} : { roots }) });
-        expect(result.problems, `${result.problems.join('\n')}\n--- /metrics ---\n${result.body}`).toEqual([]);
+        expect(result.problems, `${result.problems.join('\n')}\n--- /metrics ---\n${result.body}\n--- the host's log ---\n${result.logs.join('')}`).toEqual([]);
       });
     });
   });

@@ -106,7 +106,11 @@ describe('checkMetricHygiene', () => {
   it('exempts allowed label names (an anchor\'s camelCase labels) from the label rules, and only those', () => {
     const families = [family('DCGM_FI_DEV_GPU_UTIL', 'gauge', { labelNames: ['gpu', 'UUID', 'modelName', 'Hostname', 'GPU_I_PROFILE', 'podName'] })];
     const allow = ['DCGM_FI_DEV_GPU_UTIL'];
-    expect(checkMetricHygiene(families, { allow, allowLabels: ['UUID', 'modelName', 'Hostname', /^GPU_I_/] })).toEqual([]);
+    expect(checkMetricHygiene(families, { allow, allowLabels: ['UUID', 'modelName', 'Hostname', /^GPU_I_/, 'podName'] })).toEqual([]);
+    // An allowed family name does not let a camelCase label through that allowLabels does not list.
+    expect(checkMetricHygiene(families, { allow, allowLabels: ['UUID', 'modelName', 'Hostname', /^GPU_I_/] })).toEqual([
+      "DCGM_FI_DEV_GPU_UTIL: label podName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",
+    ]);
     const strict = checkMetricHygiene([family('dcgm_gpu_utilization_ratio', 'gauge', { labelNames: ['UUID', 'podName', 'le'] })], { allowLabels: ['UUID'] });
     expect(strict).toEqual([
       "dcgm_gpu_utilization_ratio: label podName: label names should be snake_case (list it in allowLabels to keep an anchor's name)",

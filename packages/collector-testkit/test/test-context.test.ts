@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isStaleDataError } from '@tessera/collector-api';
+import { isNoDataError, isStaleDataError, NoDataError } from '@tessera/collector-api';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, FIXED_NOW_MS } from '../src/index.js';
@@ -89,6 +89,28 @@ describe('createTestContext', () => {
     const stale: unknown = await task.latest().catch((error: unknown) => error);
     expect(isStaleDataError(stale)).toBe(true);
     expect((stale as Error).message).toBe('the last successful run of background task sample was 5.001 s ago, more than the 5 s allowed');
+  });
+
+  it('passes on a NoDataError of the last run when nothing fresh is left to serve, as the host does', async () => {
+    const { scheduler, clock } = createTestContext();
+    let gpus = 0;
+    const task = scheduler.every(1000, () => {
+      if (gpus === 0) throw new NoDataError('no GPU on this node');
+      return gpus;
+    }, { maxAgeMs: 5000 });
+    await scheduler.runScheduled();
+    const absent: unknown = await task.latest().catch((error: unknown) => error);
+    expect(isNoDataError(absent)).toBe(true);
+    expect((absent as Error).message).toBe('no GPU on this node');
+    gpus = 2;
+    await scheduler.runScheduled();
+    expect(await task.latest()).toBe(2);
+    // A fresh value is still served after a run that found nothing; once it is too old, the absence is reported.
+    gpus = 0;
+    await scheduler.runScheduled();
+    expect(await task.latest()).toBe(2);
+    clock.advance(5001);
+    expect(isNoDataError(await task.latest().catch((error: unknown) => error))).toBe(true);
   });
 
   it('records the dispatcher options asked for, hands the MockAgent back, and reads secrets relative to the config directory', async () => {

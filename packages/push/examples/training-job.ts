@@ -1,7 +1,6 @@
 /**
- * A simulated training job that reports to a Pushgateway while it runs (seed 004's "concurrent
- * design": a run that lasts days should not wait until the end to be seen) and survives the
- * Pushgateway being down (seed 003).
+ * A simulated training job that reports to a Pushgateway while it runs (a run that lasts days
+ * should not wait until its end to be seen) and survives the Pushgateway being down.
  *
  * Run it against a local Pushgateway:
  *

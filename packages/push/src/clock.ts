@@ -1,8 +1,8 @@
 /**
  * The two clocks a job reads. Durations come from the monotonic one only, so a wall clock that NTP or
- * an operator steps backwards can never produce a negative duration (seed 003: "we had to make sure we
- * didn't push negative time"). Timestamps such as `<job>_last_success_timestamp_seconds` come from the
- * wall clock, because Prometheus compares them with `time()`.
+ * an operator steps backwards can never produce a negative duration, a classic bug of hand-written
+ * batch timers. Timestamps such as `<job>_last_success_timestamp_seconds` come from the wall clock,
+ * because Prometheus compares them with `time()`.
  */
 export interface Clock {
   /** Milliseconds from an arbitrary origin that never goes backwards (`performance.now()`). */

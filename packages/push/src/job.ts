@@ -4,11 +4,24 @@ import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { systemClock, type Clock } from './clock.js';
 import { getDefaultLogger } from './default-logger.js';
 import { DurationSummary } from './duration-summary.js';
+import { GroupSender } from './group-sender.js';
+import { guardUpdates } from './guard-updates.js';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
-import { describeLabelNameProblem, describeMetricNameProblem, MetricDefinitionError, toMetricNamespace, type MetricKind } from './metric-definition.js';
-import { PeriodicPush, type PeriodicPushOptions } from './periodic-push.js';
+import { InfoMetric } from './info-metric.js';
+import {
+  describeLabelNameProblem,
+  describeMetricNameProblem,
+  DURATION_BUCKETS,
+  MetricDefinitionError,
+  MetricUpdateError,
+  normalizeBuckets,
+  toMetricNamespace,
+  type MetricKind,
+} from './metric-definition.js';
+import { DEFAULT_FINAL_PUSH_DEADLINE_MS, PeriodicPush, type PeriodicPushOptions } from './periodic-push.js';
+import { deadlineSignal } from './deadline.js';
 import { PushgatewayClient, type SendOptions, type TransportOptions } from './pushgateway-client.js';
-import { PushError, type PushFailure, type PushMethod, type PushResult, type TextfileResult } from './push-result.js';
+import { PushError, type PushMethod, type PushResult, type TextfileResult } from './push-result.js';
 import { renderRegistry } from './render-registry.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 
@@ -32,9 +45,16 @@ export interface JobOptions extends TransportOptions {
    * metric name cannot hold replaced by `_`; `''` turns prefixing off.
    */
   readonly namespace?: string | undefined;
-  /** Throw {@link PushError} when a push fails, instead of returning the failure. Default false. */
+  /**
+   * Throw instead of logging and going on: {@link PushError} when a push fails (instead of returning
+   * the failure), {@link MetricUpdateError} when a metric update cannot be applied (instead of
+   * dropping it). Default false.
+   */
   readonly strict?: boolean | undefined;
-  /** Receives one warning per failed push. Default: pino at level `warn` on stderr. */
+  /**
+   * Receives one warning per failed push and per kind of dropped metric update. Default: pino at
+   * level `warn` on stderr.
+   */
   readonly logger?: Logger | undefined;
   /** Clocks for durations and timestamps; tests inject one. */
   readonly clock?: Clock | undefined;
@@ -50,17 +70,32 @@ export interface MetricOptions<TLabel extends string = string> {
 
 /** Options of {@link Job.histogram}. */
 export interface HistogramOptions<TLabel extends string = string> extends MetricOptions<TLabel> {
-  /** Upper bounds, increasing; prom-client's defaults when omitted. */
+  /**
+   * Upper bounds, strictly increasing and finite; `+Inf` is implied (a trailing `Infinity` is
+   * accepted and dropped). Default {@link DURATION_BUCKETS}, 10 ms to a day.
+   */
   readonly buckets?: readonly number[] | undefined;
 }
 
 /** Options of {@link Job.summary}. */
 export interface SummaryOptions<TLabel extends string = string> extends MetricOptions<TLabel> {
-  /** Quantiles to report, e.g. `[0.5, 0.9, 0.99]`; `[]` reports only `_sum` and `_count`. */
+  /**
+   * Quantiles to report, e.g. `[0.5, 0.9, 0.99]`. Default `[]`: only `_sum` and `_count`, as Python's
+   * client does (quantiles cannot be aggregated across jobs, and cost memory on every observation).
+   */
   readonly percentiles?: readonly number[] | undefined;
   /** Sliding window of the quantiles, in seconds; all observations when omitted. */
   readonly maxAgeSeconds?: number | undefined;
   readonly ageBuckets?: number | undefined;
+}
+
+/** Options of {@link Job.close}. */
+export interface CloseOptions {
+  /**
+   * Longest time `close()` may take, in milliseconds: pushes already called, the periodic push's
+   * final push and their retries give up when it passes (a `timeout` failure). Default 5000.
+   */
+  readonly deadlineMs?: number | undefined;
 }
 
 /** Options of {@link Job.writeTextfile}. */
@@ -71,18 +106,24 @@ export interface TextfileOptions {
 
 const MAX_TIMER_MILLISECONDS = 2 ** 31 - 1;
 
-type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string> | DurationSummary;
+type AnyMetric = Gauge<string> | Counter<string> | Histogram<string> | Summary<string> | DurationSummary | InfoMetric;
+
+/** The declared kind; an info metric is a gauge on the wire but not interchangeable with one. */
+type RegisteredKind = MetricKind | 'info';
 
 interface Registered {
-  readonly kind: MetricKind;
+  readonly kind: RegisteredKind;
   readonly labelNames: readonly string[];
   readonly metric: AnyMetric;
 }
 
 interface Timer {
-  readonly duration: DurationSummary;
+  readonly duration: { observe(seconds: number): void };
   readonly failures: Counter<string>;
 }
+
+/** How many distinct dropped-update problems a job warns about before it only logs them at debug. */
+const MAX_UPDATE_WARNINGS = 100;
 
 /**
  * Creates the handle of one batch job. Throws {@link MetricDefinitionError} or `TypeError` for
@@ -98,10 +139,13 @@ export function createJob(options: JobOptions): Job {
  * `collectDefaultMetrics()` cannot collide), metric helpers that check names, timers, outcome
  * timestamps, and the push, textfile and periodic-push channels.
  *
- * A failed push never throws into the job unless `strict` is set (seed 003: the job outlives its
- * metrics); it returns a {@link PushResult} saying why and logs one warning. Pushes, deletes and
- * periodic pushes of one job never overlap: each waits for the previous one to settle (retries
- * included), then renders the registry, so the gateway gets them in call order with current values.
+ * Nothing the job calls throws into it unless `strict` is set, since a job is worth more than its
+ * measurement: a failed push returns a {@link PushResult} saying why and logs one warning, and a
+ * metric update that cannot be applied (`counter.inc(-1)`, an undeclared label) is dropped with one
+ * warning. Mistakes in a declaration (a bad name, unsorted buckets) still throw when the metric is
+ * declared, so they show on the first run. Pushes, deletes and periodic pushes of one job never
+ * overlap: each waits for the previous one to settle (retries included), then renders the registry,
+ * so the gateway gets them in call order with current values.
  */
 export class Job {
   /** The job name, as given. */
@@ -116,14 +160,13 @@ export class Job {
   readonly #options: JobOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #client: PushgatewayClient;
-  readonly #groupPath: string;
+  readonly #sender: GroupSender;
   readonly #groupingLabels: ReadonlySet<string>;
   readonly #labels: Readonly<Record<string, string>>;
   readonly #metrics = new Map<string, Registered>();
   readonly #timers = new Map<string, Timer>();
+  readonly #warnedUpdateProblems = new Set<string>();
   #periodicPush: PeriodicPush | undefined;
-  #sendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: JobOptions) {
     const groupingKey = { ...options.groupingKey };
@@ -137,7 +180,6 @@ export class Job {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? getDefaultLogger();
-    this.#groupPath = buildGroupingPath(options.job, groupingKey);
     const groupingLabels = new Set(['job', ...Object.keys(groupingKey)]);
     const labels = { ...options.labels };
     for (const labelName of Object.keys(labels)) {
@@ -149,44 +191,74 @@ export class Job {
     this.registry = new Registry();
     // Also as prom-client default labels, for code that renders the registry itself.
     this.registry.setDefaultLabels(labels);
-    this.#client = new PushgatewayClient({ ...options, logger: this.#logger, logContext: { job: options.job, groupingKey } });
+    const client = new PushgatewayClient({ ...options, logger: this.#logger, logContext: { job: options.job, groupingKey } });
+    this.#sender = new GroupSender(client, buildGroupingPath(options.job, groupingKey), () => this.metrics());
   }
 
-  /** A gauge named `<namespace>_<name>`. Declaring the same gauge twice returns the first one. */
+  /**
+   * A gauge named `<namespace>_<name>`. Declaring the same gauge twice returns the first one. Its
+   * updates never throw (see {@link JobOptions.strict}).
+   */
   gauge<TLabel extends string = string>(options: MetricOptions<TLabel>): Gauge<TLabel> {
-    return this.#register('gauge', options, (configuration) => new Gauge(configuration)) as Gauge<TLabel>;
+    return this.#register('gauge', options, (configuration) => this.#guard(new Gauge(configuration))) as Gauge<TLabel>;
   }
 
-  /** A counter named `<namespace>_<name>`; the name must end in `_total`. */
+  /** A counter named `<namespace>_<name>`; the name must end in `_total`. Its updates never throw. */
   counter<TLabel extends string = string>(options: MetricOptions<TLabel>): Counter<TLabel> {
-    return this.#register('counter', options, (configuration) => new Counter(configuration)) as Counter<TLabel>;
+    return this.#register('counter', options, (configuration) => this.#guard(new Counter(configuration))) as Counter<TLabel>;
   }
 
-  /** A histogram named `<namespace>_<name>`; `le` is reserved. */
+  /**
+   * A histogram named `<namespace>_<name>`; `le` is reserved. Throws {@link MetricDefinitionError}
+   * for bucket bounds that are unsorted, repeated or not finite. Its updates never throw.
+   */
   histogram<TLabel extends string = string>(options: HistogramOptions<TLabel>): Histogram<TLabel> {
-    return this.#register('histogram', options, (configuration) =>
-      new Histogram({ ...configuration, ...(options.buckets === undefined ? {} : { buckets: [...options.buckets] }) }),
-    ) as Histogram<TLabel>;
+    const buckets = normalizeBuckets(options.buckets ?? DURATION_BUCKETS);
+    if (typeof buckets === 'string') throw new MetricDefinitionError(`${this.#fullName(options.name)}: ${buckets}`);
+    return this.#register('histogram', options, (configuration) => this.#guard(new Histogram({ ...configuration, buckets }))) as Histogram<TLabel>;
   }
 
-  /** A summary named `<namespace>_<name>`; `quantile` is reserved. */
+  /**
+   * A summary named `<namespace>_<name>`; `quantile` is reserved. Without `percentiles` it reports
+   * `_sum` and `_count` only. Its updates never throw.
+   */
   summary<TLabel extends string = string>(options: SummaryOptions<TLabel>): Summary<TLabel> {
     return this.#register('summary', options, (configuration) =>
-      new Summary({
-        ...configuration,
-        ...(options.percentiles === undefined ? {} : { percentiles: [...options.percentiles] }),
-        ...(options.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: options.maxAgeSeconds }),
-        ...(options.ageBuckets === undefined ? {} : { ageBuckets: options.ageBuckets }),
-      }),
+      this.#guard(
+        new Summary({
+          ...configuration,
+          percentiles: [...(options.percentiles ?? [])],
+          ...(options.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: options.maxAgeSeconds }),
+          ...(options.ageBuckets === undefined ? {} : { ageBuckets: options.ageBuckets }),
+        }),
+      ),
     ) as Summary<TLabel>;
   }
 
   /**
-   * Runs `work` and records how long it took in the summary `<namespace>_<name>_duration_seconds`
-   * (`_sum` and `_count`), measured with the monotonic clock and never negative. When `work` throws or
-   * its promise rejects, `<namespace>_<name>_failures_total` goes up by one and the very same error is
-   * rethrown. Whether that failure fails the job is the caller's call: use {@link Job.fail} for that.
-   * Accepts a function (sync or async) or a promise; returns what it returns.
+   * Sets the info metric `<namespace>_<name>_info` (`_info` is appended unless the name ends in it):
+   * one series with value 1 whose labels carry facts about the run, such as the model version or the
+   * hyperparameters. Calling it again replaces the labels. Numbers and booleans become strings.
+   * A label name Prometheus refuses, or one the grouping key or the job's labels already set, drops
+   * the update with one warning (or throws {@link MetricUpdateError} when `strict`).
+   */
+  info(name: string, labels: Readonly<Record<string, string | number | boolean>>, help?: string): void {
+    const metricName = name.endsWith('_info') ? name : `${name}_info`;
+    const metric = this.#register('info', { name: metricName, help: help ?? `Facts about this run of the job, as labels (${metricName}).` }, (configuration) => new InfoMetric(configuration)) as InfoMetric;
+    for (const labelName of Object.keys(labels)) {
+      const problem = describeLabelNameProblem(labelName, 'gauge', this.#groupingLabels) ?? (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined);
+      if (problem !== undefined) return this.#onUpdateFailure(metric.name, 'info', new Error(problem));
+    }
+    metric.set(Object.fromEntries(Object.entries(labels).map(([labelName, value]) => [labelName, String(value)])));
+  }
+
+  /**
+   * Runs `work` and records how long it took in `<namespace>_<name>_duration_seconds`, measured with
+   * the monotonic clock and never negative: a summary (`_sum` and `_count`), or the histogram of that
+   * name if the job declared one before the first call. When `work` throws or its promise rejects,
+   * `<namespace>_<name>_failures_total` goes up by one and the very same error is rethrown. Whether
+   * that failure fails the job is the caller's call: use {@link Job.fail} for that. Accepts a function
+   * (sync or async) or a promise; returns what it returns.
    */
   time<T>(name: string, work: () => Promise<T>): Promise<T>;
   time<T>(name: string, work: PromiseLike<T>): Promise<T>;
@@ -195,17 +267,34 @@ export class Job {
     const timer = this.#timer(name);
     const clock = this.#clock;
     const start = clock.monotonicMilliseconds();
-    if (isPromiseLike(work)) return settle(work, timer, clock, start);
-    let result: T;
-    try {
-      result = work();
-    } catch (error) {
-      record(timer, clock, start, true);
-      throw error;
-    }
-    if (isPromiseLike(result)) return settle(result, timer, clock, start) as T;
-    record(timer, clock, start, false);
-    return result;
+    return runAround(work, (failed) => {
+      // Durations come from the monotonic clock and are clamped at zero, whatever clock was injected.
+      timer.duration.observe(Math.max(0, clock.monotonicMilliseconds() - start) / 1000);
+      if (failed) timer.failures.inc();
+    });
+  }
+
+  /**
+   * Counts runs of `work` in progress in the gauge `<namespace>_<name>_in_progress`: up by one
+   * while it runs, down again when it returns, throws or settles (Python's `track_inprogress()`).
+   * Pushed while a phase runs, it tells a dashboard which phase a long job is in; a final push shows
+   * 0. Without `work`, it counts one run and returns the function that ends it (calling that again
+   * does nothing). Accepts a function (sync or async) or a promise; returns what it returns.
+   */
+  inProgress<T>(name: string, work: () => Promise<T>): Promise<T>;
+  inProgress<T>(name: string, work: PromiseLike<T>): Promise<T>;
+  inProgress<T>(name: string, work: () => T): T;
+  inProgress(name: string): () => void;
+  inProgress<T>(name: string, work?: (() => T) | PromiseLike<T>): T | Promise<T> | (() => void) {
+    const gauge = this.gauge({ name: `${name}_in_progress`, help: `Runs of ${name} in progress.` });
+    gauge.inc();
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      gauge.dec();
+    };
+    return work === undefined ? end : runAround(work, end);
   }
 
   /**
@@ -311,13 +400,22 @@ export class Job {
     return renderRegistry(this.registry, this.#labels);
   }
 
-  /** Stops a periodic push (with its final push), lets pushes already called finish, and closes the connections. */
-  async close(): Promise<void> {
-    const periodicPush = this.#periodicPush;
-    if (periodicPush !== undefined) await periodicPush.stop().catch(() => undefined);
-    // A push waiting for its retry would otherwise find its connections gone and fail.
-    await this.#sendQueue;
-    await this.#client.close();
+  /**
+   * Stops a periodic push (with its final push), lets pushes already called finish, and closes the
+   * connections, all within `deadlineMs` (default 5000): against a gateway that never answers, what
+   * is still running then gives up, so a job's exit never waits long for its metrics. Never throws.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const deadline = deadlineSignal(options.deadlineMs ?? DEFAULT_FINAL_PUSH_DEADLINE_MS, 'close');
+    try {
+      // A push waiting for its retry would otherwise find its connections gone and fail.
+      const settled = this.#sender.settle(deadline.signal);
+      await this.#periodicPush?.stopBy(deadline.signal).catch(() => undefined);
+      await settled;
+    } finally {
+      deadline.dispose();
+    }
+    await this.#sender.close();
   }
 
   async #writeTextfile(directory: string, options: TextfileOptions): Promise<TextfileResult> {
@@ -346,62 +444,67 @@ export class Job {
     return result;
   }
 
-  /**
-   * Queues a send behind the job's previous one. Sent side by side, a retried older push could reach
-   * the gateway after a newer one and put stale values back (a PUT would even replace the whole group);
-   * in turn, each push renders the registry when it goes out, so it carries the latest values.
-   */
+  /** Queues a send behind the job's previous one (see {@link GroupSender}). */
   #send(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
-    const turn = this.#sendQueue.then(() => this.#renderAndSend(method, sendOptions));
-    this.#sendQueue = turn.catch(() => undefined);
-    return turn;
-  }
-
-  /** Renders and sends; never throws. */
-  async #renderAndSend(method: PushMethod, sendOptions: SendOptions): Promise<PushResult> {
-    let body: string | undefined;
-    if (method !== 'DELETE') {
-      try {
-        body = await this.metrics();
-      } catch (error) {
-        const failure: PushFailure = { ok: false, method, url: undefined, reason: 'render', message: `cannot render the registry: ${errorMessage(error)}`, attempts: 0, error: asError(error) };
-        this.#client.report(failure);
-        return failure;
-      }
-    }
-    return this.#client.send(method, this.#groupPath, body, sendOptions);
+    return this.#sender.send(method, sendOptions);
   }
 
   #timer(name: string): Timer {
     let timer = this.#timers.get(name);
     if (timer === undefined) {
-      timer = {
-        duration: this.#register('summary', { name: `${name}_duration_seconds`, help: `Time spent in ${name}, in seconds (monotonic clock).` }, (configuration) => new DurationSummary(configuration)) as DurationSummary,
-        failures: this.counter({ name: `${name}_failures_total`, help: `Runs of ${name} that threw or rejected.` }),
-      };
+      const durationName = `${name}_duration_seconds`;
+      const declared = this.#metrics.get(this.#fullName(durationName));
+      // A histogram the job declared under the timer's name takes the durations, with its buckets.
+      const duration =
+        declared?.kind === 'histogram' && declared.labelNames.length === 0
+          ? (declared.metric as Histogram<string>)
+          : (this.#register('summary', { name: durationName, help: `Time spent in ${name}, in seconds (monotonic clock).` }, (configuration) => new DurationSummary(configuration)) as DurationSummary | Summary<string>);
+      timer = { duration, failures: this.counter({ name: `${name}_failures_total`, help: `Runs of ${name} that threw or rejected.` }) };
       this.#timers.set(name, timer);
     }
     return timer;
+  }
+
+  #guard<T extends object>(metric: T): T {
+    return guardUpdates(metric, (metric as unknown as { name: string }).name, (name, method, error) => this.#onUpdateFailure(name, method, error));
+  }
+
+  /** A metric update that cannot be applied: thrown when strict, else dropped with one warning per kind of problem. */
+  #onUpdateFailure(metric: string, method: string, cause: unknown): void {
+    const error = new MetricUpdateError(metric, method, cause);
+    if (this.#options.strict === true) throw error;
+    const context = { job: this.name, metric, method, err: cause };
+    if (this.#warnedUpdateProblems.has(error.message) || this.#warnedUpdateProblems.size >= MAX_UPDATE_WARNINGS) {
+      this.#logger.debug(context, `metric update dropped: ${error.message}`);
+      return;
+    }
+    this.#warnedUpdateProblems.add(error.message);
+    this.#logger.warn(context, `metric update dropped, the job goes on: ${error.message} (further drops of this kind are logged at debug)`);
+  }
+
+  #fullName(name: string): string {
+    return this.namespace === '' ? name : `${this.namespace}_${name}`;
   }
 
   #outcomeGauge(name: string, help: string): Gauge<string> {
     return this.gauge({ name, help });
   }
 
-  #register(kind: MetricKind, options: MetricOptions, create: (configuration: { name: string; help: string; labelNames: string[]; registers: Registry[] }) => AnyMetric): AnyMetric {
-    const fullName = this.namespace === '' ? options.name : `${this.namespace}_${options.name}`;
+  #register(kind: RegisteredKind, options: MetricOptions, create: (configuration: { name: string; help: string; labelNames: string[]; registers: Registry[] }) => AnyMetric): AnyMetric {
+    const fullName = this.#fullName(options.name);
     const labelNames = [...(options.labelNames ?? [])];
     const existing = this.#metrics.get(fullName);
     if (existing !== undefined) {
       if (existing.kind === kind && sameMembers(existing.labelNames, labelNames)) return existing.metric;
       throw new MetricDefinitionError(`${fullName} is already declared as a ${existing.kind} with labels [${existing.labelNames.join(', ')}]`);
     }
-    const nameProblem = describeMetricNameProblem(fullName, kind);
+    const wireKind: MetricKind = kind === 'info' ? 'gauge' : kind;
+    const nameProblem = describeMetricNameProblem(fullName, wireKind);
     if (nameProblem !== undefined) throw new MetricDefinitionError(nameProblem);
     if (typeof options.help !== 'string' || options.help.trim() === '') throw new MetricDefinitionError(`${fullName} needs help text`);
     for (const labelName of labelNames) {
       const problem =
-        describeLabelNameProblem(labelName, kind, this.#groupingLabels) ??
+        describeLabelNameProblem(labelName, wireKind, this.#groupingLabels) ??
         // Two values for one label name on a series: one of them would be lost.
         (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined);
       if (problem !== undefined) throw new MetricDefinitionError(`${fullName}: ${problem}`);
@@ -417,23 +520,36 @@ export class Job {
   }
 }
 
+/**
+ * Runs `work` (a sync or async function, or a promise) and calls `done` once it has returned, thrown
+ * or settled, with whether it failed; returns or throws what `work` does, synchronously for a sync
+ * function.
+ */
+function runAround<T>(work: (() => T) | PromiseLike<T>, done: (failed: boolean) => void): T | Promise<T> {
+  if (isPromiseLike(work)) return settle(work, done);
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    done(true);
+    throw error;
+  }
+  if (isPromiseLike(result)) return settle(result, done) as T;
+  done(false);
+  return result;
+}
+
 /** An async function rather than `.then()`: V8 awaits a native promise with fewer microtask hops. */
-async function settle<T>(work: PromiseLike<T>, timer: Timer, clock: Clock, start: number): Promise<T> {
+async function settle<T>(work: PromiseLike<T>, done: (failed: boolean) => void): Promise<T> {
   let value: T;
   try {
     value = await work;
   } catch (error) {
-    record(timer, clock, start, true);
+    done(true);
     throw error;
   }
-  record(timer, clock, start, false);
+  done(false);
   return value;
-}
-
-/** Durations come from the monotonic clock and are clamped at zero, whatever clock was injected. */
-function record(timer: Timer, clock: Clock, start: number, failed: boolean): void {
-  timer.duration.observe(Math.max(0, clock.monotonicMilliseconds() - start) / 1000);
-  if (failed) timer.failures.inc();
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

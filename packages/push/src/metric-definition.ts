@@ -22,6 +22,49 @@ export class MetricDefinitionError extends TypeError {
 }
 
 /**
+ * A metric update that cannot be applied (a counter decreased, an undeclared label, a value that is
+ * not a number). Thrown only by jobs created with `strict: true`; other jobs log one warning and
+ * drop the update, since a job is worth more than its measurement.
+ */
+export class MetricUpdateError extends Error {
+  readonly code = 'ERR_TESSERA_METRIC_UPDATE';
+  /** The full metric name. */
+  readonly metric: string;
+
+  constructor(metric: string, method: string, cause: unknown) {
+    super(`${metric}.${method}(): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MetricUpdateError';
+    this.metric = metric;
+  }
+}
+
+/**
+ * Upper bounds for histograms of durations in seconds, from 10 ms to a day: the stages of a batch
+ * job (a download, an epoch, a whole training run) span that range. prom-client's and Python's
+ * defaults stop at 10 s, where a training stage has hardly begun.
+ */
+export const DURATION_BUCKETS: readonly number[] = Object.freeze([0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 14_400, 43_200, 86_400]);
+
+/**
+ * Checks histogram upper bounds and returns them without a trailing `+Inf` (every histogram has that
+ * bucket implicitly), or a message saying why they cannot work. Unsorted bounds make prom-client put
+ * observations in the wrong bucket, and duplicate or infinite ones render duplicate `le` series, so
+ * `histogram_quantile()` answers wrongly; Python's client refuses unsorted bounds too.
+ */
+export function normalizeBuckets(buckets: readonly number[]): number[] | string {
+  const bounds = buckets.at(-1) === Number.POSITIVE_INFINITY ? buckets.slice(0, -1) : [...buckets];
+  if (bounds.length === 0) return 'a histogram needs at least one finite bucket bound (+Inf is implied)';
+  for (const [index, bound] of bounds.entries()) {
+    if (typeof bound !== 'number' || !Number.isFinite(bound)) return `bucket bound ${String(bound)} is not a finite number (only the last may be +Inf, which is implied anyway)`;
+    const previous = bounds[index - 1];
+    if (previous === undefined) continue;
+    if (bound === previous) return `bucket bound ${bound} is listed twice`;
+    if (bound < previous) return `bucket bounds must increase: ${bound} comes after ${previous}`;
+  }
+  return bounds;
+}
+
+/**
  * Returns why `name` cannot be the name of a metric of `kind`, or `undefined` when it can. Beyond the
  * syntax it enforces the conventions promtool lints for, so pushed data stays lint-clean: counters end
  * in `_total` and nothing else does; colons are left to recording rules; `__` is reserved.

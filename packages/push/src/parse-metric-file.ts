@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ExpositionParseError, parseText, renderText, type CollectedFamily, type ParsedFamily, type Series } from '@tessera/exposition';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { findDuplicateKeys } from './find-duplicate-keys.js';
 import { describeGroupingProblem } from './grouping-path.js';
 import { describeLabelNameProblem, describeMetricNameProblem, type MetricKind } from './metric-definition.js';
 
@@ -14,6 +15,8 @@ export interface MetricFile {
   readonly groupingKey: Readonly<Record<string, string>>;
   /** The exposition text to push, in text format 0.0.4. */
   readonly text: string;
+  /** Names of the families that have at least one series; empty for a file with no metrics. */
+  readonly families: readonly string[];
 }
 
 /** One problem in a metric file. `path` is a JSON path (`$.metrics[0].name`) or `line N` for text input. */
@@ -47,6 +50,30 @@ export interface ParseMetricFileOptions {
 
 const MAX_ISSUES = 50;
 
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/** The format `auto` picks: JSON when the first character that is not blank is `{` (or `[`), text otherwise. */
+export function detectMetricFileFormat(content: string): 'json' | 'text' {
+  return /^\uFEFF?\s*[[{]/.test(content) ? 'json' : 'text';
+}
+
+/**
+ * Decodes the bytes of a metric file as UTF-8, without a leading UTF-8 byte order mark. Throws
+ * {@link MetricFileError} for text that is not UTF-8, naming a UTF-16 or UTF-32 byte order mark
+ * (what Windows tools write for "Unicode") when there is one.
+ */
+export function decodeMetricFile(bytes: Uint8Array): string {
+  const startsWith = (...marker: number[]): boolean => marker.every((byte, index) => bytes[index] === byte);
+  const wide = startsWith(0xff, 0xfe, 0, 0) || startsWith(0, 0, 0xfe, 0xff) ? 'UTF-32' : startsWith(0xff, 0xfe) || startsWith(0xfe, 0xff) ? 'UTF-16' : undefined;
+  if (wide !== undefined) throw new MetricFileError([{ path: 'line 1', message: `the file is ${wide} (it starts with a ${wide} byte order mark); save it as UTF-8` }]);
+  try {
+    // The decoder drops a leading UTF-8 byte order mark itself.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new MetricFileError([{ path: 'line 1', message: 'the file is not valid UTF-8 text' }]);
+  }
+}
+
 /**
  * Validates a metric file against `schema/metrics.schema.json` (JSON) or the strict text-format
  * parser (text), then against the rules the Pushgateway and `promtool check metrics` apply: help
@@ -54,8 +81,10 @@ const MAX_ISSUES = 50;
  * no timestamps, cumulative histogram buckets. Throws {@link MetricFileError} naming each problem's
  * JSON path or line.
  */
-export function parseMetricFile(content: string, options: ParseMetricFileOptions = {}): MetricFile {
-  const format = options.format === undefined || options.format === 'auto' ? (/^\s*[[{]/.test(content) ? 'json' : 'text') : options.format;
+export function parseMetricFile(text: string, options: ParseMetricFileOptions = {}): MetricFile {
+  // Windows editors (Notepad, PowerShell's Out-File) start UTF-8 files with a byte order mark.
+  const content = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+  const format = options.format === undefined || options.format === 'auto' ? detectMetricFileFormat(content) : options.format;
   const groupingLabelNames = [...(options.groupingLabelNames ?? [])];
   return format === 'json' ? parseJsonFile(content, groupingLabelNames) : parseTextFile(content, groupingLabelNames);
 }
@@ -109,6 +138,15 @@ function parseJsonFile(content: string, groupingLabelNames: readonly string[]): 
     document = JSON.parse(content);
   } catch (error) {
     throw new MetricFileError([{ path: '$', message: describeJsonSyntaxError(content, error) }]);
+  }
+  const duplicates = findDuplicateKeys(content, appendKey);
+  if (duplicates.length > 0) {
+    throw new MetricFileError(
+      duplicates.slice(0, MAX_ISSUES).map((duplicate) => ({
+        path: duplicate.path,
+        message: `key given twice in one object (lines ${duplicate.firstLine} and ${duplicate.line}); JSON readers silently keep only the last value`,
+      })),
+    );
   }
   const validate = getValidator();
   if (!validate(document)) throw new MetricFileError(formatSchemaErrors(document, validate.errors ?? []));
@@ -258,7 +296,7 @@ class JsonChecker {
       if (family !== undefined) families.push(family);
     });
     if (this.#issues.length > 0) throw new MetricFileError(this.#issues.slice(0, MAX_ISSUES));
-    return { format: 'json', job: document.job, groupingKey, text: renderText(families) };
+    return { format: 'json', job: document.job, groupingKey, text: renderText(families), families: families.filter((family) => family.series.length > 0).map((family) => family.family.name) };
   }
 
   #checkFamily(metric: JsonMetric, path: string): CollectedFamily | undefined {
@@ -405,5 +443,11 @@ function parseTextFile(content: string, groupingLabelNames: readonly string[]): 
   // The parser reads CRLF lines as LF ones, the Pushgateway does not ("unknown metric type \"gauge\r\""):
   // send the text as it was validated.
   const text = content.replace(/\r\n/g, '\n');
-  return { format: 'text', job: undefined, groupingKey: {}, text: text.endsWith('\n') || text === '' ? text : `${text}\n` };
+  return {
+    format: 'text',
+    job: undefined,
+    groupingKey: {},
+    text: text.endsWith('\n') || text === '' ? text : `${text}\n`,
+    families: families.filter((family) => family.samples.length > 0).map((family) => family.name),
+  };
 }

@@ -1,4 +1,9 @@
+import { deadlineSignal, SupersededError } from './deadline.js';
+import type { SendOptions } from './pushgateway-client.js';
 import { PushError, type PushResult } from './push-result.js';
+
+/** How long a final push may take by default, retries included, before the job is let go. */
+export const DEFAULT_FINAL_PUSH_DEADLINE_MS = 5000;
 
 /** Options of `job.startPeriodicPush()`. */
 export interface PeriodicPushOptions {
@@ -13,16 +18,33 @@ export interface PeriodicPushOptions {
    * its own listener for that signal, in which case the exit is left to it. Default true.
    */
   readonly handleSignals?: boolean;
+  /** Push once right away (so the run shows up at once), then every interval. Default false. */
+  readonly immediate?: boolean;
+  /**
+   * Longest time the final push on a signal may take, in milliseconds, before the process goes on
+   * with its exit. Default 5000. `stop()` takes its own deadline.
+   */
+  readonly finalPushDeadlineMs?: number;
 }
 
-type Send = (method: 'POST' | 'PUT', options: { retries?: number }) => Promise<PushResult>;
+/** Options of {@link PeriodicPush.stop}. */
+export interface StopOptions {
+  /**
+   * Longest time the final push may take, retries included, in milliseconds; past it the push gives
+   * up with a `timeout` failure. Default 5000: a job's exit never waits long for its metrics.
+   */
+  readonly deadlineMs?: number;
+}
+
+type Send = (method: 'POST' | 'PUT', options: SendOptions) => Promise<PushResult>;
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * A running periodic push (seed 004's "concurrent design" for runs that last days). Pushes never
- * overlap: the next one is scheduled when the previous one settles. The timer is `unref()`'d, so a
- * job that finishes its work exits even if nobody calls `stop()` (but then without a final push).
+ * A running periodic push, for runs that last hours or days and should be visible while they run.
+ * Pushes never overlap: the next one is scheduled when the previous one settles. The timer is
+ * `unref()`'d, so a job that finishes its work exits even if nobody calls `stop()` (but then without
+ * a final push).
  */
 export class PeriodicPush {
   readonly #send: Send;
@@ -30,6 +52,9 @@ export class PeriodicPush {
   readonly #method: 'POST' | 'PUT';
   readonly #strict: boolean;
   readonly #onStopped: () => void;
+  readonly #finalPushDeadlineMs: number;
+  /** Aborts a periodic push still in flight when the final push starts: the final one supersedes it. */
+  readonly #supersede = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<PushResult> | undefined;
   #lastResult: PushResult | undefined;
@@ -44,8 +69,10 @@ export class PeriodicPush {
     this.#method = options.method ?? 'POST';
     this.#strict = strict;
     this.#onStopped = onStopped;
+    this.#finalPushDeadlineMs = options.finalPushDeadlineMs ?? DEFAULT_FINAL_PUSH_DEADLINE_MS;
     if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, this.#onSignal);
-    this.#schedule();
+    if (options.immediate === true) void this.#tick();
+    else this.#schedule();
   }
 
   /** The result of the latest push, periodic or final; `undefined` before the first one. */
@@ -59,12 +86,22 @@ export class PeriodicPush {
   }
 
   /**
-   * Stops the timer, waits for a push in flight, pushes a final time and removes the signal
-   * listeners. Calling it again returns the same final result. Throws {@link PushError} only for a
-   * job created with `strict: true`.
+   * Stops the timer, abandons a periodic push still in flight (the final push carries newer values),
+   * pushes a final time within `deadlineMs` and removes the signal listeners. Calling it again returns
+   * the same final result. Throws {@link PushError} only for a job created with `strict: true`.
    */
-  async stop(): Promise<PushResult> {
-    const result = await this.#finish({});
+  async stop(options: StopOptions = {}): Promise<PushResult> {
+    const deadline = deadlineSignal(options.deadlineMs ?? DEFAULT_FINAL_PUSH_DEADLINE_MS, 'final push');
+    try {
+      return await this.stopBy(deadline.signal);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** @internal `stop()` with the deadline as a signal, which `job.close()` shares with its other pushes. */
+  async stopBy(deadline: AbortSignal): Promise<PushResult> {
+    const result = await this.#finish({ signal: deadline });
     if (!result.ok && this.#strict) throw new PushError(result);
     return result;
   }
@@ -76,7 +113,7 @@ export class PeriodicPush {
 
   async #tick(): Promise<void> {
     this.#timer = undefined;
-    this.#inFlight = this.#send(this.#method, {});
+    this.#inFlight = this.#send(this.#method, { signal: this.#supersede.signal });
     try {
       this.#lastResult = await this.#inFlight;
     } catch {
@@ -88,10 +125,11 @@ export class PeriodicPush {
     if (this.#stopping === undefined) this.#schedule();
   }
 
-  #finish(options: { retries?: number }): Promise<PushResult> {
+  #finish(options: SendOptions): Promise<PushResult> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#timer);
       this.#timer = undefined;
+      this.#supersede.abort(new SupersededError());
       await this.#inFlight?.catch(() => undefined);
       try {
         const result = await this.#send(this.#method, options);
@@ -118,9 +156,11 @@ export class PeriodicPush {
       return;
     }
     this.#signalled = true;
-    void this.#finish({ retries: 0 })
+    const deadline = deadlineSignal(this.#finalPushDeadlineMs, 'final push');
+    void this.#finish({ retries: 0, signal: deadline.signal })
       .catch(() => undefined)
       .then(() => {
+        deadline.dispose();
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
   }

@@ -1,16 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from 'pino';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, ProxyAgent, request } from './undici-parts.js';
 import { TEXT_CONTENT_TYPE } from '@tessera/exposition';
+import { SupersededError } from './deadline.js';
+import { parseGatewayUrl } from './gateway-url.js';
 import type { PushFailure, PushFailureReason, PushMethod, PushResult } from './push-result.js';
+
+/** The two levels the client logs at; a pino `Logger` has them. */
+export interface PushLogger {
+  warn(context: object, message: string): void;
+  debug(context: object, message: string): void;
+}
 
 /** How to reach the Pushgateway: timeouts, retries, TLS, authentication and proxy. */
 export interface TransportOptions {
   /**
-   * Pushgateway base URL, e.g. `https://pushgateway.monitoring:9091` (a path prefix is kept).
-   * Credentials in the URL (`https://user:password@host`) become basic auth. Defaults to the
-   * `PUSHGATEWAY_URL` environment variable.
+   * Pushgateway base URL, e.g. `https://pushgateway.monitoring:9091` (a path prefix is kept). Without
+   * a scheme (`pushgateway:9091`, a common spelling of `PUSHGATEWAY_URL`) it is read as `http://`, as
+   * Python's prometheus_client does. Credentials in the URL (`https://user:password@host`) become
+   * basic auth. Defaults to the `PUSHGATEWAY_URL` environment variable.
    */
   readonly gateway?: string | undefined;
   /** Per-request deadline in milliseconds, connection included. Default 5000. */
@@ -21,7 +30,7 @@ export interface TransportOptions {
   readonly retryDelayMs?: number | undefined;
   /** Upper bound of one backoff delay, in milliseconds. Default 5000. */
   readonly maxRetryDelayMs?: number | undefined;
-  /** PEM file of the CA that signed the Pushgateway's certificate, for a private CA (seed 003). */
+  /** PEM file of the CA that signed the Pushgateway's certificate, for a Pushgateway behind a private CA. */
   readonly caFile?: string | undefined;
   /** PEM client certificate, for a Pushgateway that requires mutual TLS. Needs `keyFile`. */
   readonly certFile?: string | undefined;
@@ -39,7 +48,7 @@ export interface TransportOptions {
 
 /** Settings the client needs besides {@link TransportOptions}; the job supplies them. */
 export interface PushgatewayClientOptions extends TransportOptions {
-  readonly logger: Logger;
+  readonly logger: PushLogger;
   /** Fields added to the warning logged for a failed push (the job name, for instance). */
   readonly logContext?: Readonly<Record<string, unknown>>;
   /** Source of jitter in [0, 1); injected by tests. */
@@ -50,6 +59,12 @@ export interface PushgatewayClientOptions extends TransportOptions {
 export interface SendOptions {
   /** Replaces the configured retry count for this call (the final push on a signal uses 0). */
   readonly retries?: number;
+  /**
+   * Ends the call early: an attempt in flight is abandoned, no further attempt or backoff follows,
+   * and the result is a `timeout` failure carrying the signal's reason (an `Error`) as its message.
+   * Used for the deadlines of `close()` and of a final push.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -96,7 +111,10 @@ export class PushgatewayClient {
   /** Sends one request to `groupPath` (from `buildGroupingPath`), retrying as configured. */
   async send(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions = {}): Promise<PushResult> {
     const result = await this.#sendWithRetries(method, groupPath, body, sendOptions);
-    if (!result.ok) this.report(result);
+    if (result.ok) return result;
+    // A push replaced by a newer one lost nothing: its values go out with the newer push.
+    if (result.error instanceof SupersededError) this.#options.logger.debug({ ...this.#options.logContext, method, url: result.url }, result.message);
+    else this.report(result);
     return result;
   }
 
@@ -110,6 +128,7 @@ export class PushgatewayClient {
   async #sendWithRetries(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions): Promise<PushResult> {
     const target = resolveTarget(this.#options.gateway ?? process.env.PUSHGATEWAY_URL, groupPath);
     if (typeof target === 'string') return { ok: false, method, url: undefined, reason: 'configuration', message: target, attempts: 0 };
+    const { signal } = sendOptions;
     const settingProblem = describeSettingProblem(this.#options, sendOptions);
     if (settingProblem !== undefined) return { ok: false, method, url: target.displayUrl, reason: 'configuration', message: settingProblem, attempts: 0 };
     let dispatcher: Dispatcher;
@@ -124,8 +143,10 @@ export class PushgatewayClient {
     const timeoutMs = this.#options.timeoutMs ?? 5000;
     let attempts = 0;
     for (;;) {
+      if (signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
       attempts++;
-      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined });
+      const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined, signal });
+      if (!outcome.ok && signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
       if (outcome.ok) return { ok: true, method, url: target.displayUrl, status: outcome.status, attempts };
       if (!outcome.retryable || attempts > retries) {
         const failure: PushFailure = { ok: false, method, url: target.displayUrl, reason: outcome.reason, message: outcome.message, attempts };
@@ -138,7 +159,7 @@ export class PushgatewayClient {
       const delayMs = this.#backoffMilliseconds(attempts);
       this.#options.logger.debug({ ...this.#options.logContext, method, url: target.displayUrl, attempt: attempts, delayMs, reason: outcome.reason }, `push attempt failed (${outcome.message}); retrying`);
       // A ref'd timer on purpose: the caller awaits this push, so the process must not exit mid-retry.
-      await sleep(delayMs);
+      await sleep(delayMs, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
     }
   }
 
@@ -209,6 +230,18 @@ function describeSettingProblem(options: TransportOptions, sendOptions: SendOpti
   return undefined;
 }
 
+/** A function, so that TypeScript does not keep a narrowing of `aborted` across an await. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+/** The failure of a call whose `signal` fired: the deadline's own words, never retried. */
+function abandoned(method: PushMethod, url: string, attempts: number, signal: AbortSignal): PushFailure {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : 'the push was abandoned';
+  return { ok: false, method, url, reason: 'timeout', message, attempts, ...(reason instanceof Error ? { error: reason } : {}) };
+}
+
 interface Target {
   readonly url: string;
   readonly displayUrl: string;
@@ -218,13 +251,8 @@ interface Target {
 /** Joins the gateway base URL and the group path; returns a message when the URL is unusable. */
 function resolveTarget(gateway: string | undefined, groupPath: string): Target | string {
   if (gateway === undefined || gateway.trim() === '') return 'no Pushgateway URL: set the gateway option or PUSHGATEWAY_URL';
-  let base: URL;
-  try {
-    base = new URL(gateway);
-  } catch {
-    return `invalid Pushgateway URL ${JSON.stringify(gateway)}`;
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') return `the Pushgateway URL must be http or https, not ${base.protocol}`;
+  const base = parseGatewayUrl(gateway);
+  if (typeof base === 'string') return base;
   const basicAuth = base.username === '' ? undefined : { username: decodeUserInfo(base.username), password: decodeUserInfo(base.password) };
   // Credentials never reach logs or results: they travel in the Authorization header only.
   const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}${groupPath}`;
@@ -259,7 +287,8 @@ async function attemptOnce(
   body: string | undefined,
   context: AttemptContext,
 ): Promise<AttemptOutcome> {
-  const signal = AbortSignal.timeout(context.timeoutMs);
+  const timeout = AbortSignal.timeout(context.timeoutMs);
+  const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
   try {
     const response = await request(url, { method, headers, body: body ?? null, dispatcher, signal });
     const status = response.statusCode;
@@ -277,7 +306,7 @@ async function attemptOnce(
       message: `the Pushgateway answered ${status}${redirect}${answer === '' ? '' : `: ${answer}`}`,
     };
   } catch (error) {
-    return classifyError(error, signal.aborted, context, url);
+    return classifyError(error, timeout.aborted, context, url);
   }
 }
 
@@ -308,6 +337,7 @@ async function readStart(body: AsyncIterable<Buffer> & { destroy(): unknown }, l
 interface AttemptContext {
   readonly timeoutMs: number;
   readonly hasClientCertificate: boolean;
+  readonly signal: AbortSignal | undefined;
 }
 
 function classifyError(thrown: unknown, timedOut: boolean, context: AttemptContext, url: string): AttemptOutcome {

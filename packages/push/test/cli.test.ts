@@ -79,7 +79,7 @@ describe('tessera-push: invalid input exits 2 and names the JSON path', () => {
     ['a --label without "="', (path: string) => ['--label', 'novalue', '--gateway', gateway.url, path], /novalue/],
     ['no FILE', () => [], /missing FILE/],
     ['no Pushgateway URL', (path: string) => [path], /no Pushgateway URL/],
-    ['no job name', async () => ['--gateway', gateway.url, await file('no-job.json', { metrics: [] })], /no job name/],
+    ['no job name', async () => ['--gateway', gateway.url, await file('no-job.json', { metrics: [{ name: 'a', type: 'gauge', help: 'A.', value: 1 }] })], /no job name/],
     // Beyond what a Node timer holds: a usage mistake, not a crash and not a failed push.
     ['a timeout no timer can hold', (path: string) => ['--gateway', gateway.url, '--timeout-ms', '99999999999', path], /--timeout-ms must be an integer from 1 to 2147483647/],
   ] as const)('usage mistake: %s exits 2', async (_name, args, message) => {
@@ -155,5 +155,74 @@ describe('tessera-push pushes', () => {
     const result = await tesseraPush(['--gateway', gateway.url, await file('kind-b.json', { job: 'cli_conflict_b', metrics: [{ name: 'cli_shared', type: 'untyped', help: 'S.', value: 1 }] })]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/answered 400: pushed metrics are invalid or inconsistent/);
+  });
+});
+
+describe('configuration mistakes exit 2, even with --best-effort', () => {
+  test.each([
+    ['an invalid --gateway URL', (path: string) => ['--gateway', 'http://', '--job', 'cli_bad_url', '--best-effort', path], /--gateway: invalid Pushgateway URL "http:\/\/"/],
+    ['a gateway URL with another scheme', (path: string) => ['--gateway', 'ftp://gateway:21', '--job', 'cli_bad_url', '--best-effort', path], /not ftp/],
+    ['an unreadable --ca-file', (path: string) => ['--gateway', gateway.url, '--ca-file', '/nonexistent/ca.pem', '--job', 'cli_bad_ca', '--best-effort', path], /--ca-file: cannot read \/nonexistent\/ca\.pem/],
+  ] as const)('%s', async (_case, args, message) => {
+    const path = await file('config-mistake.json', TRAINING_FILE);
+    const result = await tesseraPush([...args(path)]);
+    expect(result).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(message) as string });
+  });
+
+  test('an invalid PUSHGATEWAY_URL is named as such', async () => {
+    const result = await tesseraPush(['--job', 'cli_bad_env', '--best-effort', await file('env-mistake.json', TRAINING_FILE)], { env: { PUSHGATEWAY_URL: 'ftp://gateway' } });
+    expect(result).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/PUSHGATEWAY_URL: the Pushgateway URL must be http or https/) as string });
+  });
+
+  test('a gateway URL without a scheme (host:port) is read as http://', async () => {
+    const result = await tesseraPush(['--job', 'cli_schemeless', await file('schemeless.json', TRAINING_FILE)], { env: { PUSHGATEWAY_URL: new URL(gateway.url).host } });
+    expect(result.exitCode).toBe(0);
+    expect(familyOf(await findGroup(gateway.url, { job: 'cli_schemeless', pipeline: 'alice' }), 'images_processed_total')).toBeDefined();
+  });
+});
+
+describe('a file without metrics would empty the group', () => {
+  test.each([
+    ['an empty text file', 'empty.prom', ''],
+    ['a text file with comments only', 'comments.prom', '# nothing measured today\n'],
+    ['"metrics": []', 'empty.json', { metrics: [] }],
+  ])('%s is refused (exit 2) and the group keeps its last success', async (_case, name, content) => {
+    const job = 'cli_keep_success';
+    const success = { metrics: [{ name: 'keep_last_success_timestamp_seconds', type: 'gauge', help: 'Last success.', value: 1_800_000_000 }] };
+    expect((await tesseraPush(['--gateway', gateway.url, '--job', job, await file('success.json', success)])).exitCode).toBe(0);
+    const result = await tesseraPush(['--gateway', gateway.url, '--job', job, await file(name, content)]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/holds no metrics: pushing it would empty the group, erasing its last success timestamp.*--allow-empty/);
+    expect(familyOf(await findGroup(gateway.url, { job }), 'keep_last_success_timestamp_seconds')?.metrics[0]?.value).toBe('1.8e+09');
+  });
+
+  test('--allow-empty pushes it on purpose: the group is emptied', async () => {
+    const job = 'cli_allow_empty';
+    expect((await tesseraPush(['--gateway', gateway.url, '--job', job, await file('before.json', { metrics: [{ name: 'empty_me', type: 'gauge', help: 'E.', value: 1 }] })])).exitCode).toBe(0);
+    expect((await tesseraPush(['--gateway', gateway.url, '--job', job, '--allow-empty', await file('nothing.prom', '')])).exitCode).toBe(0);
+    expect(familyOf(await findGroup(gateway.url, { job }), 'empty_me')).toBeUndefined();
+  });
+});
+
+describe('JSON keys and encodings', () => {
+  test('a key given twice is invalid input naming its path and lines, instead of the last value winning', async () => {
+    const text = '{\n  "job": "cli_duplicate",\n  "metrics": [\n    { "name": "loss", "type": "gauge", "help": "Loss.", "value": 0.9, "value": 0.1 }\n  ]\n}\n';
+    const result = await tesseraPush(['--gateway', gateway.url, await file('duplicate.json', text)]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('duplicate.json: $.metrics[0].value: key given twice in one object (lines 4 and 4); JSON readers silently keep only the last value');
+    expect(await findGroup(gateway.url, { job: 'cli_duplicate' })).toBeUndefined();
+  });
+
+  test('a UTF-8 byte order mark (Notepad, PowerShell) is skipped; UTF-16 is named', async () => {
+    const json = JSON.stringify({ job: 'cli_bom', metrics: [{ name: 'bom_ok', type: 'gauge', help: 'Read despite the BOM.', value: 1 }] });
+    const bom = join(directory, 'bom.json');
+    await writeFile(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]));
+    expect((await tesseraPush(['--gateway', gateway.url, bom])).exitCode).toBe(0);
+    expect(familyOf(await findGroup(gateway.url, { job: 'cli_bom' }), 'bom_ok')).toBeDefined();
+    const wide = join(directory, 'utf16.json');
+    await writeFile(wide, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]));
+    const result = await tesseraPush(['--gateway', gateway.url, wide]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/utf16\.json: line 1: the file is UTF-16 \(it starts with a UTF-16 byte order mark\); save it as UTF-8/);
   });
 });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { promtoolCheckMetrics, requireBinary, startPushgateway, type RunningPeer } from '@tessera/test-support';
@@ -11,14 +13,19 @@ import { captureLogger, familyOf, findGroup } from './helpers.js';
 const run = promisify(execFile);
 const examples = (path: string): string => fileURLToPath(new URL(`../examples/${path}`, import.meta.url));
 
+const BIN = fileURLToPath(new URL('../dist/bin/tessera-push.js', import.meta.url));
+
 let gateway: RunningPeer;
+let scratch: string;
 
 beforeAll(async () => {
   gateway = await startPushgateway();
+  scratch = await mkdtemp(join(tmpdir(), 'tessera-push-examples-'));
 });
 
 afterAll(async () => {
   await gateway.stop();
+  await rm(scratch, { recursive: true, force: true });
 });
 
 const GROUP = { job: 'resnet_training', model: 'resnet50', dataset: 'imagenet-1k' };
@@ -77,6 +84,33 @@ describe('examples/workflow-step', () => {
   });
 });
 
+describe('examples/python-training', () => {
+  test('the Argo step runs the script under tessera-push exec as its entrypoint', async () => {
+    const workflow = await readFile(examples('python-training/argo-workflow.yaml'), 'utf8');
+    expect(workflow).toMatch(/command: \[tessera-push\]/);
+    const args = /args: \[(.*)\]/.exec(workflow)?.[1]?.split(',').map((arg) => JSON.parse(arg.trim()) as string) ?? [];
+    expect(args[0]).toBe('exec');
+    expect(args.slice(args.indexOf('--') + 1)).toEqual(['python3', '/app/train.py']);
+    expect(args[args.indexOf('--metrics-file') + 1]).toBe('/tmp/metrics.json');
+  });
+
+  test('a run that fails at epoch 2: exec exits 1 as Python did, the epoch-1 metrics and the failure are pushed', async () => {
+    const outcome = await run(process.execPath, [BIN, 'exec', '--gateway', gateway.url, '--job', 'bert_finetune', '--label', 'model=failing', '--metrics-file', join(scratch, 'metrics.json'), '--interval', '200ms', '--', 'python3', examples('python-training/train.py')], {
+      env: { PATH: process.env.PATH ?? '', EPOCHS: '3', EPOCH_SECONDS: '0.3', FAIL_AT_EPOCH: '2' },
+      timeout: 20_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('loss diverged at epoch 2');
+    const group = await findGroup(gateway.url, { job: 'bert_finetune', model: 'failing' });
+    expect(familyOf(group, 'bert_finetune_epoch')?.metrics[0]?.value).toBe('1');
+    expect(familyOf(group, 'bert_finetune_exit_code')?.metrics[0]?.value).toBe('1');
+    expect(familyOf(group, 'bert_finetune_last_failure_timestamp_seconds')).toBeDefined();
+  });
+});
+
 describe('examples/prometheus.yml and alert-rules.yml', () => {
   test('promtool accepts the scrape config (honor_labels: true) and the alert rules', async () => {
     const promtool = requireBinary('promtool');
@@ -84,6 +118,6 @@ describe('examples/prometheus.yml and alert-rules.yml', () => {
     expect(config.stdout).toMatch(/SUCCESS: 1 rule files found/);
     expect(await readFile(examples('prometheus.yml'), 'utf8')).toMatch(/job_name: pushgateway\n\s+honor_labels: true\n/);
     const rules = await run(promtool, ['check', 'rules', examples('alert-rules.yml')]);
-    expect(rules.stdout).toMatch(/SUCCESS: 2 rules found/);
+    expect(rules.stdout).toMatch(/SUCCESS: 4 rules found/);
   });
 });

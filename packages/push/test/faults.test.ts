@@ -218,6 +218,82 @@ describe('push failures never break the job', () => {
   });
 });
 
+describe('a gateway that never answers does not hold the exit', () => {
+  test('periodic.stop() with default settings gives up after about 5 s, where an in-flight push and a final push with retries took 30 s', async () => {
+    const silent = await startSilentServer();
+    try {
+      const { logger, warnings } = captureLogger();
+      // Default timeout (5 s) and retries (2): each push alone could take 15 s.
+      const job = createJob({ job: 'hung_stop', gateway: silent.url, logger });
+      const periodic = job.startPeriodicPush(20, { handleSignals: false });
+      await vi.waitFor(() => expect(silent.requests()).toBe(1), { timeout: 5000 });
+      const started = performance.now();
+      const result = await periodic.stop();
+      const elapsed = performance.now() - started;
+      expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+      expect(result.ok ? '' : result.message).toBe('gave up: the final push deadline of 5000 ms passed');
+      expect(elapsed).toBeGreaterThanOrEqual(4900);
+      expect(elapsed).toBeLessThan(8000);
+      // The superseded periodic push is not a warning of its own: one warning, for the final push.
+      expect(warnings()).toHaveLength(1);
+      await job.close({ deadlineMs: 100 });
+    } finally {
+      await silent.close();
+    }
+  }, 20_000);
+
+  test('close({ deadlineMs }) bounds the pushes already called and the periodic final push together', async () => {
+    const silent = await startSilentServer();
+    try {
+      const { logger } = captureLogger();
+      const job = createJob({ job: 'hung_close', gateway: silent.url, logger });
+      job.startPeriodicPush(60_000, { handleSignals: false });
+      const first = job.push();
+      const second = job.pushAdd();
+      await vi.waitFor(() => expect(silent.requests()).toBe(1), { timeout: 5000 });
+      const started = performance.now();
+      await job.close({ deadlineMs: 800 });
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(750);
+      expect(elapsed).toBeLessThan(3000);
+      expect(await first).toMatchObject({ ok: false, reason: 'timeout', message: 'gave up: the close deadline of 800 ms passed' });
+      expect(await second).toMatchObject({ ok: false, reason: 'timeout', attempts: 0 });
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('the gateway URL', () => {
+  test('without a scheme (host:port, the common PUSHGATEWAY_URL spelling) is read as http://', async () => {
+    const { logger } = captureLogger();
+    const hostAndPort = new URL(gateway.url).host;
+    const job = createJob({ job: 'schemeless', gateway: hostAndPort, logger });
+    job.gauge({ name: 'up', help: 'Pushed.' }).set(1);
+    expect(await job.push()).toMatchObject({ ok: true, url: `http://${hostAndPort}/metrics/job/schemeless` });
+    const previous = process.env.PUSHGATEWAY_URL;
+    process.env.PUSHGATEWAY_URL = hostAndPort;
+    try {
+      expect(await createJob({ job: 'schemeless_env', logger }).push()).toMatchObject({ ok: true });
+    } finally {
+      if (previous === undefined) delete process.env.PUSHGATEWAY_URL;
+      else process.env.PUSHGATEWAY_URL = previous;
+    }
+    expect(familyOf(await findGroup(gateway.url, { job: 'schemeless' }), 'schemeless_up')?.metrics[0]?.value).toBe('1');
+  });
+
+  test.each([
+    ['ftp://gateway:21', /must be http or https, not ftp/],
+    ['http://', /invalid Pushgateway URL/],
+    ['http://gateway:9091/?x=1', /must not have a query or fragment/],
+  ])('%s is a configuration failure', async (url, message) => {
+    const { logger } = captureLogger();
+    const result = await createJob({ job: 'bad_url', gateway: url, logger }).push();
+    expect(result).toMatchObject({ ok: false, reason: 'configuration', attempts: 0 });
+    expect(result.ok ? '' : result.message).toMatch(message);
+  });
+});
+
 describe('the request', () => {
   test('carries the exact text-format Content-Type, the credentials, and keeps a path prefix', async () => {
     const server = await startHttpServer((_request, response) => response.writeHead(200).end());

@@ -97,7 +97,7 @@ describe('JSON metric files: every problem is named by its JSON path', () => {
 describe('Prometheus text files', () => {
   test('are accepted as they are', () => {
     const text = '# HELP loss Loss.\n# TYPE loss gauge\nloss{split="train"} 0.5\n';
-    expect(parseMetricFile(text)).toEqual({ format: 'text', job: undefined, groupingKey: {}, text });
+    expect(parseMetricFile(text)).toEqual({ format: 'text', job: undefined, groupingKey: {}, text, families: ['loss'] });
   });
 
   test.each([
@@ -111,5 +111,25 @@ describe('Prometheus text files', () => {
     ['one quantile written twice', '# HELP q Q.\n# TYPE q summary\nq{quantile="0.5"} 1\nq{quantile="5e-1"} 1\nq_sum 1\nq_count 1\n', 'line 4'],
   ])('name the line of %s', (_case, text, line) => {
     expect(issuesOf(text)[0]?.path).toBe(line);
+  });
+});
+
+describe('duplicate keys and byte order marks', () => {
+  test('keys given twice are found at any depth, compared after unescaping, each with its path', () => {
+    const text = '{"metrics": [{"name": "loss", "type": "gauge", "help": "Loss.", "samples": [{"labels": {"split": "a", "sp\\u006cit": "b"}, "value": 1}]}], "job": "x", "job": "y"}';
+    expect(issuesOf(text)).toEqual([
+      { path: '$.metrics[0].samples[0].labels.split', message: 'key given twice in one object (lines 1 and 1); JSON readers silently keep only the last value' },
+      { path: '$.job', message: 'key given twice in one object (lines 1 and 1); JSON readers silently keep only the last value' },
+    ]);
+  });
+
+  test('the same key in different objects is fine', () => {
+    const file = parseMetricFile(json({ metrics: [gauge(), gauge({ name: 'accuracy' })] }));
+    expect(file.families).toEqual(['loss', 'accuracy']);
+  });
+
+  test('a leading UTF-8 byte order mark is skipped, in JSON and in text', () => {
+    expect(parseMetricFile(`\uFEFF${json({ metrics: [gauge()] })}`).families).toEqual(['loss']);
+    expect(parseMetricFile('\uFEFF# HELP up Up.\n# TYPE up gauge\nup 1\n').families).toEqual(['up']);
   });
 });

@@ -204,3 +204,63 @@ describe('succeed() and fail()', () => {
     expect(await job.metrics()).not.toContain('timestamp_seconds');
   });
 });
+
+describe('time() into a histogram', () => {
+  test('a histogram declared under the timer name takes the durations, in duration buckets by default', async () => {
+    const clock = manualClock({ monotonic: 0, wall: 0 });
+    const job = newJob(clock);
+    job.histogram({ name: 'train_duration_seconds', help: 'Time per training epoch.' });
+    await job.time('train', async () => {
+      clock.advance(2400_000, 2400_000);
+      await Promise.resolve();
+    });
+    job.time('train', () => clock.advance(45_000, 45_000));
+    const text = await job.metrics();
+    expect(text).toContain('# TYPE timing_train_duration_seconds histogram\n');
+    expect(text).toContain('timing_train_duration_seconds_bucket{le="30"} 0\n');
+    expect(text).toContain('timing_train_duration_seconds_bucket{le="60"} 1\n');
+    expect(text).toContain('timing_train_duration_seconds_bucket{le="1800"} 1\n');
+    expect(text).toContain('timing_train_duration_seconds_bucket{le="3600"} 2\n');
+    expect(text).toContain('timing_train_duration_seconds_sum 2445\ntiming_train_duration_seconds_count 2\n');
+    expect(text).toContain('timing_train_failures_total 0\n');
+  });
+
+  test('declaring the histogram after the timer already made its summary is refused', () => {
+    const job = newJob();
+    job.time('load', () => 1);
+    expect(() => job.histogram({ name: 'load_duration_seconds', help: 'Load time.' })).toThrow(/already declared as a summary/);
+  });
+});
+
+describe('inProgress()', () => {
+  test('the gauge counts runs in progress, for sync and async work, and is back to 0 after a throw', async () => {
+    const job = newJob();
+    const read = async (): Promise<number | undefined> => (await job.registry.getSingleMetric('timing_evaluate_in_progress')?.get())?.values[0]?.value;
+    const seen: (number | undefined)[] = [];
+    expect(job.inProgress('evaluate', () => 0.93)).toBe(0.93);
+    seen.push(await read());
+    let release = (): void => undefined;
+    const running = job.inProgress('evaluate', new Promise<void>((resolve) => (release = resolve)));
+    const alsoRunning = job.inProgress('evaluate', async () => {
+      seen.push(await read());
+      release();
+    });
+    await Promise.all([running, alsoRunning]);
+    expect(seen).toEqual([0, 2]);
+    expect(() =>
+      job.inProgress('evaluate', () => {
+        throw new Error('eval crashed');
+      }),
+    ).toThrow('eval crashed');
+    expect(await read()).toBe(0);
+  });
+
+  test('without work it returns the function that ends the run; calling that twice counts once', async () => {
+    const job = newJob();
+    const done = job.inProgress('download');
+    expect(await job.metrics()).toContain('timing_download_in_progress 1\n');
+    done();
+    done();
+    expect(await job.metrics()).toContain('timing_download_in_progress 0\n');
+  });
+});

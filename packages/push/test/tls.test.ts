@@ -74,7 +74,7 @@ afterAll(async () => {
   await rm(pki, { recursive: true, force: true });
 });
 
-describe('TLS with a private CA (seed 003) and basic auth', () => {
+describe('TLS with a private CA and basic auth', () => {
   test('with caFile and the right password, the push succeeds and reads back', async () => {
     const { logger, warnings } = captureLogger();
     const job = createJob({ job: 'tls_ok', gateway: authGateway.url, caFile: join(pki, 'ca.crt'), basicAuth: { username: USER, password: PASSWORD }, logger });

@@ -7,6 +7,8 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   promtool: 'prometheus',
   'prometheus-pushgateway': 'prometheus-pushgateway',
   'prometheus-node-exporter': 'prometheus-node-exporter',
+  chromium: 'chromium',
+  htpasswd: 'apache2-utils',
 };
 
 /**
@@ -24,5 +26,5 @@ export function requireBinary(name: string): string {
     }
   }
   const debianPackage = DEBIAN_PACKAGE[name] ?? name;
-  throw new Error(`${name} is not installed: run \`bash tooling/scripts/setup.sh\` (it runs apt-get install ${debianPackage})`);
+  throw new Error(`${name} is not installed: run \`bash tooling/scripts/setup.sh --test-peers\` (it runs apt-get install ${debianPackage})`);
 }

@@ -10,4 +10,8 @@ export {
   type PromtoolResult,
   type RunningPrometheus,
 } from './peers.js';
+export { checkGeneratedSection, type GeneratedSectionResult } from './generated-section.js';
+export { runCommand, type CommandOutcome } from './run-command.js';
+export { createTestCertificateAuthority, type IssuedCertificate, type IssueOptions, type TestCertificateAuthority } from './pki.js';
+export { htpasswdBcrypt } from './htpasswd.js';
 export { startTessera, TESSERA_BIN } from './tessera.js';

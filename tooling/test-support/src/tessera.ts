@@ -16,6 +16,10 @@ export async function startTessera(options: {
   readonly config?: Record<string, unknown>;
   readonly configFile?: string;
   readonly args?: readonly string[];
+  /** `https` when the args give a web config with TLS. */
+  readonly scheme?: 'http' | 'https';
+  /** Replaces the plain `fetch` readiness probe (TLS with a test CA, basic auth, client certificates). */
+  readonly isReady?: (readyUrl: string) => Promise<boolean>;
 }): Promise<RunningPeer> {
   return startPeer({
     command: process.execPath,
@@ -29,5 +33,7 @@ export async function startTessera(options: {
       ...(options.args ?? []),
     ],
     readyPath: '/-/ready',
+    ...(options.scheme === undefined ? {} : { scheme: options.scheme }),
+    ...(options.isReady === undefined ? {} : { isReady: options.isReady }),
   });
 }

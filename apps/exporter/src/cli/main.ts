@@ -6,6 +6,7 @@ import { collectSubstitutions, hideSubstitutedValues } from '../config/substitut
 import { parseConfigDocument } from '../config/parse-config-document.js';
 import type * as exporterModule from '../exporter.js';
 import type { ExporterOverrides } from '../exporter.js';
+import { describeWebConfig, loadWebConfigFile, resolveWebConfigFile } from '../http/web-config-source.js';
 import { createLogger } from '../logging/create-logger.js';
 import { Redactor } from '../logging/redactor.js';
 import { listCollectors, loadCollectors, type CollectorListing, type LoadCollectorsOptions } from '../plugins/load-collectors.js';
@@ -90,9 +91,13 @@ function definedLog(overrides: ExporterOverrides): Partial<LoadCollectorsOptions
 }
 
 async function checkConfig(document: unknown, configFile: string, overrides: ExporterOverrides, streams: MainStreams): Promise<number> {
-  const loaded = await loadCollectors(loaderOptions(document, configFile, overrides));
+  const options = loaderOptions(document, configFile, overrides);
+  const webConfigFile = resolveWebConfigFile(overrides.webConfigFile, options.config.web.configFile, dirname(configFile));
+  const webConfig = webConfigFile === undefined ? undefined : loadWebConfigFile(webConfigFile);
+  const loaded = await loadCollectors(options);
   const names = loaded.map((collector) => collector.name).sort();
   await write(streams.stdout, `ok: ${names.length} collector${names.length === 1 ? '' : 's'} (${names.join(', ')})\n`);
+  if (webConfigFile !== undefined && webConfig !== undefined) await write(streams.stdout, `ok: web config ${displayPath(webConfigFile)}: ${describeWebConfig(webConfig)}\n`);
   return ExitCode.ok;
 }
 

@@ -42,14 +42,14 @@ interface FlagDefinition {
 
 /**
  * Every fixed flag, node_exporter style. `--collector.<name>` and `--no-collector.<name>` are matched
- * by pattern. Seam: `--web.config.file` (exporter-toolkit TLS and basic auth) joins this table when
- * it is implemented; until then it is an unknown flag like any other.
+ * by pattern.
  */
 export const FLAGS: readonly FlagDefinition[] = [
   { name: 'config', kind: 'string', placeholder: 'file', help: 'Configuration file (default ./tessera.yaml; a missing default file means defaults).' },
   { name: 'web.listen-address', kind: 'string', placeholder: 'address', help: 'Address to listen on: host:port, :port or [ipv6]:port (default :8900).' },
   { name: 'web.disable-exporter-metrics', kind: 'boolean', help: 'Leave out the process_* and nodejs_* metrics of the exporter itself.' },
   { name: 'web.max-requests', kind: 'string', placeholder: 'n', help: 'Maximum concurrent scrapes; more get 503. 0 means no limit (default 40).' },
+  { name: 'web.config.file', kind: 'string', placeholder: 'file', help: 'Web config file (exporter-toolkit format): TLS, client certificates, basic auth, headers, rate limit.' },
   { name: 'collector.disable-defaults', kind: 'boolean', help: 'Run only the collectors enabled with --collector.<name>.' },
   { name: 'path.procfs', kind: 'string', placeholder: 'dir', help: 'procfs mount point (default /proc).' },
   { name: 'path.sysfs', kind: 'string', placeholder: 'dir', help: 'sysfs mount point (default /sys).' },
@@ -165,6 +165,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     ...defined('listenAddress', listenAddress),
     ...defined('disableExporterMetrics', booleans.get('web.disable-exporter-metrics')),
     ...defined('maxRequests', maxRequests),
+    ...defined('webConfigFile', single('web.config.file')),
     paths: { ...defined('procfs', single('path.procfs')), ...defined('sysfs', single('path.sysfs')), ...defined('rootfs', single('path.rootfs')), ...defined('udevData', single('path.udev.data')) },
     log: { ...defined('level', level), ...defined('format', format) },
     collectors: {

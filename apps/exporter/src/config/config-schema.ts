@@ -22,6 +22,8 @@ const webSchema = z.strictObject({
     }),
   disableExporterMetrics: z.boolean().default(false),
   maxRequests: z.number().int().min(0).default(40),
+  /** exporter-toolkit web config (TLS, basic auth); relative to this file's directory. */
+  configFile: z.string().min(1).optional(),
 });
 
 const pathsSchema = z.strictObject({
@@ -94,6 +96,11 @@ export interface TesseraConfig {
     readonly disableExporterMetrics: boolean;
     /** Concurrent scrapes served; beyond it, 503. 0 = no cap. Default 40. */
     readonly maxRequests: number;
+    /**
+     * The exporter-toolkit web config file (TLS, client certificates, basic auth). In the file,
+     * relative to its directory; after `createExporter` applied the flags, absolute.
+     */
+    readonly configFile?: string | undefined;
   };
   readonly paths: {
     readonly procfs: string;

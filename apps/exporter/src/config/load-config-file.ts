@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigFileError } from './config-error.js';
 import type { TesseraConfig } from './config-schema.js';
 import { parseConfigDocument } from './parse-config-document.js';
+import { PlainDataError, toPlainData } from './plain-data.js';
 
 /** The name of the config file used when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'tessera.yaml';
@@ -31,15 +32,30 @@ export async function readConfigDocument(file: string, options: { readonly requi
     const reason = code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`;
     throw new ConfigFileError(shown, reason, { cause: error });
   }
+  return parseYamlText(text, shown);
+}
+
+/**
+ * Parses YAML text into plain data; a syntax error throws {@link ConfigFileError} as
+ * `shownFile:line:col: message`.
+ */
+export function parseYamlText(text: string, shownFile: string): unknown {
   // prettyErrors would put a multi-line excerpt into the message; the position is enough.
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: false, lineCounter });
   const [problem] = document.errors;
   if (problem !== undefined) {
     const position = lineCounter.linePos(problem.pos[0]);
-    throw new ConfigFileError(shown, problem.message, { line: position.line, column: position.col, cause: problem });
+    throw new ConfigFileError(shownFile, problem.message, { line: position.line, column: position.col, cause: problem });
   }
-  return document.toJS({ maxAliasCount: 1000 }) as unknown;
+  try {
+    // Maps keep every key as written (a `__proto__` key would become the prototype of a plain object).
+    return toPlainData(document.toJS({ maxAliasCount: 1000, mapAsMap: true }));
+  } catch (error) {
+    if (error instanceof PlainDataError) throw new ConfigFileError(shownFile, error.message, { path: error.path, cause: error });
+    // The yaml library refuses alias bombs ("Excessive alias count …") while building the value.
+    throw new ConfigFileError(shownFile, (error as Error).message, { cause: error });
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from './config-schema.js';
 import { formatConfigPath } from '@tessera/collector-api';
 import { SECRET_KEY_PATTERN } from '../logging/redactor.js';
+import { PlainDataError, toPlainData } from './plain-data.js';
 import { hideSubstitutedValues, indexSubstitutions, MissingEnvironmentVariableError, substituteEnvironment, type Substitution, type SubstitutedPaths } from './substitute-environment.js';
 
 /** Options of {@link parseConfigDocument}. */
@@ -32,7 +33,13 @@ export function parseConfigDocument(
   environment: Readonly<Record<string, string | undefined>> = process.env,
   options: ParseConfigOptions = {},
 ): TesseraConfig {
-  const root = document ?? {};
+  let root: unknown;
+  try {
+    root = toPlainData(document ?? {});
+  } catch (error) {
+    if (error instanceof PlainDataError) throw new ConfigFileError(file, error.message, { path: error.path });
+    throw error;
+  }
   if (!isMapping(root)) throw new ConfigFileError(file, `expected a mapping of sections, received ${describeValue(root)}`);
   let substituted: Record<string, unknown>;
   const substitutions: Substitution[] = [];

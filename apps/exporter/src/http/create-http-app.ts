@@ -6,6 +6,8 @@ import { acceptsGzip } from './accepts-gzip.js';
 import { registerCompatibilityRoutes, type CompatibilitySource } from './compatibility-routes.js';
 import { selectCollectors } from './select-collectors.js';
 import { renderStatusPage, type StatusPage } from './status-page.js';
+import { httpsServerOptions, installWebConfig } from './web-config-server.js';
+import type { WebConfigSource } from './web-config-source.js';
 
 /** One rendered scrape: the collectors' cached bytes and this scrape's own tail (self and process metrics). */
 export interface ScrapeBody {
@@ -48,21 +50,26 @@ export interface MetricsSource extends CompatibilitySource {
 /**
  * Builds the fastify app with every route registered: `/metrics`, `/metrics/<collector>`,
  * `/probe`, `/-/healthy`, `/-/ready`, `/`, and plain-text 404s. Request logging is off (one line
- * per scrape is noise); failures are logged by the collectors' own loggers.
- *
- * Seam: `--web.config.file` (exporter-toolkit TLS and basic auth) will pass `https` options to
- * `Fastify()` here and add an `onRequest` authentication hook.
+ * per scrape is noise); failures are logged by the collectors' own loggers. With `webConfig`
+ * (`--web.config.file`), the server speaks TLS when it says so and every route follows its
+ * authentication, rate limit and headers.
  */
-export function createHttpApp(source: MetricsSource, logger: Logger): FastifyInstance {
+export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?: WebConfigSource): FastifyInstance {
   // Typed as fastify's base logger so the app is the plain `FastifyInstance` the API promises.
   const loggerInstance: FastifyBaseLogger = logger;
-  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  const options = { loggerInstance, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true };
+  const https = webConfig === undefined ? undefined : httpsServerOptions(webConfig.current);
+  // An HTTPS app differs from the plain one only in its raw server's type; routes and inject() are the same.
+  const app = https === undefined ? Fastify(options) : (Fastify({ ...options, https }) as unknown as FastifyInstance);
+  if (webConfig !== undefined) installWebConfig(app, webConfig);
   let scrapesInFlight = 0;
 
   // While shutting down, responses still in flight end their keep-alive connection, so the server
   // can close as soon as they are sent instead of waiting for the clients to hang up.
   app.addHook('onSend', async (_request, reply) => {
     if (!source.isOpen()) reply.header('connection', 'close');
+    // Browsers must take text as text: a URL echoed anywhere can then never be sniffed into HTML.
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   const plainText = (reply: FastifyReply, code: number, text: string): FastifyReply => reply.code(code).type('text/plain; charset=utf-8').send(text);
@@ -120,7 +127,8 @@ export function createHttpApp(source: MetricsSource, logger: Logger): FastifyIns
 
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(source.statusPage())));
 
-  app.setNotFoundHandler(async (request, reply) => plainText(reply, 404, `not found: ${request.url}\n`));
+  // Like Go's http.NotFound: the request's URL is not echoed back.
+  app.setNotFoundHandler(async (_request, reply) => plainText(reply, 404, '404 page not found\n'));
 
   return app;
 }

@@ -19,7 +19,7 @@ export function parseListenAddress(address: string): ListenAddress {
 }
 
 /** The base URL a client uses to reach a bound address (wildcards are reached through loopback). */
-export function baseUrl(host: string, port: number): string {
+export function baseUrl(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
-  return `http://${reachable}:${port}`;
+  return `${scheme}://${reachable}:${port}`;
 }

@@ -100,7 +100,7 @@ export async function listCollectors(options: LoadCollectorsOptions): Promise<Co
   const listings: CollectorListing[] = [];
   for (const planned of plan(options)) {
     const base = { name: planned.reference.name, key: planned.key, source: planned.source };
-    const supplied = options.supplied?.[planned.key];
+    const supplied = suppliedPlugin(options, planned.key);
     if (supplied !== undefined) {
       const { plugin, packageName, version } = normaliseSupplied(supplied);
       listings.push({ ...base, packageName, version, installed: true, enabled: planned.decision !== 'disabled', description: plugin.description, problem: undefined });
@@ -145,6 +145,11 @@ function plan(options: LoadCollectorsOptions): PlannedCollector[] {
   return planned;
 }
 
+/** The plugin supplied for a config key; own keys only (a key such as `constructor` must not find Object's). */
+function suppliedPlugin(options: LoadCollectorsOptions, key: string): SuppliedPlugin | undefined {
+  return options.supplied !== undefined && Object.hasOwn(options.supplied, key) ? options.supplied[key] : undefined;
+}
+
 function normaliseSupplied(value: SuppliedPlugin): LoadedPlugin {
   return 'plugin' in value ? value : { plugin: value, packageName: 'unknown', version: 'unknown' };
 }
@@ -159,7 +164,7 @@ async function findFirst(packages: readonly string[], configDirectory: string) {
 
 async function pluginFor(planned: PlannedCollector, options: LoadCollectorsOptions): Promise<LoadedPlugin | undefined> {
   const path: ConfigPath = ['collectors', planned.key];
-  const supplied = options.supplied?.[planned.key];
+  const supplied = suppliedPlugin(options, planned.key);
   if (supplied !== undefined) return normaliseSupplied(supplied);
   let found;
   try {
@@ -205,7 +210,7 @@ async function resolveInstance(plugin: CollectorPlugin, planned: PlannedInstance
     if (!isConfigError(error)) {
       throw new ConfigFileError(file, `the configSchema of collector "${plugin.name}" failed: ${(error as Error).message}`, { path: planned.path, cause: error });
     }
-    throw pluginConfigError(error.message, error.path, plugin, file);
+    throw pluginConfigError(error.message, error.path, plugin, file, planned.path.length);
   }
   return {
     instance: planned.instance,
@@ -218,15 +223,48 @@ async function resolveInstance(plugin: CollectorPlugin, planned: PlannedInstance
 
 /**
  * Turns a plugin schema's message into the host's wording. An unknown key becomes
- * `<entry>.<key>: unknown key (valid keys: …)` when the schema exposes its keys (zod objects do).
+ * `<entry>.<key>: unknown key (valid keys: …)` when the schema exposes the keys of the object the
+ * key sits in (zod objects do, nested ones included); the host's own keys are listed only for the
+ * entry itself. `entryDepth` is the length of the entry's own path within `path`.
  */
-export function pluginConfigError(message: string, path: ConfigPath, plugin: CollectorPlugin, file: string): ConfigFileError {
+export function pluginConfigError(message: string, path: ConfigPath, plugin: CollectorPlugin, file: string, entryDepth = path.length): ConfigFileError {
   const unknownKey = /^Unrecognized keys?: "([^"]*)"/.exec(message);
   if (unknownKey !== null) {
-    const shape = (plugin.configSchema as { shape?: unknown }).shape;
-    const keys = typeof shape === 'object' && shape !== null ? Object.keys(shape) : undefined;
-    const hint = keys === undefined ? '' : ` (valid keys: ${[...keys, ...RESERVED_CONFIG_KEYS].join(', ')})`;
+    const inside = path.slice(entryDepth);
+    const keys = objectKeysAt(plugin.configSchema, inside);
+    const valid = keys === undefined ? undefined : inside.length === 0 ? [...keys, ...RESERVED_CONFIG_KEYS] : keys;
+    const hint = valid === undefined ? '' : ` (valid keys: ${valid.join(', ')})`;
     return new ConfigFileError(file, `unknown key${hint}`, { path: [...path, unknownKey[1] ?? ''] });
   }
   return new ConfigFileError(file, tidyIssueMessage(message), { path });
+}
+
+/** The keys of the object schema at `path` inside `schema`, looking through defaults and optionals; `undefined` when it cannot tell. */
+function objectKeysAt(schema: unknown, path: ConfigPath): string[] | undefined {
+  let current = unwrapSchema(schema);
+  for (const key of path) {
+    const shape = shapeOf(current);
+    if (shape === undefined || typeof key !== 'string' || !Object.hasOwn(shape, key)) return undefined;
+    current = unwrapSchema(shape[key]);
+  }
+  const shape = shapeOf(current);
+  return shape === undefined ? undefined : Object.keys(shape);
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  const shape = (schema as { shape?: unknown } | undefined)?.shape;
+  return typeof shape === 'object' && shape !== null ? (shape as Record<string, unknown>) : undefined;
+}
+
+// zod wraps an object in `default`, `prefault`, `optional` and `nullable` (the object is the inner
+// type), and in pipes for preprocessing and transforms (the object is at one end of the pipe).
+function unwrapSchema(schema: unknown, depth = 0): unknown {
+  if (shapeOf(schema) !== undefined || depth > 8) return schema;
+  const def = (schema as { _zod?: { def?: { innerType?: unknown; in?: unknown; out?: unknown } } } | undefined)?._zod?.def;
+  for (const next of [def?.innerType, def?.out, def?.in]) {
+    if (next === undefined) continue;
+    const found = unwrapSchema(next, depth + 1);
+    if (shapeOf(found) !== undefined) return found;
+  }
+  return schema;
 }

@@ -43,7 +43,7 @@ export function referenceForKey(key: string): CollectorReference | string {
     packages = [`${FIRST_PARTY_SCOPE}/${FIRST_PARTY_PREFIX}${name}`, `${THIRD_PARTY_PREFIX}${name}`];
   }
   if (!COLLECTOR_NAME_PATTERN.test(name)) {
-    return `"${key}" does not name a collector: use a collector name matching ${String(COLLECTOR_NAME_PATTERN)} or a package name (tessera-collector-<name>, @scope/tessera-collector-<name>)`;
+    return `${JSON.stringify(key)} does not name a collector: use a collector name matching ${String(COLLECTOR_NAME_PATTERN)} or a package name (tessera-collector-<name>, @scope/tessera-collector-<name>)`;
   }
   return { name, packages };
 }

@@ -82,7 +82,7 @@ export function planCollectors(input: PlanInput): PlannedCollector[] {
   };
 
   for (const [key, value] of Object.entries(input.config.collectors)) {
-    const suppliedName = input.supplied[key];
+    const suppliedName = Object.hasOwn(input.supplied, key) ? input.supplied[key] : undefined;
     const reference = suppliedName === undefined ? referenceForKey(key) : { name: suppliedName, packages: [] };
     if (typeof reference === 'string') throw new ConfigFileError(input.file, reference, { path: ['collectors', key] });
     add(key, reference, suppliedName === undefined ? 'config' : 'supplied', plannedInstances(key, value));

@@ -159,7 +159,7 @@ async function sortSeriesInSlices(family: MetricFamily, series: readonly Series[
   // Sources usually list their objects in order already; checking costs one comparison per series.
   let sorted = true;
   for (let index = 1; index < series.length && sorted; index++) sorted = compare(series[index - 1] as Series, series[index] as Series) <= 0;
-  if (sorted) return series as Series[];
+  if (sorted) return series;
   let runs: Series[][] = [];
   for (let start = 0; start < series.length; start += SORT_RUN) {
     runs.push(series.slice(start, start + SORT_RUN).sort(compare));

@@ -1,5 +1,7 @@
 import {
   CollectorTimeoutError,
+  isNoDataError,
+  NoDataError,
   StaleDataError,
   type Clock,
   type Logger,
@@ -110,6 +112,8 @@ class BackgroundTask<T> implements ScheduledTask<T> {
   #value: { readonly value: T; readonly at: number } | undefined;
   #lastDurationSeconds: number | undefined;
   #lastError: string | undefined;
+  /** The last run failed with `NoDataError`: the source is absent, which `latest()` passes on as such. */
+  #lastRunFoundNoData = false;
   #consecutiveFailures = 0;
   /** Settles when the first run has (successfully or not), for `latest()` callers that arrive before it. */
   readonly #firstSettled: Promise<void>;
@@ -147,6 +151,12 @@ class BackgroundTask<T> implements ScheduledTask<T> {
     if (!this.#settledOnce && this.#value === undefined) await untilSettledOrAborted(this.#firstSettled, signal, this.#cancelled.signal);
     const current = this.#value;
     const name = this.#settings.name;
+    const stale = current === undefined || this.#settings.clock.now() - current.at > this.#settings.maxAgeMs;
+    // Nothing fresh to serve because the source is absent (no GPU on this node): say that, not "stale".
+    if (stale && this.#lastRunFoundNoData && this.#lastError !== undefined && !this.#cancelled.signal.aborted) {
+      signal?.throwIfAborted();
+      throw new NoDataError(this.#lastError);
+    }
     if (current === undefined) {
       signal?.throwIfAborted();
       if (this.#cancelled.signal.aborted) throw new Error(`background task ${name} was cancelled`);
@@ -154,7 +164,7 @@ class BackgroundTask<T> implements ScheduledTask<T> {
     }
     const ageMs = this.#settings.clock.now() - current.at;
     if (ageMs > this.#settings.maxAgeMs) {
-      const age = Math.round(ageMs / 100) / 10;
+      const age = Math.round(ageMs) / 1000;
       throw new StaleDataError(
         `the last successful run of background task ${name} was ${age} s ago, more than the ${this.#settings.maxAgeMs / 1000} s allowed${this.#lastError === undefined ? '' : `; last error: ${this.#lastError}`}`,
         { ageSeconds: ageMs / 1000 },
@@ -219,7 +229,7 @@ class BackgroundTask<T> implements ScheduledTask<T> {
       this.#fail(error.message, elapsedMs);
     } else {
       this.#cancelled.signal.removeEventListener('abort', onCancel);
-      if ('error' in outcome) this.#fail(errorMessage(outcome.error), elapsedMs);
+      if ('error' in outcome) this.#fail(errorMessage(outcome.error), elapsedMs, isNoDataError(outcome.error));
       else this.#succeed(outcome.value, elapsedMs);
     }
     this.#scheduleAfterRun(elapsedMs);
@@ -237,17 +247,23 @@ class BackgroundTask<T> implements ScheduledTask<T> {
     this.#value = { value, at: this.#settings.clock.now() };
     this.#lastDurationSeconds = elapsedMs / 1000;
     this.#lastError = undefined;
+    this.#lastRunFoundNoData = false;
     this.#consecutiveFailures = 0;
     if (failures > 0) this.#settings.logger.info({ failedRuns: failures }, `background task ${this.#settings.name} recovered after ${failures} failed run${failures === 1 ? '' : 's'}`);
     this.#markSettled();
   }
 
-  #fail(message: string, elapsedMs: number): void {
+  #fail(message: string, elapsedMs: number, noData = false): void {
+    // The first fault is news (also after runs that found no data); its repeats would flood the log
+    // when many sources are down.
+    const firstFault = !noData && (this.#consecutiveFailures === 0 || this.#lastRunFoundNoData);
     this.#lastDurationSeconds = elapsedMs / 1000;
     this.#lastError = message;
+    this.#lastRunFoundNoData = noData;
     this.#consecutiveFailures++;
-    // The first failure is news; its repeats would flood the log when many sources are down.
-    if (this.#consecutiveFailures === 1) this.#settings.logger.warn({ err: message }, `background task ${this.#settings.name} failed: ${message} (repeats are logged at debug level)`);
+    // An absent source is not a fault (a node without GPUs): debug, like a collection's NoDataError.
+    if (noData) this.#settings.logger.debug({ err: message }, `background task ${this.#settings.name} found no data: ${message}`);
+    else if (firstFault) this.#settings.logger.warn({ err: message }, `background task ${this.#settings.name} failed: ${message} (repeats are logged at debug level)`);
     else this.#settings.logger.debug({ err: message, consecutiveFailures: this.#consecutiveFailures }, `background task ${this.#settings.name} failed again: ${message}`);
     this.#markSettled();
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
-import { isMissingFile, type CollectionFiles } from '../collection-files.js';
+import { isMissingFile, listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { cpuMetrics } from '../metrics.js';
 import { parseCpuList } from '../parsers/cpu-list.js';
 import { stripNewline } from '../parsers/fields.js';
@@ -66,8 +66,21 @@ export class CpuCollector implements SubCollector {
         output.add(cpuMetrics.guestSeconds, { cpu, mode: 'nice' }, values.guestNice);
       }
     }
-    const [isolated] = await Promise.all([this.#readIsolated(files), this.#collectThrottles(output, files, [...times.keys()])]);
+    const [isolated] = await Promise.all([this.#readIsolated(files), this.#collectThrottles(output, files, [...times.keys()]), this.#collectOnline(output, files)]);
     for (const cpu of isolated) output.add(cpuMetrics.isolated, { cpu: String(cpu) }, 1);
+  }
+
+  /**
+   * `node_cpu_online` for every CPU sysfs lists, online or not (node_exporter 1.7+), unless the
+   * first one has no `online` file: then the kernel does not let CPUs go offline (x86 keeps cpu0),
+   * and nothing is reported, as in node_exporter.
+   */
+  async #collectOnline(output: MetricSink, files: CollectionFiles): Promise<void> {
+    const directory = join(this.#roots.sysfs, 'devices/system/cpu');
+    const cpus = ((await listIfPresent(files, directory)) ?? []).filter((name) => /^cpu[0-9]/.test(name));
+    const states = await Promise.all(cpus.map((cpu) => files.readOptionalKernelFile(join(directory, cpu, 'online')).catch(() => '')));
+    if (states[0] === undefined) return;
+    for (const [index, cpu] of cpus.entries()) output.add(cpuMetrics.online, { cpu: cpu.slice(3) }, states[index]?.trim() === '1' ? 1 : 0);
   }
 
   /** Applies the counter guard to fresh times and returns what to report. */

@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { SimulatedPod } from './scenario.js';
+
+/** The kubelet's pod-resources v1 API definition this server speaks. */
+export const POD_RESOURCES_PROTO = fileURLToPath(new URL('../proto/podresources-v1.proto', import.meta.url));
+
+/** A running simulated kubelet pod-resources endpoint. */
+export interface PodResourcesServer {
+  readonly socketPath: string;
+  /** How many `List` calls it has answered (tests check refresh cadence with it). */
+  readonly listCalls: number;
+  close(): Promise<void>;
+}
+
+interface ServiceDefinition {
+  v1: { PodResourcesLister: { service: grpc.ServiceDefinition } };
+}
+
+/**
+ * Serves `v1.PodResourcesLister` (List and GetAllocatableResources) on a unix socket, answering
+ * from `pods()` at each call, so a test can reassign devices while a client polls.
+ */
+export async function startPodResourcesServer(socketPath: string, pods: () => readonly SimulatedPod[]): Promise<PodResourcesServer> {
+  const definition = protoLoader.loadSync(POD_RESOURCES_PROTO, { keepCase: false, longs: String, defaults: true });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as ServiceDefinition;
+  const server = new grpc.Server();
+  let listCalls = 0;
+  server.addService(loaded.v1.PodResourcesLister.service, {
+    List: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      listCalls++;
+      callback(null, {
+        podResources: pods().map((pod) => ({
+          name: pod.name,
+          namespace: pod.namespace,
+          containers: pod.containers.map((container) => ({
+            name: container.name,
+            devices: container.devices.map((device) => ({ resourceName: device.resourceName, deviceIds: [...device.deviceIds] })),
+          })),
+        })),
+      });
+    },
+    GetAllocatableResources: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const devices = pods().flatMap((pod) => pod.containers.flatMap((container) => container.devices));
+      callback(null, { devices: devices.map((device) => ({ resourceName: device.resourceName, deviceIds: [...device.deviceIds] })) });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error === null ? resolve() : reject(error)));
+  });
+  return {
+    socketPath,
+    get listCalls() {
+      return listCalls;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        // Clients holding a connection open would delay a graceful shutdown; do not wait for them.
+        setTimeout(() => server.forceShutdown(), 1000).unref();
+      }),
+  };
+}
