@@ -20,9 +20,10 @@ import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
 import type { CollectorSelection } from './plugins/plan-collectors.js';
 import { CollectorInstance } from './runtime/collector-instance.js';
 import { listCompatibilityRoutes, resolveCompatibilityRequest } from './runtime/compatibility.js';
+import { adaptHeapToScrape } from './runtime/heap-settings.js';
 import { createConfigFiles } from './runtime/config-files.js';
 import { SharedAgent } from './runtime/dispatchers.js';
-import { renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
+import { countSeries, renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
 import { VERSION } from './version.js';
 
 /** Command-line settings that beat the config file (see `tessera --help`). */
@@ -206,8 +207,12 @@ async function startExporter(
   const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
-  const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> =>
-    scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds, ...(subset === undefined ? {} : { collectOptions: { subset } }) });
+  const scrapeInstances = async (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> => {
+    const result = await scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds, ...(subset === undefined ? {} : { collectOptions: { subset } }) });
+    const series = countSeries(result);
+    if (adaptHeapToScrape(series)) logger.info({ series }, `a scrape of ${series} series: the heap is now sized for speed rather than memory`);
+    return result;
+  };
   const body = async (result: ScrapeResult, processMetrics: boolean): Promise<ScrapeBody> => {
     const process = processMetrics && processRegistry !== undefined ? await processRegistry.metrics() : '';
     return { collectors: result.collectors, tail: Buffer.from(renderSelfMetrics(result) + process) };

@@ -153,6 +153,13 @@ export class Scraper {
   }
 }
 
+/** How many series the collectors contributed to a scrape. */
+export function countSeries(result: ScrapeResult): number {
+  let count = 0;
+  for (const { outcome } of result.outcomes) for (const { series } of outcome.families) count += series.length;
+  return count;
+}
+
 /** The self-metrics of a scrape as text (small: rendered fresh every time). */
 export function renderSelfMetrics(result: ScrapeResult): string {
   return renderText(result.self);
