@@ -1,8 +1,5 @@
 import type { LabelsOf, MetricFamily, MetricSink } from '@tessera/collector-api';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-
-/** Series handed to the host's sink between two turns of the event loop. */
-const REPLAY_BATCH = 5000;
+import { Pacer } from './pacer.js';
 
 /**
  * Series recorded to be handed on later with {@link replayInto}: one background refresh
@@ -69,16 +66,14 @@ export class SeriesSnapshot implements MetricSink {
 
   /**
    * Adds every series recorded to `sink`, in the order written, letting the event loop run every
-   * few thousand (a large array's usage is hundreds of thousands). Stops with the signal's reason
-   * once `signal` fires.
+   * few milliseconds (a large array's usage is hundreds of thousands). Stops with the signal's
+   * reason once `signal` fires.
    */
   async replayInto(sink: MetricSink, signal: AbortSignal): Promise<void> {
+    const pacer = new Pacer(signal);
     for (let index = 0; index < this.#values.length; index++) {
-      if (index > 0 && index % REPLAY_BATCH === 0) {
-        await yieldToEventLoop();
-        signal.throwIfAborted();
-      }
       sink.add(this.#families[index] as MetricFamily, this.#labels[index] as Readonly<Record<string, string>>, this.#values[index] as number);
+      if (pacer.due()) await pacer.pause();
     }
   }
 }
