@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseText } from '@tessera/exposition';
 import { startFlashBladeSimulator, type FlashBladeSimulator } from '@tessera/sim-flashblade';
-import { startPrometheus, startTessera, type RunningPeer, type RunningPrometheus } from '@tessera/test-support';
+import { startConnectionCounter, startPrometheus, startTessera, type ConnectionCounter, type RunningPeer, type RunningPrometheus } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -36,9 +35,7 @@ function localJob(job: Record<string, unknown>, tesseraAddress: string): Record<
 
 let arrays: FlashBladeSimulator[] = [];
 let tessera: RunningPeer;
-let outsider: Server;
-let outsiderConnections = 0;
-let outsiderPort = 0;
+let outsider: ConnectionCounter;
 
 beforeAll(async () => {
   arrays = await Promise.all(['fb-array-a', 'fb-array-b'].map((arrayName, index) => startFlashBladeSimulator({ arrayName, fileSystems: 3 + index, buckets: 2, clients: 2 })));
@@ -55,19 +52,13 @@ beforeAll(async () => {
     },
   });
   // Stands for an address nobody configured: it must never see a connection.
-  outsider = createServer((socket) => {
-    outsiderConnections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => outsider.listen(0, '127.0.0.1', resolve));
-  const address = outsider.address();
-  outsiderPort = typeof address === 'object' && address !== null ? address.port : 0;
+  outsider = await startConnectionCounter();
 });
 
 afterAll(async () => {
   await tessera?.stop();
   await Promise.all(arrays.map((array) => array.close()));
-  await new Promise<void>((resolve) => (outsider === undefined ? resolve() : outsider.close(() => resolve())));
+  await outsider?.close();
 });
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -123,12 +114,12 @@ describe('two FlashBlade arrays in one tessera', () => {
 
   it('refuses an endpoint nobody configured, without any connection to it', async () => {
     const callsBefore = arrays.map((array) => array.stats.calls());
-    for (const endpoint of [`127.0.0.1:${outsiderPort}`, `http://127.0.0.1:${outsiderPort}`, 'fb01']) {
+    for (const endpoint of [`127.0.0.1:${outsider.port}`, `http://127.0.0.1:${outsider.port}`, 'fb01']) {
       const refused = await get(`/metrics/flashblade/array?endpoint=${encodeURIComponent(endpoint)}`, { authorization: 'Bearer T-anything' });
       expect(refused.status, endpoint).toBe(400);
       expect(refused.body, endpoint).toMatch(/^endpoint ".*" is not a configured flashblade endpoint: configured are http:\/\/127\.0\.0\.1:\d+, http:\/\/127\.0\.0\.1:\d+\n$/);
     }
-    expect(outsiderConnections).toBe(0);
+    expect(outsider.connections).toBe(0);
     expect(arrays.map((array) => array.stats.calls())).toEqual(callsBefore);
   });
 });

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:net';
 import { defineCollector, defineMetric, type CollectOptions } from '@tessera/collector-api';
 import { parseText } from '@tessera/exposition';
+import { startConnectionCounter, type ConnectionCounter } from '@tessera/test-support';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -48,12 +48,12 @@ function arraysPlugin({ takesBearer }: { readonly takesBearer: boolean }) {
 const arrays = arraysPlugin({ takesBearer: true });
 
 let exporter: Exporter | undefined;
-let listener: Server | undefined;
+let listener: ConnectionCounter | undefined;
 afterEach(async () => {
   calls.length = 0;
   await exporter?.close();
   exporter = undefined;
-  await new Promise<void>((resolve) => (listener === undefined ? resolve() : listener.close(() => resolve())));
+  await listener?.close();
   listener = undefined;
 });
 
@@ -102,14 +102,8 @@ describe('compatibility routes', () => {
   });
 
   it('refuse a missing parameter and an endpoint that is not configured with 400, naming the configured ones, and never connect anywhere', async () => {
-    let connections = 0;
-    listener = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener?.listen(0, '127.0.0.1', resolve));
-    const address = listener.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    listener = await startConnectionCounter();
+    const { port } = listener;
     const url = await (await start()).listen('127.0.0.1:0');
     const refusals: [string, RegExp][] = [
       [`/metrics/arrays/space?endpoint=127.0.0.1:${port}`, /^endpoint "127\.0\.0\.1:\d+" is not a configured arrays endpoint: configured are fb-a\.example\.com, fb-b\.example\.com\n$/],
@@ -127,7 +121,7 @@ describe('compatibility routes', () => {
     const unknownRoute = await request(`${url}/metrics/arrays/volumes?endpoint=fb-a.example.com`);
     expect(unknownRoute.statusCode).toBe(404);
     await unknownRoute.body.dump();
-    expect(connections).toBe(0);
+    expect(listener.connections).toBe(0);
     expect(calls).toEqual([]);
   });
 
