@@ -1,26 +1,36 @@
 // Loaded into a benchmarked process with `node --import`: samples its event loop and answers the
 // benchmark over IPC. `reset` starts a window; `stats` reports it: the event loop's largest delay
 // and its 99th percentile (wall clock, what a scrape or health check waiting behind it sees), the
-// largest delay during which this process itself was running (its own CPU time across the delay:
-// on a shared machine, the part of a delay that is the process's own work and not other
-// processes'), the CPU time used, and RSS.
+// largest delay during which the main thread itself was running (its CPU time across the delay,
+// from /proc/self/task/<pid>/schedstat: on a shared machine, the part of a delay that is the
+// process's own work and not other processes'), the CPU time of all its threads, and RSS.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const TICK_MS = 5;
 const histogram = monitorEventLoopDelay({ resolution: TICK_MS });
 histogram.enable();
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+/** The main thread's CPU time in ms (Linux), else the whole process's. */
+function mainThreadCpuMs() {
+  try {
+    return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1000;
+  }
+}
 let ownMaxMs = 0;
 let windowCpu = process.cpuUsage();
 let lastTick = performance.now();
-let lastCpu = process.cpuUsage();
+let lastCpuMs = mainThreadCpuMs();
 setInterval(() => {
   const now = performance.now();
-  const cpu = process.cpuUsage(lastCpu);
+  const cpuMs = mainThreadCpuMs();
   const delayMs = now - lastTick - TICK_MS;
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  if (delayMs > 0) ownMaxMs = Math.max(ownMaxMs, Math.min(delayMs, cpuMs));
+  if (delayMs > 0) ownMaxMs = Math.max(ownMaxMs, Math.min(delayMs, cpuMs - lastCpuMs));
   lastTick = now;
-  lastCpu = process.cpuUsage();
+  lastCpuMs = cpuMs;
 }, TICK_MS).unref();
 
 process.on('message', (message) => {
