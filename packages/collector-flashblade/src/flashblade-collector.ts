@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError, isConfigError, type CollectOptions, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
+import { ConfigError, isConfigError, NoDataError, type CollectOptions, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
 import type { Dispatcher } from 'undici';
 import { FlashBladeClient } from './client/flashblade-client.js';
 import type { FlashBladeCollectorConfig } from './config.js';
@@ -115,7 +115,8 @@ export class FlashBladeCollector implements Collector {
     const background = Promise.all(this.#background.filter(({ group }) => included(group)).map((part) => serveSnapshot(part, sink, snapshotWait, signal)));
     const foreground = this.#foreground.filter(({ group }) => included(group));
     await Promise.all(foreground.map(({ part }) => sink.part(part.name, (partSink) => part.collect(scope, partSink, signal))));
-    foregroundDone.abort(new Error('its first background refresh has not finished yet'));
+    // No data yet rather than an error: the host reports the part as failed without a warning.
+    foregroundDone.abort(new NoDataError('its first background refresh has not finished yet'));
     await background;
     signal.throwIfAborted();
     this.#addSelfMetrics(sink);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateWithSchema, type Collector } from '@tessera/collector-api';
+import { validateWithSchema, type Collector, type ScheduledTask, type Scheduler, type TaskOptions } from '@tessera/collector-api';
 import { collectOnce, createTestContext, type TestContext, type TestContextOverrides } from '@tessera/collector-testkit';
 import { parseText, type PartRecord } from '@tessera/exposition';
 import type { FlashBladeSimulator } from '@tessera/sim-flashblade';
@@ -125,12 +125,23 @@ describe('the flashblade collector', () => {
     expect((await collect(collector, context)).series('purefb_file_system_usage_users_bytes').length).toBeGreaterThan(0);
   });
 
-  it('does not hold a collection for a background refresh that has not finished once: that part fails, the rest is served', async () => {
+  it('does not hold a collection for a background refresh that has not finished once: that part fails quietly, the rest is served', async () => {
     const simulator = await startSimulator();
-    const { collector, context } = await open(simulator, { groups: ['array', 'usage'] });
+    // A scheduler whose first runs never finish: latest() waits until its signal fires.
+    const pending: Scheduler = {
+      every: <T>(intervalMs: number, _task: unknown, options: TaskOptions = {}): ScheduledTask<T> => ({
+        cancel: () => undefined,
+        state: { name: options.name ?? 'sample', intervalMs, running: true, abandonedRuns: 0, lastSuccessAt: undefined, lastDurationSeconds: undefined, lastError: undefined, consecutiveFailures: 0, nextRunAt: undefined },
+        latest: (signal) => new Promise<T>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
+      }),
+    };
+    const { collector, context } = await open(simulator, { groups: ['array', 'usage'] }, { scheduler: pending });
     const collected = await collect(collector, context);
     expect(collected.series('purefb_hardware_health').length).toBeGreaterThan(0);
-    expect(collected.parts.filter((part) => !part.success).map((part) => part.name)).toEqual(['usage-users', 'usage-groups']);
+    expect(collected.parts.filter((part) => !part.success).map((part) => [part.name, part.error])).toEqual([
+      ['usage-users', 'its first background refresh has not finished yet'],
+      ['usage-groups', 'its first background refresh has not finished yet'],
+    ]);
   });
 
   it('reads every group at every collection with refreshSeconds: {}', async () => {
