@@ -19,9 +19,11 @@ import { loadCollectors, type SuppliedPlugin } from './plugins/load-collectors.j
 import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
 import type { CollectorSelection } from './plugins/plan-collectors.js';
 import { CollectorInstance } from './runtime/collector-instance.js';
+import { listCompatibilityRoutes, resolveCompatibilityRequest } from './runtime/compatibility.js';
+import { adaptHeapToScrape } from './runtime/heap-settings.js';
 import { createConfigFiles } from './runtime/config-files.js';
 import { SharedAgent } from './runtime/dispatchers.js';
-import { renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
+import { countSeries, renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
 import { VERSION } from './version.js';
 
 /** Command-line settings that beat the config file (see `tessera --help`). */
@@ -205,8 +207,12 @@ async function startExporter(
   const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
-  const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
-    scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds });
+  const scrapeInstances = async (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> => {
+    const result = await scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds, ...(subset === undefined ? {} : { collectOptions: { subset } }) });
+    const series = countSeries(result);
+    if (adaptHeapToScrape(series)) logger.info({ series }, `a scrape of ${series} series: the heap is now sized for speed rather than memory`);
+    return result;
+  };
   const body = async (result: ScrapeResult, processMetrics: boolean): Promise<ScrapeBody> => {
     const process = processMetrics && processRegistry !== undefined ? await processRegistry.metrics() : '';
     return { collectors: result.collectors, tail: Buffer.from(renderSelfMetrics(result) + process) };
@@ -230,6 +236,13 @@ async function startExporter(
           return { refused: `unknown target ${JSON.stringify(target)} for collector ${collector}: configured instances are ${targets.map((candidate) => candidate.instance).join(', ')}` };
         }
         return body(await scrapeInstances([instance], 'probe', scrapeTimeoutHeaderSeconds), false);
+      },
+      compatibilityRoutes: () => listCompatibilityRoutes(instances),
+      async renderCompatibility(request) {
+        const resolved = await resolveCompatibilityRequest(instances, request, config.scrape.timeoutSeconds * 1000);
+        if ('refused' in resolved) return resolved;
+        // Served like /probe: the instance in the anchor's shape, with its self-metrics.
+        return body(await scrapeInstances([resolved.instance], 'probe', request.scrapeTimeoutHeaderSeconds, resolved.subset), false);
       },
       statusPage: () => ({
         version: VERSION,

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:net';
 import { defineCollector, defineMetric } from '@tessera/collector-api';
 import { parseText } from '@tessera/exposition';
+import { startConnectionCounter, type ConnectionCounter } from '@tessera/test-support';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,11 +27,11 @@ const arrays = defineCollector({
 });
 
 let exporter: Exporter | undefined;
-let listener: Server | undefined;
+let listener: ConnectionCounter | undefined;
 afterEach(async () => {
   await exporter?.close();
   exporter = undefined;
-  await new Promise<void>((resolve) => (listener === undefined ? resolve() : listener.close(() => resolve())));
+  await listener?.close();
   listener = undefined;
 });
 
@@ -63,14 +63,8 @@ describe('several targets of one collector', () => {
   });
 
   it('refuses an unknown collector or target, an address or a URL, with 400, naming the valid ones, and never connects anywhere', async () => {
-    let connections = 0;
-    listener = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener?.listen(0, '127.0.0.1', resolve));
-    const address = listener.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    listener = await startConnectionCounter();
+    const { port } = listener;
     exporter = await createExporter({
       config: { collectors: { arrays: [{ instance: 'a', endpoint: 'https://a.example', capacity: 1 }] } },
       plugins: { arrays },
@@ -91,6 +85,6 @@ describe('several targets of one collector', () => {
       expect(response.statusCode, path).toBe(400);
       expect(await response.body.text(), path).toMatch(expected);
     }
-    expect(connections).toBe(0);
+    expect(listener.connections).toBe(0);
   });
 });

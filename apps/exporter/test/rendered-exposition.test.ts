@@ -51,6 +51,16 @@ describe('rendering a scrape', () => {
     }
   });
 
+  it('joins a body rendered in several chunks, and gzips it with the checksum taken chunk by chunk', async () => {
+    const rendered = await renderContributions([{ families: [{ family: usage, series: scrambled(60_000) }] }]);
+    expect(rendered.plain.length).toBeGreaterThan(2 * 2 ** 20);
+    const lines = rendered.plain.toString('utf8').split('\n');
+    expect(lines.filter((line) => line.startsWith('fs_usage_bytes{'))).toHaveLength(60_000);
+    expect(lines.slice(2, 4)).toEqual(['fs_usage_bytes{name="fs-0",user="user-0"} 0', 'fs_usage_bytes{name="fs-0",user="user-10088"} 10088']);
+    const body = await rendered.gzip(Buffer.from('tail 1\n'));
+    expect(execFileSync('gzip', ['-dc'], { input: body, maxBuffer: 64 * 1024 * 1024 }).toString('utf8')).toBe(`${rendered.plain.toString('utf8')}tail 1\n`);
+  });
+
   it('serves a cache hit from the bytes rendered for the first scrape, with fresh self-metrics', async () => {
     let collections = 0;
     const cached = defineCollector({

@@ -1,5 +1,6 @@
 /** Shared helpers for Tessera's test suites and benchmarks. Never imported by published code. */
 export { requireBinary } from './binaries.js';
+export { startConnectionCounter, type ConnectionCounter } from './connection-counter.js';
 export { getFreePort, startPeer, type RunningPeer, type StartPeerOptions } from './peer.js';
 export {
   promtoolCheckMetrics,

@@ -1,4 +1,4 @@
-import type { MetricType } from '@tessera/collector-api';
+import type { CollectOptions, MetricType } from '@tessera/collector-api';
 import { renderText, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
 import type { CollectionOutcome, CollectorInstance } from './collector-instance.js';
 import { FamilyMerger } from './merge-families.js';
@@ -41,6 +41,8 @@ export interface ScrapeRequest {
   readonly timeouts: ScrapeTimeouts;
   /** `X-Prometheus-Scrape-Timeout-Seconds`, when the request carried a valid one. */
   readonly scrapeTimeoutHeaderSeconds: number | undefined;
+  /** What each collection is asked for (a compatibility route's subset); default everything. */
+  readonly collectOptions?: CollectOptions;
 }
 
 /**
@@ -57,8 +59,11 @@ export function collectionDeadlineSeconds(instanceTimeoutSeconds: number | undef
 
 /** What a merged-and-rendered set of collections produced, reused while the same collections are served. */
 interface RenderedScrape {
-  /** The identity of what was rendered: per instance, its families array and its added label. */
-  readonly key: readonly unknown[];
+  /**
+   * The identity of what was rendered: per instance, its families array (held weakly, so a cached
+   * render does not keep a finished collection's series alive beside the next one) and its added label.
+   */
+  readonly key: readonly (WeakRef<object> | string | undefined)[];
   /** Instance name → why the merge refused its collection. */
   readonly rejected: ReadonlyMap<CollectorInstance, string>;
   readonly collectors: Promise<RenderedCollectors>;
@@ -89,10 +94,10 @@ export class Scraper {
     const collected = await Promise.all(
       ordered.map(async (instance) => ({
         instance,
-        outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, request.timeouts, request.scrapeTimeoutHeaderSeconds) * 1000),
+        outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, request.timeouts, request.scrapeTimeoutHeaderSeconds) * 1000, request.collectOptions),
       })),
     );
-    const rendered = this.#render(request.variant, collected);
+    const rendered = this.#render(request.variant, collected, request.collectOptions?.subset);
     const outcomes: InstanceOutcome[] = collected.map(({ instance, outcome }) => {
       const reason = rendered.rejected.get(instance);
       if (reason === undefined) return { instance, outcome };
@@ -117,11 +122,13 @@ export class Scraper {
   }
 
   /** The merge and rendering of these collections: from the cache when the same ones were rendered last time. */
-  #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[]): RenderedScrape {
-    const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}`;
-    const key = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
+  #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[], subset: readonly string[] | undefined): RenderedScrape {
+    const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}${subset === undefined ? '' : `:${JSON.stringify(subset)}`}`;
+    const identities = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
     const previous = this.#rendered.get(routeKey);
-    if (previous !== undefined && previous.key.length === key.length && previous.key.every((item, index) => item === key[index])) return previous;
+    const same = (held: WeakRef<object> | string | undefined, current: object | string | undefined): boolean => (held instanceof WeakRef ? held.deref() === current : held === current);
+    if (previous !== undefined && previous.key.length === identities.length && previous.key.every((held, index) => same(held, identities[index]))) return previous;
+    const key = identities.map((identity) => (typeof identity === 'object' ? new WeakRef(identity) : identity));
 
     const merger = new FamilyMerger();
     merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
@@ -144,6 +151,13 @@ export class Scraper {
     if (this.#rendered.size > RENDER_CACHE_SIZE) this.#rendered.delete(this.#rendered.keys().next().value as string);
     return entry;
   }
+}
+
+/** How many series the collectors contributed to a scrape. */
+export function countSeries(result: ScrapeResult): number {
+  let count = 0;
+  for (const { outcome } of result.outcomes) for (const { series } of outcome.families) count += series.length;
+  return count;
 }
 
 /** The self-metrics of a scrape as text (small: rendered fresh every time). */
