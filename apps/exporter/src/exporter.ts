@@ -19,6 +19,7 @@ import { loadCollectors, type SuppliedPlugin } from './plugins/load-collectors.j
 import { BUILTIN_COLLECTORS } from './plugins/package-names.js';
 import type { CollectorSelection } from './plugins/plan-collectors.js';
 import { CollectorInstance } from './runtime/collector-instance.js';
+import { listCompatibilityRoutes, resolveCompatibilityRequest } from './runtime/compatibility.js';
 import { createConfigFiles } from './runtime/config-files.js';
 import { SharedAgent } from './runtime/dispatchers.js';
 import { renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
@@ -205,8 +206,8 @@ async function startExporter(
   const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
-  const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined): Promise<ScrapeResult> =>
-    scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds });
+  const scrapeInstances = (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> =>
+    scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds, ...(subset === undefined ? {} : { collectOptions: { subset } }) });
   const body = async (result: ScrapeResult, processMetrics: boolean): Promise<ScrapeBody> => {
     const process = processMetrics && processRegistry !== undefined ? await processRegistry.metrics() : '';
     return { collectors: result.collectors, tail: Buffer.from(renderSelfMetrics(result) + process) };
@@ -230,6 +231,13 @@ async function startExporter(
           return { refused: `unknown target ${JSON.stringify(target)} for collector ${collector}: configured instances are ${targets.map((candidate) => candidate.instance).join(', ')}` };
         }
         return body(await scrapeInstances([instance], 'probe', scrapeTimeoutHeaderSeconds), false);
+      },
+      compatibilityRoutes: () => listCompatibilityRoutes(instances),
+      async renderCompatibility(request) {
+        const resolved = await resolveCompatibilityRequest(instances, request, config.scrape.timeoutSeconds * 1000);
+        if ('refused' in resolved) return resolved;
+        // Served like /probe: the instance in the anchor's shape, with its self-metrics.
+        return body(await scrapeInstances([resolved.instance], 'probe', request.scrapeTimeoutHeaderSeconds, resolved.subset), false);
       },
       statusPage: () => ({
         version: VERSION,

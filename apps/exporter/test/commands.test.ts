@@ -96,7 +96,7 @@ describe('tessera list', { timeout: 30_000 }, () => {
       ['echo', '@acme/tessera-collector-echo', '0.3.1', 'yes', 'yes', 'config'],
       ['node', '@tessera/collector-node', expect.any(String), 'yes', 'no', 'builtin'],
       ['dcgm', '@tessera/collector-dcgm', '0.0.1-fixture', 'yes', 'yes', 'builtin'],
-      ['flashblade', '@tessera/collector-flashblade', '-', 'no', 'no', 'builtin'],
+      ['flashblade', '@tessera/collector-flashblade', expect.any(String), 'yes', 'no', 'builtin'],
       ['arkouda', '@tessera/collector-arkouda', '-', 'no', 'no', 'builtin'],
     ]);
   });

@@ -5,6 +5,12 @@
  * config, calls `create()` once per instance with an injected `CollectorContext`, and calls
  * `collect(sink, signal)` on scrapes. See DESIGN.md §3 and the package README.
  */
+export {
+  COMPATIBILITY_ROUTE_PATTERN,
+  describeCompatibilityRoutesProblem,
+  type CollectOptions,
+  type CompatibilityRoutes,
+} from './compatibility-routes.js';
 export type {
   Clock,
   CollectorContext,

@@ -1,3 +1,4 @@
+import { describeCompatibilityRoutesProblem, type CollectOptions, type CompatibilityRoutes } from './compatibility-routes.js';
 import type { CollectorContext } from './context.js';
 import { describeFamilyProblem, sampleNameSuffixes, type MetricFamily } from './metric-family.js';
 import { COLLECTOR_NAME_PATTERN, HOST_FAMILY_PATTERN, isHostFamilyName, isValidLabelName } from './naming.js';
@@ -34,8 +35,19 @@ export interface Collector {
    * (abort outstanding I/O and reject soon after it fires); the host stops waiting at the deadline
    * either way. Throw `NoDataError` when the source is absent. Throwing any error fails this
    * collector's part of the scrape only; samples already added are discarded.
+   *
+   * `options` comes only from a compatibility route (see {@link CollectorPlugin.compatibilityRoutes}):
+   * collect just its `subset`. The host never runs two collections of the same subset at once.
    */
-  collect(sink: MetricSink, signal: AbortSignal): Promise<void>;
+  collect(sink: MetricSink, signal: AbortSignal, options?: CollectOptions): Promise<void>;
+  /**
+   * Optional: whether a compatibility-route request may carry this bearer token (the anchor's
+   * `Authorization: Bearer <token>`, which its scrape configs send). Resolves with the reason to
+   * refuse it (the host answers 401 with it), or `undefined` to serve the request. Without this
+   * method, a request carrying a bearer token is refused. Must not contact anything: compare with
+   * what the config says (an operator opting in, the token it names).
+   */
+  checkBearerToken?(token: string, signal: AbortSignal): Promise<string | undefined>;
   /** Optional: checks that the source is reachable, for `/-/ready` and `tessera check-config --probe`. */
   probe?(signal: AbortSignal): Promise<void>;
   /** Optional: releases connections, sockets and handles. Called once at shutdown; must be idempotent. */
@@ -77,6 +89,11 @@ export interface CollectorPlugin<TConfig = unknown> {
    * collector's own label names. Collectors whose series already differ per instance leave it out.
    */
   readonly instanceLabel?: string;
+  /**
+   * Optional: the anchor exporter's URL shapes the host also serves for this collector, so that
+   * scrape configs written for it keep working (see {@link CompatibilityRoutes}).
+   */
+  readonly compatibilityRoutes?: CompatibilityRoutes;
   /** Builds a collector for one instance. Throw `ConfigError` for settings that are wrong in fact. */
   create(config: TConfig, context: CollectorContext): Collector | Promise<Collector>;
 }
@@ -114,6 +131,8 @@ export function describePluginProblem(value: unknown): string | undefined {
     return `collector ${plugin.name}: cacheTtlSeconds must be a non-negative number`;
   }
   if (!Array.isArray(plugin.metrics)) return `collector ${plugin.name}: metrics must be an array`;
+  const routesProblem = describeCompatibilityRoutesProblem(plugin.compatibilityRoutes);
+  if (routesProblem !== undefined) return `collector ${plugin.name}: ${routesProblem}`;
   return describeFamiliesProblem(plugin.metrics) ?? describeInstanceLabelProblem(plugin.instanceLabel, plugin.metrics);
 }
 

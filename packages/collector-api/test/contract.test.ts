@@ -78,6 +78,26 @@ describe('defineCollector', () => {
   });
 });
 
+describe('compatibilityRoutes', () => {
+  const routes = { routes: { array: ['array'], all: [] }, instanceParameter: 'endpoint', instanceConfigKey: 'url' };
+
+  it('accepts routes that map names to subsets, with the parameter and the config key that select an instance', () => {
+    expect(describePluginProblem(demoPlugin({ compatibilityRoutes: routes }))).toBeUndefined();
+  });
+
+  it.each([
+    [{ ...routes, routes: {} }, /must map at least one route name/],
+    [{ ...routes, routes: { 'Array/x': ['array'] } }, /route name "Array\/x" must match/],
+    [{ ...routes, routes: { array: 'array' } }, /the subset of route array must be a list of strings/],
+    [{ ...routes, instanceParameter: '' }, /instanceParameter must be a query parameter name/],
+    [{ routes: routes.routes, instanceParameter: 'endpoint' }, /instanceConfigKey must be a config key/],
+  ])('refuses %j, naming the collector', (compatibilityRoutes, message) => {
+    const problem = describePluginProblem(demoPlugin({ compatibilityRoutes: compatibilityRoutes as never }));
+    expect(problem).toMatch(/^collector demo: compatibilityRoutes/);
+    expect(problem).toMatch(message);
+  });
+});
+
 describe('validateWithSchema', () => {
   const schema = z.strictObject({ url: z.url(), retries: z.number().int().default(2) });
 

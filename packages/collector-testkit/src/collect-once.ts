@@ -3,6 +3,7 @@ import {
   isHostFamilyName,
   MetricContractError,
   validateWithSchema,
+  type CollectOptions,
   type Collector,
   type CollectorPlugin,
   type MetricFamily,
@@ -23,6 +24,8 @@ export interface CollectOnceOptions {
    * would have by the first scrape: collectors that sample in the background then have data.
    */
   readonly runScheduled?: boolean;
+  /** The third argument of `collect()`: what a compatibility route asks for (`{ subset: ['array'] }`); default none. */
+  readonly collectOptions?: CollectOptions;
 }
 
 /** The outcome of {@link collectOnce}. */
@@ -79,7 +82,8 @@ export async function collectOnce(plugin: CollectorPlugin, config: unknown, opti
     });
     let unsorted: CollectedFamily[];
     try {
-      await collector.collect(sink, options.signal ?? new AbortController().signal);
+      const signal = options.signal ?? new AbortController().signal;
+      await (options.collectOptions === undefined ? collector.collect(sink, signal) : collector.collect(sink, signal, options.collectOptions));
     } finally {
       // Sealing even on failure makes a late `sink.add()` from a stray promise throw instead of vanishing.
       unsorted = sink.seal();

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import {
   formatConfigPath,
   RESERVED_CONFIG_KEYS,
+  type Clock,
   validateWithSchema,
   type Collector,
   type CollectorPlugin,
@@ -35,8 +36,17 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** What a simulator shares with the case it serves. */
+export interface SimulatorEnvironment {
+  /**
+   * The case's clock (the test context's): a simulator that keeps time with it answers the same on
+   * every run, and a step's `advanceSeconds` moves it too (counters advance, sessions expire).
+   */
+  readonly clock: Clock;
+}
+
 /** Starts the simulator a case names: `simulator.yaml` is `{ name, options? }`. */
-export type StartSimulator = (name: string, options: Readonly<Record<string, unknown>>) => Promise<RunningSimulator>;
+export type StartSimulator = (name: string, options: Readonly<Record<string, unknown>>, environment: SimulatorEnvironment) => Promise<RunningSimulator>;
 
 /** Options of {@link runGoldenCase}. */
 export interface GoldenCaseOptions {
@@ -125,13 +135,9 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     if (!(error instanceof CaseSetupError)) throw error;
     return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
   }
-  let simulator: RunningSimulator | undefined;
-  if (layout.simulator !== undefined) {
-    if (options.startSimulator === undefined) {
-      const message = `case ${name}: simulator.yaml names simulator ${layout.simulator.name}, but no startSimulator was given (describeCollector's startSimulator option)`;
-      return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message };
-    }
-    simulator = await options.startSimulator(layout.simulator.name, layout.simulator.options);
+  if (layout.simulator !== undefined && options.startSimulator === undefined) {
+    const message = `case ${name}: simulator.yaml names simulator ${layout.simulator.name}, but no startSimulator was given (describeCollector's startSimulator option)`;
+    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message };
   }
 
   const inputDir = await mkdtemp(join(tmpdir(), 'tessera-golden-'));
@@ -140,8 +146,9 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     collector: plugin.name,
     roots: { procfs: join(inputDir, 'proc'), sysfs: join(inputDir, 'sys'), rootfs: join(inputDir, 'root'), udevData: join(inputDir, 'root', 'run/udev/data') },
     configDirectory: inputDir,
-    ...(simulator === undefined ? {} : { realDispatchers: true }),
+    ...(layout.simulator === undefined ? {} : { realDispatchers: true }),
   });
+  const simulator = layout.simulator === undefined ? undefined : await options.startSimulator?.(layout.simulator.name, layout.simulator.options, { clock: context.clock });
   const placeholders: [string, string][] = [[INPUT_DIR_PLACEHOLDER, inputDir], ...Object.entries(simulator?.placeholders ?? {}).map(([key, value]): [string, string] => [`\${simulator.${key}}`, value])];
   const generalise = (text: string): string => placeholders.reduce((result, [placeholder, value]) => (value === '' ? result : result.replaceAll(value, placeholder)), text);
   const server = new HttpFixtureServer(context.mockAgent);

@@ -42,6 +42,7 @@ export {
   type GoldenCaseOptions,
   type GoldenResult,
   type RunningSimulator,
+  type SimulatorEnvironment,
   type StartSimulator,
 } from './golden-case.js';
 export { HttpFixtureServer, readHttpFixtures, type HttpFixture } from './http-fixtures.js';

@@ -34,6 +34,21 @@ describe('collectOnce', () => {
     );
   });
 
+  it("hands collectOptions to collect() as its third argument, and none without them", async () => {
+    const seen: unknown[] = [];
+    const plugin = makePlugin({
+      create: () => ({
+        collect(_sink, _signal, ...rest: unknown[]) {
+          seen.push(rest);
+          return Promise.resolve();
+        },
+      }),
+    });
+    await collectOnce(plugin, {}, { collectOptions: { subset: ['array'] } });
+    await collectOnce(plugin, {});
+    expect(seen).toEqual([[{ subset: ['array'] }], []]);
+  });
+
   it('validates the config with the plugin schema and passes the parsed value (defaults applied) to create', async () => {
     let seen: unknown;
     const plugin = makePlugin({

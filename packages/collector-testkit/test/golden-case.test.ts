@@ -6,7 +6,7 @@ import { defineMetric, NoDataError } from '@tessera/collector-api';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { FIXED_MTIME_SECONDS, isGoldenUpdateRequested, listGoldenCases, runGoldenCase } from '../src/index.js';
+import { FIXED_MTIME_SECONDS, FIXED_NOW_MS, isGoldenUpdateRequested, listGoldenCases, runGoldenCase, type StartSimulator } from '../src/index.js';
 import example from './fixtures/example-collector/example-collector.js';
 import { makePlugin } from './plugin-factory.js';
 
@@ -371,9 +371,10 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
     });
     const { createServer } = await import('node:http');
     const started: string[] = [];
-    const startSimulator = async (name: string, options: Readonly<Record<string, unknown>>) => {
+    const startSimulator: StartSimulator = async (name, options, { clock }) => {
       started.push(`${name} ${JSON.stringify(options)}`);
-      const server = createServer((_request, response) => response.end('x'.repeat(Number(options['size']))));
+      // Serves one byte more per second of the case's clock, so the steps show the simulator keeps its time.
+      const server = createServer((_request, response) => response.end('x'.repeat(Number(options['size']) + Math.floor((clock.now() - FIXED_NOW_MS) / 1000))));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as { port: number };
       return { placeholders: { url: `http://127.0.0.1:${port}/data` }, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -381,7 +382,9 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
     const caseDir = await makeCase({
       'simulator.yaml': 'name: web\noptions: { size: 42 }\n',
       'config.yaml': 'url: ${simulator.url}\n',
-      'expected.prom': '# HELP served_bytes Bytes the simulator served.\n# TYPE served_bytes gauge\nserved_bytes{url="${simulator.url}"} 42\n',
+      'steps/1/.keep': '',
+      'steps/2/step.yaml': 'advanceSeconds: 8\n',
+      'expected.prom': '# HELP served_bytes Bytes the simulator served.\n# TYPE served_bytes gauge\nserved_bytes{url="${simulator.url}"} 50\n',
     });
     const result = await runGoldenCase(httpPlugin, caseDir, { update: false, startSimulator });
     expect(result.passed, result.message).toBe(true);

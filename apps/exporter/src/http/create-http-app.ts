@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import type { RenderedCollectors } from '../runtime/rendered-exposition.js';
 import { acceptsGzip } from './accepts-gzip.js';
+import { registerCompatibilityRoutes, type CompatibilitySource } from './compatibility-routes.js';
 import { selectCollectors } from './select-collectors.js';
 import { renderStatusPage, type StatusPage } from './status-page.js';
 import { httpsServerOptions, installWebConfig } from './web-config-server.js';
@@ -14,13 +15,14 @@ export interface ScrapeBody {
   readonly tail: Buffer;
 }
 
-/** Why a `/probe` request cannot be served (400), naming what is valid. */
+/** Why a `/probe` (or compatibility-route) request cannot be served, naming what is valid; answered with `status` (default 400). */
 export interface ProbeRefusal {
   readonly refused: string;
+  readonly status?: number;
 }
 
 /** What the HTTP layer needs from the exporter: scraping, probing and status, nothing about plugins. */
-export interface MetricsSource {
+export interface MetricsSource extends CompatibilitySource {
   /** Enabled collector names, sorted. */
   collectorNames(): readonly string[];
   /**
@@ -79,7 +81,7 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
     scrapesInFlight++;
     try {
       const body = await render();
-      if ('refused' in body) return plainText(reply, 400, `${body.refused}\n`);
+      if ('refused' in body) return plainText(reply, body.status ?? 400, `${body.refused}\n`);
       reply.header('content-type', TEXT_CONTENT_TYPE).header('vary', 'Accept-Encoding');
       if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(await body.collectors.gzip(body.tail));
       return reply.send(body.tail.length === 0 ? body.collectors.plain : Buffer.concat([body.collectors.plain, body.tail]));
@@ -112,6 +114,8 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
     return serve(request, reply, () => source.renderProbe(collector, target, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request) }));
   });
 
+  registerCompatibilityRoutes(app, source, serve);
+
   app.get('/-/healthy', async (_request, reply) => plainText(reply, 200, 'Healthy\n'));
 
   app.get('/-/ready', async (_request, reply) => {
@@ -135,7 +139,7 @@ function singleValue(value: unknown): string | undefined {
 }
 
 /** `X-Prometheus-Scrape-Timeout-Seconds` as a positive number, or `undefined` when absent or malformed. */
-function scrapeTimeoutHeader(request: FastifyRequest): number | undefined {
+export function scrapeTimeoutHeader(request: FastifyRequest): number | undefined {
   const header = request.headers['x-prometheus-scrape-timeout-seconds'];
   const value = Number(Array.isArray(header) ? header[0] : header);
   return header !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;

@@ -6,9 +6,11 @@ import {
   isConfigError,
   isNoDataError,
   type Clock,
+  type CollectOptions,
   type Collector,
   type CollectorContext,
   type CollectorPlugin,
+  type CompatibilityRoutes,
   type ConfigFiles,
   type ConfigPath,
   type FilesystemRoots,
@@ -125,6 +127,8 @@ export class CollectorInstance {
   readonly cacheTtlSeconds: number | undefined;
   /** The label the host adds to this collector's series in `/metrics` (the plugin's `instanceLabel`). */
   readonly instanceLabel: string | undefined;
+  /** The anchor's URL shapes the host serves for this collector (the plugin's `compatibilityRoutes`). */
+  readonly compatibilityRoutes: CompatibilityRoutes | undefined;
   readonly #definition: InstanceDefinition;
   readonly #services: InstanceServices;
   readonly #logger: Logger;
@@ -133,9 +137,11 @@ export class CollectorInstance {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = RETRY_FIRST_MS;
   #readinessCheck: Promise<boolean> | undefined;
-  #inFlight: Run | undefined;
+  /** The collection under way, per subset (`''`: the whole collection; see {@link subsetKey}). */
+  readonly #inFlight = new Map<string, Run>();
   #abandoned: Promise<void> | undefined;
-  #lastSuccess: { readonly outcome: CollectionOutcome; readonly completedAt: number } | undefined;
+  /** The last successful collection, per subset, for the cache TTL. */
+  readonly #lastSuccess = new Map<string, { readonly outcome: CollectionOutcome; readonly completedAt: number }>();
   #last: LastCollection | undefined;
   #ready = false;
   /** Parts that failed in the last collection, so a part's failure is logged when it starts and when it ends. */
@@ -154,6 +160,29 @@ export class CollectorInstance {
     this.timeoutSeconds = definition.timeoutSeconds;
     this.cacheTtlSeconds = definition.cacheTtlSeconds;
     this.instanceLabel = definition.plugin.instanceLabel;
+    this.compatibilityRoutes = definition.plugin.compatibilityRoutes;
+  }
+
+  /** A value of the instance's validated config entry (`endpoint`), for selecting it by a request's parameter. */
+  configValue(key: string): unknown {
+    const { config } = this.#definition;
+    return typeof config === 'object' && config !== null ? (config as Record<string, unknown>)[key] : undefined;
+  }
+
+  /**
+   * Asks the collector whether a compatibility-route request may carry this bearer token: the
+   * reason to refuse it, or `undefined` to serve. Refused when the collector does not take bearer
+   * tokens, is not created, or cannot decide within `timeoutMs`.
+   */
+  async checkBearerToken(token: string, timeoutMs: number): Promise<string | undefined> {
+    const collector = this.#created?.collector;
+    if (collector === undefined) return `${this.collectorName}/${this.instance} is not created yet: ${this.#createError ?? 'starting'}`;
+    if (collector.checkBearerToken === undefined) return `collector ${this.collectorName} takes no bearer token in the request: remove the authorization from the scrape config`;
+    try {
+      return await collector.checkBearerToken(token, AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      return `the bearer token could not be checked: ${this.#services.redactor.redact(errorMessage(error))}`;
+    }
   }
 
   /** Families this instance declared up front (plugin and `collector.metrics`); the plugin's alone until it is created. */
@@ -293,8 +322,8 @@ export class CollectorInstance {
    * This instance's part of a scrape, settled within `timeoutMs` whatever the collector does.
    * Serves the cache when fresh, joins an in-flight collection, or starts one.
    */
-  async collect(timeoutMs: number): Promise<CollectionOutcome> {
-    const outcome = await this.#outcome(timeoutMs);
+  async collect(timeoutMs: number, options: CollectOptions = {}): Promise<CollectionOutcome> {
+    const outcome = await this.#outcome(timeoutMs, options);
     this.#last = { success: outcome.success, durationSeconds: outcome.durationSeconds, error: outcome.error, cached: outcome.cached, parts: outcome.parts, at: this.#services.clock.now() };
     return outcome;
   }
@@ -326,10 +355,12 @@ export class CollectorInstance {
     return { success: false, error: this.#services.redactor.redact(errorMessage(settled.error)), durationSeconds };
   }
 
-  async #outcome(timeoutMs: number): Promise<CollectionOutcome> {
-    const cached = this.#freshCache();
+  async #outcome(timeoutMs: number, options: CollectOptions): Promise<CollectionOutcome> {
+    const key = subsetKey(options);
+    const cached = this.#freshCache(key);
     if (cached !== undefined) return cached;
-    if (this.#inFlight !== undefined) return this.#join(this.#inFlight, timeoutMs);
+    const inFlight = this.#inFlight.get(key);
+    if (inFlight !== undefined) return this.#join(inFlight, timeoutMs);
     if (this.#closing !== undefined) return failure('the collector is closing', 0);
     const created = this.#created;
     if (created === undefined) return failure(`the collector could not be created: ${this.#createError ?? 'not created yet'}`, 0);
@@ -337,20 +368,21 @@ export class CollectorInstance {
       this.#logger.debug('previous collection still running; failing this scrape without collecting');
       return failure('previous collection still running (it passed its deadline and ignored the abort signal)', 0);
     }
-    const run: Run = { outcome: this.#run(created, timeoutMs) };
-    this.#inFlight = run;
+    const run: Run = { outcome: this.#run(created, timeoutMs, options, key) };
+    this.#inFlight.set(key, run);
     try {
       return await run.outcome;
     } finally {
-      if (this.#inFlight === run) this.#inFlight = undefined;
+      if (this.#inFlight.get(key) === run) this.#inFlight.delete(key);
     }
   }
 
-  #freshCache(): CollectionOutcome | undefined {
+  #freshCache(key: string): CollectionOutcome | undefined {
     const ttlSeconds = this.cacheTtlSeconds ?? 0;
-    if (ttlSeconds <= 0 || this.#lastSuccess === undefined) return undefined;
-    if (this.#services.clock.monotonic() - this.#lastSuccess.completedAt >= ttlSeconds * 1000) return undefined;
-    return this.#lastSuccess.outcome;
+    const last = this.#lastSuccess.get(key);
+    if (ttlSeconds <= 0 || last === undefined) return undefined;
+    if (this.#services.clock.monotonic() - last.completedAt >= ttlSeconds * 1000) return undefined;
+    return last.outcome;
   }
 
   /** A concurrent scrape waits for the shared run, but never past its own deadline. */
@@ -366,7 +398,7 @@ export class CollectorInstance {
     }
   }
 
-  async #run(created: Created, timeoutMs: number): Promise<CollectionOutcome> {
+  async #run(created: Created, timeoutMs: number, options: CollectOptions, key: string): Promise<CollectionOutcome> {
     const controller = new AbortController();
     let lateUseReported = false;
     const redact = (text: string): string => this.#services.redactor.redact(text);
@@ -388,7 +420,8 @@ export class CollectorInstance {
     const { clock } = this.#services;
     const started = clock.monotonic();
     // `then` turns a synchronous throw inside collect() into a rejection like any other.
-    const work = Promise.resolve().then(() => created.collector.collect(sink, controller.signal));
+    const { subset } = options;
+    const work = Promise.resolve().then(() => (subset === undefined ? created.collector.collect(sink, controller.signal) : created.collector.collect(sink, controller.signal, { subset })));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -426,17 +459,18 @@ export class CollectorInstance {
       return failure(message, durationSeconds, parts);
     }
     const outcome: CollectionOutcome = { families, success: true, durationSeconds, error: undefined, cached: false, parts };
-    this.#lastSuccess = { outcome: { ...outcome, cached: true }, completedAt: clock.monotonic() };
+    this.#lastSuccess.set(key, { outcome: { ...outcome, cached: true }, completedAt: clock.monotonic() });
     this.#ready = true;
     return outcome;
   }
 
   /** Logs a part when it starts failing (warn) and when it recovers (info); repeats go to debug. */
   #logPartChanges(parts: readonly PartRecord[], quiet: ReadonlySet<string>): void {
-    const failing = new Set<string>();
+    // Parts this collection did not run (a subset's) keep their state.
+    const failing = new Set(this.#failingParts);
     for (const part of parts) {
       if (part.success) {
-        if (this.#failingParts.has(part.name)) this.#logger.info({ part: part.name }, `part ${part.name} recovered`);
+        if (failing.delete(part.name)) this.#logger.info({ part: part.name }, `part ${part.name} recovered`);
         continue;
       }
       failing.add(part.name);
@@ -483,6 +517,11 @@ async function closeBounded(collector: Collector, logger: Logger): Promise<void>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Collections of different subsets are kept apart (single-flight, cache): `''` for the whole collection. */
+function subsetKey(options: CollectOptions): string {
+  return options.subset === undefined ? '' : `subset:${JSON.stringify(options.subset)}`;
 }
 
 function failure(error: string, durationSeconds: number, parts: readonly PartRecord[] = []): CollectionOutcome {

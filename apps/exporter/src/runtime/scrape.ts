@@ -1,4 +1,4 @@
-import type { MetricType } from '@tessera/collector-api';
+import type { CollectOptions, MetricType } from '@tessera/collector-api';
 import { renderText, sortCollectedFamilies, type CollectedFamily } from '@tessera/exposition';
 import type { CollectionOutcome, CollectorInstance } from './collector-instance.js';
 import { FamilyMerger } from './merge-families.js';
@@ -41,6 +41,8 @@ export interface ScrapeRequest {
   readonly timeouts: ScrapeTimeouts;
   /** `X-Prometheus-Scrape-Timeout-Seconds`, when the request carried a valid one. */
   readonly scrapeTimeoutHeaderSeconds: number | undefined;
+  /** What each collection is asked for (a compatibility route's subset); default everything. */
+  readonly collectOptions?: CollectOptions;
 }
 
 /**
@@ -89,10 +91,10 @@ export class Scraper {
     const collected = await Promise.all(
       ordered.map(async (instance) => ({
         instance,
-        outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, request.timeouts, request.scrapeTimeoutHeaderSeconds) * 1000),
+        outcome: await instance.collect(collectionDeadlineSeconds(instance.timeoutSeconds, request.timeouts, request.scrapeTimeoutHeaderSeconds) * 1000, request.collectOptions),
       })),
     );
-    const rendered = this.#render(request.variant, collected);
+    const rendered = this.#render(request.variant, collected, request.collectOptions?.subset);
     const outcomes: InstanceOutcome[] = collected.map(({ instance, outcome }) => {
       const reason = rendered.rejected.get(instance);
       if (reason === undefined) return { instance, outcome };
@@ -117,8 +119,8 @@ export class Scraper {
   }
 
   /** The merge and rendering of these collections: from the cache when the same ones were rendered last time. */
-  #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[]): RenderedScrape {
-    const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}`;
+  #render(variant: ScrapeVariant, collected: readonly InstanceOutcome[], subset: readonly string[] | undefined): RenderedScrape {
+    const routeKey = `${variant}:${collected.map(({ instance }) => `${instance.collectorName}/${instance.instance}`).join(',')}${subset === undefined ? '' : `:${JSON.stringify(subset)}`}`;
     const key = collected.flatMap(({ instance, outcome }) => [outcome.success ? outcome.families : undefined, variant === 'metrics' ? instance.instanceLabel : undefined]);
     const previous = this.#rendered.get(routeKey);
     if (previous !== undefined && previous.key.length === key.length && previous.key.every((item, index) => item === key[index])) return previous;

@@ -1,0 +1,62 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { validateWithSchema, type MetricFamily } from '@tessera/collector-api';
+import { isGoldenUpdateRequested } from '@tessera/collector-testkit';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { configSchema } from '../src/config.js';
+import { FAMILIES_BY_GROUP, FLASHBLADE_METRICS } from '../src/metrics.js';
+
+const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
+const START = /<!-- metrics-table:start[^\n]*-->\n/;
+const END = '<!-- metrics-table:end -->';
+
+const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const GROUP_TITLES: Readonly<Record<keyof typeof FAMILIES_BY_GROUP, string>> = {
+  info: '(always)',
+  array: 'array',
+  filesystems: 'filesystems',
+  objectstore: 'objectstore',
+  clients: 'clients',
+  usage: 'usage',
+  policies: 'policies',
+  self: '(always)',
+};
+
+/** The README's table of every declared family, by group. */
+function renderMetricsTable(): string {
+  const lines = ['| group | family | type | labels | HELP |', '|---|---|---|---|---|'];
+  for (const [group, families] of Object.entries(FAMILIES_BY_GROUP) as [keyof typeof FAMILIES_BY_GROUP, readonly MetricFamily[]][]) {
+    for (const family of families) {
+      const labels = family.labelNames.map((label) => `\`${label}\``).join(', ');
+      lines.push(`| ${GROUP_TITLES[group]} | \`${family.name}\` | ${family.type} | ${labels} | ${cell(family.help)} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('README', () => {
+  it('lists every declared family, as generated from src/metrics.ts', async () => {
+    const readme = await readFile(readmeFile, 'utf8');
+    const start = START.exec(readme);
+    expect(start, 'README.md lacks the metrics-table markers').not.toBeNull();
+    const startIndex = (start?.index ?? 0) + (start?.[0].length ?? 0);
+    const end = readme.indexOf(END);
+    const expected = renderMetricsTable();
+    if (isGoldenUpdateRequested()) {
+      await writeFile(readmeFile, `${readme.slice(0, startIndex)}${expected}${readme.slice(end)}`);
+      return;
+    }
+    expect(readme.slice(startIndex, end), 'the README metrics table is out of date: run TESSERA_UPDATE_GOLDEN=1 pnpm test').toBe(expected);
+    expect(expected.split('\n').length - 3).toBe(FLASHBLADE_METRICS.length);
+  });
+
+  it('sample.config.yaml shows the real defaults: its commented defaults, uncommented, change nothing', async () => {
+    const sample = await readFile(fileURLToPath(new URL('../sample.config.yaml', import.meta.url)), 'utf8');
+    const defaults = ['insecureSkipVerify', 'groups', 'refreshSeconds', 'maxConcurrentRequests', 'requestTimeoutSeconds', 'pageSize', 'acceptBearerToken'];
+    const uncommented = sample.replace(new RegExp(`^# ((${defaults.join('|')}):.*)$`, 'gm'), '$1');
+    const entry = parseYaml(uncommented) as Record<string, unknown>;
+    expect(Object.keys(entry).sort()).toEqual(['apiToken', 'endpoint', ...defaults].sort());
+    expect(await validateWithSchema(configSchema, entry)).toEqual(await validateWithSchema(configSchema, { endpoint: entry.endpoint, apiToken: entry.apiToken }));
+  });
+});
