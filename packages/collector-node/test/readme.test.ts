@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateWithSchema, type MetricFamily } from '@tessera/collector-api';
 import { isGoldenUpdateRequested, readSampleConfig } from '@tessera/collector-testkit';
+import { checkGeneratedSection } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config.js';
 import { FAMILIES_BY_SUB_COLLECTOR, NODE_METRICS } from '../src/metrics.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const readmeFile = join(packageDir, 'README.md');
-const START = /<!-- metrics-table:start[^\n]*-->\n/;
-const END = '<!-- metrics-table:end -->';
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
@@ -29,17 +28,8 @@ function renderMetricsTable(): string {
 
 describe('README', () => {
   it('lists every declared family, as generated from src/metrics.ts', async () => {
-    const readme = await readFile(readmeFile, 'utf8');
-    const start = START.exec(readme);
-    const end = readme.indexOf(END);
-    expect(start, 'README.md lacks the metrics-table markers').not.toBeNull();
-    const startIndex = (start?.index ?? 0) + (start?.[0].length ?? 0);
-    const expected = renderMetricsTable();
-    if (isGoldenUpdateRequested()) {
-      await writeFile(readmeFile, `${readme.slice(0, startIndex)}${expected}${readme.slice(end)}`);
-      return;
-    }
-    expect(readme.slice(startIndex, end), 'the README metrics table is out of date: run TESSERA_UPDATE_GOLDEN=1 pnpm test').toBe(expected);
+    const { problem } = await checkGeneratedSection(readmeFile, 'metrics-table', renderMetricsTable(), isGoldenUpdateRequested());
+    expect(problem).toBeUndefined();
     expect(NODE_METRICS.length).toBe(Object.values(FAMILIES_BY_SUB_COLLECTOR).flat().length);
   });
 

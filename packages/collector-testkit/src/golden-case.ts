@@ -150,7 +150,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   });
   const simulator = layout.simulator === undefined ? undefined : await options.startSimulator?.(layout.simulator.name, layout.simulator.options, { clock: context.clock });
   const placeholders: [string, string][] = [[INPUT_DIR_PLACEHOLDER, inputDir], ...Object.entries(simulator?.placeholders ?? {}).map(([key, value]): [string, string] => [`\${simulator.${key}}`, value])];
-  const generalise = (text: string): string => placeholders.reduce((result, [placeholder, value]) => (value === '' ? result : result.replaceAll(value, placeholder)), text);
+  const generalise = (text: string): string => placeholders.reduce((result, [placeholder, value]) => (value === '' ? result : result.replace(wholeValue(value), () => placeholder)), text);
   const server = new HttpFixtureServer(context.mockAgent);
   let actual: string;
   let actualParts = '';
@@ -298,6 +298,18 @@ async function readSimulator(caseDir: string): Promise<CaseLayout['simulator']> 
 async function prepareStep(step: CaseStep | undefined, inputDir: string, server: HttpFixtureServer): Promise<void> {
   if (step?.tree !== undefined) await replaceTreeContents(inputDir, step.tree);
   server.use(step?.fixtures ?? []);
+}
+
+/**
+ * Finds `value` where it stands on its own: not inside a longer word or number. A simulator's port
+ * (`41234`) is then written back as its placeholder in `tcp://127.0.0.1:41234`, but not in a sample
+ * value such as `0.0412345` or `141234`, which would make the expected file depend on the port.
+ */
+function wholeValue(value: string): RegExp {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const before = /^\w/.test(value) ? String.raw`(?<!\w|\d\.)` : '';
+  const after = /\w$/.test(value) ? String.raw`(?!\w|\.\d)` : '';
+  return new RegExp(`${before}${escaped}${after}`, 'g');
 }
 
 /** Replaces `${inputDir}` and `${simulator.<key>}` in every string of a parsed config document. */

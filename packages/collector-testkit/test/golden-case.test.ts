@@ -393,6 +393,37 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
     expect(withoutStarter).toMatchObject({ passed: false, outcome: 'setup' });
     expect(withoutStarter.message).toContain('no startSimulator was given');
   });
+
+  it('writes a simulator placeholder back only where the value stands on its own, never inside a number', async () => {
+    const address = defineMetric({ name: 'reached', type: 'gauge', help: 'What the collector reached.', labelNames: ['endpoint'] });
+    const portPlugin = makePlugin({
+      name: 'port',
+      configSchema: z.strictObject({ host: z.string(), port: z.string() }),
+      metrics: [address],
+      create: (config) => ({
+        collect(sink) {
+          const { host, port } = config;
+          // Values that contain the port's digits: the expected file must not depend on the port.
+          sink.add(address, { endpoint: `tcp://${host}:${port}` }, Number(`0.0${port}5`));
+          sink.add(address, { endpoint: `${host}/${port}` }, Number(`1${port}`));
+          sink.add(address, { endpoint: `${port}9` }, Number(`0.${port}`));
+        },
+      }),
+    });
+    const startSimulator = () => Promise.resolve({ placeholders: { host: '127.0.0.1', port: '4242' }, close: () => Promise.resolve() });
+    const caseDir = await makeCase({ 'simulator.yaml': 'name: tcp\n', 'config.yaml': 'host: ${simulator.host}\nport: ${simulator.port}\n' });
+    const result = await runGoldenCase(portPlugin, caseDir, { update: true, startSimulator });
+    expect(result.actual).toBe(
+      [
+        '# HELP reached What the collector reached.',
+        '# TYPE reached gauge',
+        'reached{endpoint="${simulator.host}/${simulator.port}"} 14242',
+        'reached{endpoint="42429"} 0.4242',
+        'reached{endpoint="tcp://${simulator.host}:${simulator.port}"} 0.042425',
+        '',
+      ].join('\n'),
+    );
+  });
 });
 
 describe('listGoldenCases', () => {
