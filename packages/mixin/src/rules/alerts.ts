@@ -49,8 +49,9 @@ function gpuAlerts(options: MixinOptions): AlertSpec[] {
     },
     {
       alert: 'GpuXidError',
-      // The gauge keeps the last XID; a new one changes it. XID 79 has an alert of its own.
-      expr: '(DCGM_FI_DEV_XID_ERRORS > 0 unless DCGM_FI_DEV_XID_ERRORS == 79) and changes(DCGM_FI_DEV_XID_ERRORS[15m]) > 0',
+      // The gauge keeps the last XID, with the XID in its err_code label: a new XID is a new series,
+      // alerted on for 15 minutes. XID 79 has an alert of its own.
+      expr: '(DCGM_FI_DEV_XID_ERRORS > 0 unless DCGM_FI_DEV_XID_ERRORS == 79) unless DCGM_FI_DEV_XID_ERRORS offset 15m',
       severity: 'warning',
       summary: `XID {{ $value }} on ${GPU_NAME}`,
       description: 'The driver reported XID {{ $value }} ({{ $labels.err_msg }}) in the last 15 minutes. Application XIDs (13, 31, 43) point at the job; memory and hardware XIDs (48, 63, 64, 74, 92, 94, 95) at the GPU.',
