@@ -85,7 +85,8 @@ function panel(spec: PanelSpec): timeseries.PanelBuilder | stat.PanelBuilder | t
       ? new timeseries.PanelBuilder().fillOpacity(spec.stacked === true ? 30 : 10).stacking(new common.StackingConfigBuilder().mode(spec.stacked === true ? common.StackingMode.Normal : common.StackingMode.None))
       : spec.kind === 'stat'
         ? new stat.PanelBuilder().graphMode(common.BigValueGraphMode.Area)
-        : new table.PanelBuilder();
+        : // Grafana's table field config requires alignment, cell options and inspect.
+          new table.PanelBuilder().align(common.FieldTextAlignment.Auto).cellOptions({ type: common.TableCellDisplayMode.Auto }).inspect(false);
   builder
     .title(spec.title)
     .description(spec.description)
@@ -105,7 +106,6 @@ function variable(spec: VariableSpec): dashboard.QueryVariableBuilder {
     .label(spec.label)
     .datasource(DATASOURCE)
     .query(query)
-    .definition(query)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc)
     .multi(true)
@@ -132,17 +132,23 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
     builder.withRow(new dashboard.RowBuilder(row.title));
     for (const panelSpec of row.panels) builder.withPanel(panel(panelSpec));
   }
-  return withoutIntervalFields(builder.build());
+  return conformingToGrafanaSchema(builder.build());
 }
 
 /**
- * The SDK writes the interval variable's `auto`, `auto_min` and `auto_count` on every variable;
- * Grafana's dashboard schema has them on no variable kind we use, so they are dropped.
+ * Drops what the SDK writes but Grafana's dashboard schema (@grafana/schema 13) no longer has: the
+ * interval variable's `auto`, `auto_min` and `auto_count` on every variable, and the table panel's
+ * `footer` option (table footers moved to the field config).
  */
-function withoutIntervalFields(built: dashboard.Dashboard): dashboard.Dashboard {
+function conformingToGrafanaSchema(built: dashboard.Dashboard): dashboard.Dashboard {
   const list = built.templating?.list?.map((entry) => {
     const { auto: _auto, auto_min: _autoMin, auto_count: _autoCount, ...rest } = entry;
     return rest;
   });
-  return { ...built, templating: { list } };
+  const panels = built.panels?.map((entry) => {
+    if (entry.type !== 'table' || !('options' in entry) || typeof entry.options !== 'object' || entry.options === null) return entry;
+    const { footer: _footer, ...options } = entry.options as Record<string, unknown>;
+    return { ...entry, options };
+  });
+  return { ...built, templating: { list }, ...(panels === undefined ? {} : { panels }) };
 }
