@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     // Only the kit's own tests: test/vitest-binding.test.ts writes a throwaway suite under .tmp/.
     include: ['test/**/*.test.ts'],
+    // Several tests boot the real host or run promtool: CI runs every package's tests at once on two cores.
+    testTimeout: 20_000,
   },
 });

@@ -144,6 +144,20 @@ async function detachHardLinks(directory) {
   }
 }
 
+/**
+ * Removes the `node_modules/.bin` folders of packages with dependencies of their own (zeromq's
+ * `node_modules/.bin/cmake-ts`): links for running install scripts, which the release never runs,
+ * and symlinks, which it must not hold.
+ */
+async function removeNestedBinDirectories(directory) {
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(directory, entry.name);
+    if (entry.name === '.bin' && directory.endsWith('node_modules')) await rm(path, { recursive: true, force: true });
+    else await removeNestedBinDirectories(path);
+  }
+}
+
 async function assemble(releaseDirectory, firstParty) {
   const modules = join(releaseDirectory, 'node_modules');
   await rm(releaseDirectory, { recursive: true, force: true });
@@ -167,6 +181,7 @@ async function assemble(releaseDirectory, firstParty) {
   for (const entry of await readdir(modules)) {
     if (entry.startsWith('.')) await rm(join(modules, entry), { recursive: true, force: true });
   }
+  await removeNestedBinDirectories(modules);
 
   const versions = new Map();
   const manifests = new Map();

@@ -28,7 +28,8 @@ const RECONNECT_MAX_INTERVAL_MS = 5000;
  * tells "cannot connect" apart from "connected, but no reply".
  *
  * The socket reconnects by itself when a connection drops (a server restart); {@link connectionEpoch}
- * changes then, and when a new socket is opened, so the caller knows to re-read what a restart can change.
+ * changes then, and when a failed exchange discards the socket, so the caller knows to re-read what
+ * a restart can change before its next request.
  */
 export class ZmqRequester {
   readonly #options: ZmqRequesterOptions;

@@ -77,7 +77,8 @@ describe('runInHostSmoke', () => {
   });
 });
 
-describe('runInHostSmoke with the real @tessera/exporter', () => {
+// Each test boots the real host (fastify, pino, the plugin) once or twice: seconds on a loaded machine.
+describe('runInHostSmoke with the real @tessera/exporter', { timeout: 30_000 }, () => {
   it('passes the example collector, and reports a collector that fails inside the host', async () => {
     expect((await runInHostSmoke(example)).problems).toEqual([]);
     const failing = makePlugin({ create: () => ({ collect: () => Promise.reject(new Error('source broke')) }) });

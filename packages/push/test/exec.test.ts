@@ -68,6 +68,8 @@ function start(args: readonly string[], options: { stdin?: string; env?: Record<
     for (const waiter of waiters.filter((entry) => stdout.includes(entry.text))) waiter.resolve();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A command that exits without reading its input (a usage error) closes the pipe first: not a test failure.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(options.stdin ?? '');
   const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), options.timeoutMs ?? 20_000);
   const outcome = new Promise<Outcome>((resolve) =>

@@ -7,8 +7,14 @@ interface Claim {
   readonly owner: string;
   /** The contributions so far: their series must not repeat one another. */
   readonly contributions: { readonly instance: string; readonly families: CollectedFamily }[];
-  /** Series key → instance, built only when a second contribution arrives. */
+  /** Series key → instance, built only when contributions cannot be told apart more cheaply. */
   keys: Map<string, string> | undefined;
+  /**
+   * A label that holds one value throughout each contribution and a different one in each (Arkouda's
+   * `arkouda_server_name`): while it tells the contributions apart, no series can repeat across them
+   * and no key is built. `undefined` until a second contribution arrives or once keys are needed.
+   */
+  separator: { readonly label: string; readonly values: Set<string> } | undefined;
 }
 
 /**
@@ -24,7 +30,7 @@ export class FamilyMerger {
   /** Reserves the families the host emits itself (self-metrics, process metrics). */
   reserve(families: Iterable<{ readonly name: string; readonly type: MetricType }>, owner: string): void {
     for (const { name, type } of families) {
-      if (!this.#claims.has(name)) this.#claims.set(name, { family: { name, type, help: owner, labelNames: [] }, owner, contributions: [], keys: undefined });
+      if (!this.#claims.has(name)) this.#claims.set(name, { family: { name, type, help: owner, labelNames: [] }, owner, contributions: [], keys: undefined, separator: undefined });
     }
   }
 
@@ -44,7 +50,7 @@ export class FamilyMerger {
       }
       if (claim.owner !== owner) return `metric family ${collected.family.name} is already emitted by ${claim.owner}`;
       if (!isSameFamily(claim.family, collected.family)) return `metric family ${collected.family.name} is declared differently by another instance of ${owner}`;
-      if (distinct) {
+      if (distinct || (claim.keys === undefined && this.#separated(claim, collected))) {
         additions.push({ claim, collected, keys: [] });
         continue;
       }
@@ -60,13 +66,39 @@ export class FamilyMerger {
     }
     for (const { claim, collected, keys } of additions) {
       if (claim === undefined) {
-        this.#claims.set(collected.family.name, { family: collected.family, owner, contributions: [{ instance, families: collected }], keys: undefined });
+        this.#claims.set(collected.family.name, { family: collected.family, owner, contributions: [{ instance, families: collected }], keys: undefined, separator: undefined });
         continue;
       }
       claim.contributions.push({ instance, families: collected });
       for (const key of keys) claim.keys?.set(key, instance);
     }
     return undefined;
+  }
+
+  /**
+   * True when a label tells `collected` apart from every contribution already in `claim`: constant
+   * in each, with a value none of the others has. Checking costs a comparison per series and label
+   * until a label varies, instead of a key string per series. Records the separating label (and the
+   * new value) for the next contribution; the caller adds the contribution itself.
+   */
+  #separated(claim: Claim, collected: CollectedFamily): boolean {
+    if (claim.separator === undefined) {
+      const [first, ...others] = claim.contributions;
+      if (first === undefined || others.length > 0) return false;
+      for (const label of collected.family.labelNames) {
+        const theirs = constantValue(first.families, label);
+        const ours = constantValue(collected, label);
+        if (theirs !== undefined && ours !== undefined && theirs !== ours) {
+          claim.separator = { label, values: new Set([theirs, ours]) };
+          return true;
+        }
+      }
+      return false;
+    }
+    const value = constantValue(collected, claim.separator.label);
+    if (value === undefined || claim.separator.values.has(value)) return false;
+    claim.separator.values.add(value);
+    return true;
   }
 
   /**
@@ -89,6 +121,14 @@ export class FamilyMerger {
     }
     return undefined;
   }
+}
+
+/** The value `label` has in every series of `family`, or `undefined` when it varies (or there are none). */
+function constantValue(family: CollectedFamily, label: string): string | undefined {
+  const value = family.series[0]?.labels[label];
+  if (value === undefined) return undefined;
+  for (const series of family.series) if (series.labels[label] !== value) return undefined;
+  return value;
 }
 
 function keysOf(claim: Claim): Map<string, string> {
