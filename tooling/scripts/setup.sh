@@ -18,7 +18,8 @@ if [ "${1:-}" = "--test-peers" ]; then
   missing=()
   for entry in prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
                prometheus-node-exporter:prometheus-node-exporter openssl:openssl \
-               python3:python3 unshare:util-linux chromium:chromium gcc:gcc htpasswd:apache2-utils; do
+               python3:python3 unshare:util-linux chromium:chromium gcc:gcc htpasswd:apache2-utils \
+               systemd-analyze:systemd; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
   [ -f /usr/include/stdio.h ] || missing+=(libc6-dev)

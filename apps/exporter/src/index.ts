@@ -20,4 +20,5 @@ export { createLogger } from './logging/create-logger.js';
 export type { CollectorListing, SuppliedPlugin } from './plugins/load-collectors.js';
 export { BUILTIN_COLLECTORS, referenceForKey } from './plugins/package-names.js';
 export type { CollectorSelection } from './plugins/plan-collectors.js';
+export { INSTANCE_LABEL, SELF_METRIC_FAMILIES } from './runtime/self-metrics.js';
 export { VERSION } from './version.js';

@@ -9,6 +9,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'prometheus-node-exporter': 'prometheus-node-exporter',
   chromium: 'chromium',
   htpasswd: 'apache2-utils',
+  'systemd-analyze': 'systemd',
 };
 
 /**
