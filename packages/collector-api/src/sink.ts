@@ -35,6 +35,13 @@ export interface PartOptions {
   readonly sampledAt?: number;
   /** How long producing the part took when that was not this call (the snapshot's sampling time). */
   readonly durationSeconds?: number;
+  /**
+   * An object that alone determines what the part emits: the snapshot it replays. When the part runs
+   * again with the very same object (`===`) as the last time it succeeded, the host may skip `work`
+   * and serve the samples committed then, without validating or rendering them again. Give it only
+   * when nothing else the part reads (another task's value, the clock) changes its samples.
+   */
+  readonly reuseKey?: object;
 }
 
 /**

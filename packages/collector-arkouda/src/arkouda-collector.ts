@@ -104,7 +104,8 @@ export class ArkoudaCollector implements Collector {
         if (snapshot === undefined) throw stale;
         render(snapshot, part);
       },
-      snapshot === undefined ? {} : { sampledAt: snapshot.sampledAtMs, durationSeconds: snapshot.pollDurationSeconds },
+      // The snapshot alone decides what the part emits: while it is the same, the host reuses its samples.
+      snapshot === undefined ? {} : { sampledAt: snapshot.sampledAtMs, durationSeconds: snapshot.pollDurationSeconds, reuseKey: snapshot },
     );
   }
 

@@ -17,4 +17,4 @@ export {
   type ExtraLabel,
   type RenderOptions,
 } from './render.js';
-export { SampleCollection, seriesKey, type PartRecord, type SampleCollectionOptions } from './sample-collection.js';
+export { PartReuseCache, SampleCollection, seriesKey, type PartRecord, type SampleCollectionOptions } from './sample-collection.js';

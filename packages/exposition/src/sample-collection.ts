@@ -16,6 +16,47 @@ interface FamilyEntry {
   readonly family: MetricFamily;
   /** Series keyed by their label values, so a duplicate is found in O(1). */
   series: Map<string, Series>;
+  /**
+   * Kept by a {@link PartReuseCache} for later collections too: never written again (a collection
+   * that must add to it works on a copy), and sealed into the same {@link CollectedFamily} every
+   * time, so a renderer can keep what it made of it.
+   */
+  shared: boolean;
+  sealed: CollectedFamily | undefined;
+}
+
+/**
+ * The samples of parts replayed from a background snapshot, kept per part name by the host for one
+ * collector instance, so that a part run again with the same `reuseKey` (the same snapshot) costs
+ * nothing: `work` is not called, and its samples come back as the very same objects.
+ */
+export class PartReuseCache {
+  readonly #parts = new Map<string, { readonly key: object; readonly families: ReadonlyMap<string, FamilyEntry> }>();
+  #ran = new Set<string>();
+
+  /** @internal The families a part committed the last time it ran with `key`, if it did. */
+  lookup(name: string, key: object): ReadonlyMap<string, FamilyEntry> | undefined {
+    this.#ran.add(name);
+    const part = this.#parts.get(name);
+    return part !== undefined && part.key === key ? part.families : undefined;
+  }
+
+  /** @internal Keeps what a part committed, for the next collection that runs it with the same key. */
+  store(name: string, key: object, families: ReadonlyMap<string, FamilyEntry>): void {
+    this.#ran.add(name);
+    this.#parts.set(name, { key, families });
+  }
+
+  /** Forgets the parts that did not run since the last call (a GPU that went away, a part that failed). */
+  prune(): void {
+    for (const name of this.#parts.keys()) if (!this.#ran.has(name)) this.#parts.delete(name);
+    this.#ran = new Set();
+  }
+
+  /** How many parts are kept. */
+  get size(): number {
+    return this.#parts.size;
+  }
 }
 
 /** A part of the collection as the host reports it: its outcome and, for a snapshot, when it was sampled. */
@@ -44,6 +85,8 @@ export interface SampleCollectionOptions {
   readonly onPartFailed?: (outcome: PartOutcome, error: unknown) => void;
   /** Monotonic milliseconds, for part durations (default `performance.now`). */
   readonly monotonic?: () => number;
+  /** Where parts with a `reuseKey` keep their samples between collections (one cache per collector instance). */
+  readonly partReuse?: PartReuseCache;
 }
 
 /** What the parts of one collection share with the collection itself. */
@@ -90,7 +133,7 @@ export class SampleCollection implements MetricSink {
     this.#root = { owner, options, parts: new Map(), sealed: false };
     this.#parent = undefined;
     this.#partName = undefined;
-    for (const family of declared) this.#families.set(family.name, { family, series: new Map() });
+    for (const family of declared) this.#families.set(family.name, { family, series: new Map(), shared: false, sealed: undefined });
   }
 
   add<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: number): void {
@@ -137,7 +180,7 @@ export class SampleCollection implements MetricSink {
       labelNames: Object.freeze([...family.labelNames]),
       ...(family.optionalLabels === undefined ? {} : { optionalLabels: Object.freeze([...family.optionalLabels]) }),
     });
-    this.#families.set(family.name, { family: copy, series: new Map() });
+    this.#families.set(family.name, { family: copy, series: new Map(), shared: false, sealed: undefined });
     this.#root.options.onDeclare?.(copy);
   }
 
@@ -152,13 +195,23 @@ export class SampleCollection implements MetricSink {
     const started = monotonic();
     let failure: unknown;
     let failed = false;
-    try {
-      await work(child);
-    } catch (error) {
-      failed = true;
-      failure = error ?? new Error('the part failed without a reason');
+    const reuse = options.reuseKey === undefined ? undefined : this.#root.options.partReuse;
+    const reused = reuse?.lookup(fullName, options.reuseKey as object);
+    if (reused !== undefined) {
+      for (const [familyName, entry] of reused) child.#families.set(familyName, entry);
+    } else {
+      try {
+        await work(child);
+      } catch (error) {
+        failed = true;
+        failure = error ?? new Error('the part failed without a reason');
+      }
     }
     child.#sealed = true;
+    if (!failed && reused === undefined && reuse !== undefined) {
+      for (const entry of child.#families.values()) entry.shared = true;
+      reuse.store(fullName, options.reuseKey as object, new Map(child.#families));
+    }
     if (!failed && !this.#root.sealed) {
       const clash = this.#adopt(child);
       if (clash !== undefined) {
@@ -182,8 +235,10 @@ export class SampleCollection implements MetricSink {
     this.#sealed = true;
     this.#root.sealed = true;
     const result: CollectedFamily[] = [];
-    for (const { family, series } of this.#families.values()) {
-      if (series.size > 0) result.push({ family, series: [...series.values()] });
+    for (const entry of this.#families.values()) {
+      if (entry.series.size === 0) continue;
+      if (!entry.shared) result.push({ family: entry.family, series: [...entry.series.values()] });
+      else result.push((entry.sealed ??= { family: entry.family, series: [...entry.series.values()] }));
     }
     return result;
   }
@@ -211,8 +266,10 @@ export class SampleCollection implements MetricSink {
       const declared = this.#parent === undefined ? undefined : this.#parent.#lookup(family?.name);
       if (declared === undefined) throw this.#error(`${String(family?.name)} was not declared`);
       // A part gets a fresh entry for a family declared above it, and hands it up when it succeeds.
-      entry = { family: declared.family, series: new Map() };
+      entry = { family: declared.family, series: new Map(), shared: false, sealed: undefined };
       this.#families.set(family.name, entry);
+    } else if (entry.shared) {
+      entry = this.#unshare(entry);
     }
     if (entry.family !== family && !isSameFamily(entry.family, family)) {
       throw this.#error(`${family.name} differs from its declaration (type, HELP or label names)`);
@@ -272,11 +329,23 @@ export class SampleCollection implements MetricSink {
     }
     for (const [name, entry] of child.#families) {
       const own = this.#families.get(name);
-      if (own === undefined) this.#families.set(name, entry);
-      else if (own.series.size === 0) own.series = entry.series;
-      else for (const [key, series] of entry.series) own.series.set(key, series);
+      if (own === undefined || own.series.size === 0) {
+        // Handed over whole: a family one part fills costs nothing per series to commit.
+        if (entry.shared || own === undefined || own.shared) this.#families.set(name, entry);
+        else own.series = entry.series;
+        continue;
+      }
+      const target = own.shared ? this.#unshare(own) : own;
+      for (const [key, series] of entry.series) target.series.set(key, series);
     }
     return undefined;
+  }
+
+  /** A private copy of an entry a {@link PartReuseCache} keeps, put in its place before it is written. */
+  #unshare(entry: FamilyEntry): FamilyEntry {
+    const copy: FamilyEntry = { family: entry.family, series: new Map(entry.series), shared: false, sealed: undefined };
+    this.#families.set(entry.family.name, copy);
+    return copy;
   }
 
   /** True when the call must be dropped: sealed and the owner asked to be told rather than thrown at. */

@@ -132,3 +132,54 @@ describe('parts', () => {
     expect(absent).toMatchObject({ success: false, error: 'no GPU' });
   });
 });
+
+describe('parts replayed from an unchanged snapshot', () => {
+  it('are served from what they committed last time, as the same objects, without calling work again', async () => {
+    const { PartReuseCache } = await import('../src/index.js');
+    const reuse = new PartReuseCache();
+    const snapshot = { value: 1 };
+    let calls = 0;
+    const collect = async (key: object, extra?: number) => {
+      const sink = new SampleCollection([items], 'collector demo', { partReuse: reuse });
+      await sink.part(
+        'poll',
+        (part) => {
+          calls++;
+          part.add(items, { endpoint: '/a' }, (key as { value: number }).value);
+        },
+        { sampledAt: 1, reuseKey: key },
+      );
+      // A series of the same family added outside the part must not reach the kept samples.
+      if (extra !== undefined) sink.add(items, { endpoint: '/outside' }, extra);
+      const families = sink.seal();
+      reuse.prune();
+      return families;
+    };
+    const first = await collect(snapshot);
+    const second = await collect(snapshot);
+    expect(calls).toBe(1);
+    expect(second[0]).toBe(first[0]);
+    const withExtra = await collect(snapshot, 5);
+    expect(calls).toBe(1);
+    expect(withExtra[0]?.series.map((series) => series.labels['endpoint'])).toEqual(['/a', '/outside']);
+    const third = await collect(snapshot);
+    expect(third[0]?.series.map((series) => series.labels['endpoint'])).toEqual(['/a']);
+    // A new snapshot runs the part again.
+    const fresh = await collect({ value: 2 });
+    expect(calls).toBe(2);
+    expect(fresh[0]?.series[0]?.value).toBe(2);
+  });
+
+  it('are forgotten when a collection does not run them', async () => {
+    const { PartReuseCache } = await import('../src/index.js');
+    const reuse = new PartReuseCache();
+    const sink = new SampleCollection([items], 'collector demo', { partReuse: reuse });
+    await sink.part('gpu/0', (part) => part.add(items, { endpoint: '/gpu0' }, 1), { reuseKey: {} });
+    sink.seal();
+    reuse.prune();
+    expect(reuse.size).toBe(1);
+    new SampleCollection([items], 'collector demo', { partReuse: reuse }).seal();
+    reuse.prune();
+    expect(reuse.size).toBe(0);
+  });
+});

@@ -18,7 +18,7 @@ import {
   type MetricFamily,
   type TaskState,
 } from '@tessera/collector-api';
-import { SampleCollection, type CollectedFamily, type PartRecord } from '@tessera/exposition';
+import { PartReuseCache, SampleCollection, type CollectedFamily, type PartRecord } from '@tessera/exposition';
 import type { Dispatcher } from 'undici';
 import { ConfigFileError } from '../config/config-error.js';
 import type { Redactor } from '../logging/redactor.js';
@@ -142,6 +142,8 @@ export class CollectorInstance {
   #abandoned: Promise<void> | undefined;
   /** The last successful collection, per subset, for the cache TTL. */
   readonly #lastSuccess = new Map<string, { readonly outcome: CollectionOutcome; readonly completedAt: number }>();
+  /** Per subset: the samples of parts replayed from background snapshots, reused while the snapshot is the same. */
+  readonly #partReuse = new Map<string, PartReuseCache>();
   #last: LastCollection | undefined;
   #ready = false;
   /** Parts that failed in the last collection, so a part's failure is logged when it starts and when it ends. */
@@ -403,6 +405,12 @@ export class CollectorInstance {
     let lateUseReported = false;
     const redact = (text: string): string => this.#services.redactor.redact(text);
     const quietParts = new Set<string>();
+    // Parts replayed from an unchanged snapshot are served from what they committed last time (per subset).
+    let partReuse = this.#partReuse.get(key);
+    if (partReuse === undefined) {
+      partReuse = new PartReuseCache();
+      this.#partReuse.set(key, partReuse);
+    }
     const sink = new SampleCollection(created.declared, `collector ${this.collectorName} (instance ${this.instance})`, {
       // An abandoned collection may still call the sink from a callback of its own; a throw there
       // would escape every promise and end the process, so it is dropped and logged once.
@@ -416,6 +424,7 @@ export class CollectorInstance {
         if (isNoDataError(error)) quietParts.add(part.name);
       },
       monotonic: () => this.#services.clock.monotonic(),
+      partReuse,
     });
     const { clock } = this.#services;
     const started = clock.monotonic();
@@ -446,6 +455,7 @@ export class CollectorInstance {
       return failure(timeoutError.message, durationSeconds, sink.parts);
     }
     const families = sink.seal();
+    partReuse.prune();
     const parts = sink.parts.map((part) => (part.error === undefined ? part : { ...part, error: redact(part.error) }));
     this.#logPartChanges(parts, quietParts);
     if (settled.error !== undefined) {

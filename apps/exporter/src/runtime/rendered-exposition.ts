@@ -86,16 +86,16 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
  */
 export async function renderContributions(contributions: readonly Contribution[]): Promise<RenderedCollectors> {
   const slicer = new TimeSlicer();
-  const byName = new Map<string, { readonly family: MetricFamily; readonly parts: { readonly series: readonly Series[]; readonly extraLabel: ExtraLabel | undefined }[] }>();
+  const byName = new Map<string, { readonly family: MetricFamily; readonly parts: { readonly collected: CollectedFamily; readonly extraLabel: ExtraLabel | undefined }[] }>();
   for (const { families, extraLabel } of contributions) {
-    for (const { family, series } of families) {
-      if (series.length === 0) continue;
-      let entry = byName.get(family.name);
+    for (const collected of families) {
+      if (collected.series.length === 0) continue;
+      let entry = byName.get(collected.family.name);
       if (entry === undefined) {
-        entry = { family, parts: [] };
-        byName.set(family.name, entry);
+        entry = { family: collected.family, parts: [] };
+        byName.set(collected.family.name, entry);
       }
-      entry.parts.push({ series, extraLabel });
+      entry.parts.push({ collected, extraLabel });
     }
   }
   const chunks: Buffer[] = [];
@@ -106,19 +106,50 @@ export async function renderContributions(contributions: readonly Contribution[]
     pending = '';
   };
   for (const name of [...byName.keys()].sort()) {
-    const { family, parts } = byName.get(name) as { family: MetricFamily; parts: { series: readonly Series[]; extraLabel: ExtraLabel | undefined }[] };
+    const { family, parts } = byName.get(name) as { family: MetricFamily; parts: { collected: CollectedFamily; extraLabel: ExtraLabel | undefined }[] };
     pending += renderFamilyHeader(family);
-    for (const { series, extraLabel } of parts) {
-      const sorted = await sortSeriesInSlices(family, series, slicer);
-      for (let start = 0; start < sorted.length; start += SERIES_PER_STEP) {
-        pending += renderSeriesLines(family, sorted, start, Math.min(start + SERIES_PER_STEP, sorted.length), { extraLabel });
+    for (const { collected, extraLabel } of parts) {
+      // A family replayed from an unchanged snapshot is the same object as last time: its lines too.
+      const labelKey = extraLabel === undefined ? '' : `${extraLabel.name}\u0000${extraLabel.value}`;
+      const known = renderedLines.get(collected)?.get(labelKey);
+      if (known !== undefined) {
+        pending += known;
         if (pending.length > 1 << 20) flush();
+        continue;
+      }
+      const sorted = await sortSeriesInSlices(family, collected.series, slicer);
+      let lines = '';
+      let whole = true;
+      for (let start = 0; start < sorted.length; start += SERIES_PER_STEP) {
+        lines += renderSeriesLines(family, sorted, start, Math.min(start + SERIES_PER_STEP, sorted.length), { extraLabel });
+        if (lines.length > 1 << 20) {
+          // Too large to keep: written out as it goes, rendered again next time.
+          pending += lines;
+          lines = '';
+          whole = false;
+          flush();
+        }
         await slicer.maybeYield();
       }
+      pending += lines;
+      if (whole) remember(collected, labelKey, lines);
+      if (pending.length > 1 << 20) flush();
     }
   }
   flush();
   return joinChunks(chunks, slicer);
+}
+
+/** The sample lines rendered for a collected family, per added label; dropped with the family. */
+const renderedLines = new WeakMap<CollectedFamily, Map<string, string>>();
+
+function remember(collected: CollectedFamily, labelKey: string, lines: string): void {
+  let byLabel = renderedLines.get(collected);
+  if (byLabel === undefined) {
+    byLabel = new Map();
+    renderedLines.set(collected, byLabel);
+  }
+  byLabel.set(labelKey, lines);
 }
 
 /**
