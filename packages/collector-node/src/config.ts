@@ -40,6 +40,7 @@ export const SUB_COLLECTOR_NAMES = [
   'zfs',
   'schedstat',
   'dmi',
+  'bcache',
 ] as const;
 
 /** One sub-collector name. */
@@ -64,6 +65,12 @@ export const DEFAULT_TEXTFILE_MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** node_exporter's `--collector.netstat.fields` default (1.7+: with TCPOFOQueue and TCPRcvQDrop). */
 export const DEFAULT_NETSTAT_FIELDS =
   '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
+
+/** The labels node_exporter's ipvs collector can give its per-backend series (`--collector.ipvs.backend-labels`), all by default. */
+export const IPVS_BACKEND_LABELS = ['local_address', 'local_port', 'remote_address', 'remote_port', 'proto', 'local_mark'] as const;
+
+/** One label of the ipvs backend series. */
+export type IpvsBackendLabel = (typeof IPVS_BACKEND_LABELS)[number];
 
 /** node_exporter's `--collector.vmstat.fields` default. */
 export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
@@ -160,6 +167,7 @@ export const configSchema = z.strictObject({
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
   netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
   rapl: section(z.strictObject({ enableZoneLabel: z.boolean().default(false) })),
+  bcache: section(z.strictObject({ priorityStats: z.boolean().default(false) })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock, Collector, CollectorContext, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
+import { BcacheCollector } from './collectors/bcache.js';
 import { BondingCollector } from './collectors/bonding.js';
 import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
@@ -141,6 +142,7 @@ export class NodeCollector implements Collector {
       zfs: () => new ZfsCollector({ roots }),
       schedstat: () => new SchedstatCollector({ roots }),
       dmi: () => new DmiCollector({ roots }),
+      bcache: () => new BcacheCollector({ roots, ...config.bcache }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

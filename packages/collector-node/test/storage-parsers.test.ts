@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseBcacheHumanized, parseBcacheHumanizedSigned, parseBcachePriorityStats, parseWritebackRateDebug } from '../src/parsers/bcache.js';
+import { KernelFormatError } from '../src/parsers/fields.js';
+
+describe('bcache values', () => {
+  it('reads bch_hprint sizes in powers of 1024, the digit after the point as node_exporter does', () => {
+    expect(parseBcacheHumanized('0.0k\n', 'f')).toBe(0);
+    expect(parseBcacheHumanized('542k', 'f')).toBe(542 * 1024);
+    expect(parseBcacheHumanized('1.1k', 'f')).toBe(1124); // 1 + 1/10.24 KiB
+    expect(parseBcacheHumanized('1.9k', 'f')).toBe(1924);
+    expect(parseBcacheHumanized('356.5M', 'f')).toBe(Math.trunc((356 + 5 / 10.24) * 2 ** 20));
+    expect(parseBcacheHumanized('97.5G', 'f')).toBe(Math.trunc((97 + 5 / 10.24) * 2 ** 30));
+    expect(parseBcacheHumanized('1.0T', 'f')).toBe(2 ** 40);
+  });
+
+  it('reads plain numbers, truncating a fraction as a uint64 conversion does', () => {
+    expect(parseBcacheHumanized('87\n', 'f')).toBe(87);
+    expect(parseBcacheHumanized('18446744073709551615', 'f')).toBe(2 ** 64);
+    expect(parseBcacheHumanized('12.7', 'f')).toBe(12);
+  });
+
+  it('reads the writeback controller\'s signed terms', () => {
+    expect(parseBcacheHumanizedSigned('-226.5k', 'f')).toBe(-Math.trunc((226 + 5 / 10.24) * 1024));
+    expect(parseBcacheHumanizedSigned('11.3k', 'f')).toBe(Math.trunc((11 + 3 / 10.24) * 1024));
+  });
+
+  it('refuses what bcache does not print, naming the file', () => {
+    for (const text of ['', '\n', 'k', '1.5x', '-1.0k', '1.2.3k', 'one', '0x10']) {
+      expect(() => parseBcacheHumanized(text, '/sys/fs/bcache/x/congested'), JSON.stringify(text)).toThrow(KernelFormatError);
+    }
+    expect(() => parseBcacheHumanized('1.5q', '/sys/fs/bcache/x/congested')).toThrow('/sys/fs/bcache/x/congested: invalid value "1.5q"');
+  });
+});
+
+describe('parseWritebackRateDebug', () => {
+  it('reads rate, dirty, target and the controller terms, skipping inflight and next io', () => {
+    const text = 'rate:\t\t3.2M/sec\ndirty:\t\t1.2G\ninflight:\t3\ntarget:\t\t10.0G\nproportional:\t-226.5k\nintegral:\t11.3k\nchange:\t\t-1.4k/sec\nnext io:\t-151ms\n';
+    expect(parseWritebackRateDebug(text, 'f')).toEqual({
+      rate: Math.trunc((3 + 2 / 10.24) * 2 ** 20),
+      dirty: Math.trunc((1 + 2 / 10.24) * 2 ** 30),
+      target: 10 * 2 ** 30,
+      proportional: -Math.trunc((226 + 5 / 10.24) * 1024),
+      integral: Math.trunc((11 + 3 / 10.24) * 1024),
+      change: -Math.trunc((1 + 4 / 10.24) * 1024),
+    });
+  });
+
+  it('reads an older kernel\'s lines without inflight, and a missing line as 0', () => {
+    expect(parseWritebackRateDebug('rate:\t\t512.0k/sec\ndirty:\t\t0.0k\ntarget:\t\t4.0G\n', 'f')).toEqual({ rate: 512 * 1024, dirty: 0, target: 4 * 2 ** 30, proportional: 0, integral: 0, change: 0 });
+  });
+
+  it('fails on a value that is not one', () => {
+    expect(() => parseWritebackRateDebug('rate:\t\tfast/sec\n', '/sys/block/sdb/bcache/writeback_rate_debug')).toThrow(/writeback_rate_debug rate: invalid value "fast"/);
+  });
+});
+
+describe('parseBcachePriorityStats', () => {
+  it('reads the unused and metadata percentages', () => {
+    const text = 'Unused:\t\t12%\nClean:\t\t61%\nDirty:\t\t23%\nMetadata:\t4%\nAverage:\t6791\nSectors per Q:\t2605056\nQuantiles:\t[1 12 40]\n';
+    expect(parseBcachePriorityStats(text, 'f')).toEqual({ unusedPercent: 12, metadataPercent: 4 });
+  });
+
+  it('fails on a percentage that is not a number', () => {
+    expect(() => parseBcachePriorityStats('Unused:\t\tmany%\n', 'priority_stats')).toThrow(/priority_stats Unused: invalid number "many"/);
+  });
+});

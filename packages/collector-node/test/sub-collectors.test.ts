@@ -1,0 +1,61 @@
+import { validateWithSchema } from '@tessera/collector-api';
+import { collectOnce, createTestContext, type CollectOnceResult } from '@tessera/collector-testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config.js';
+import plugin from '../src/index.js';
+import { NodeCollector } from '../src/node-collector.js';
+import { createTree, type ScratchTree } from './support/tree.js';
+
+// Behaviour of single sub-collectors that their golden cases do not show: settings, kernel
+// variants, and input that must cost only the sub-collector that reads it.
+
+let tree: ScratchTree | undefined;
+afterEach(async () => {
+  await tree?.remove();
+  tree = undefined;
+});
+
+/** Collects once over a tree of `files` with the node collector's `config`. */
+async function collectTree(files: Readonly<Record<string, string>>, config: unknown): Promise<CollectOnceResult> {
+  tree = await createTree(files);
+  const context = createTestContext({ collector: 'node', roots: tree.roots });
+  const collector = await NodeCollector.create(await validateWithSchema(configSchema, config), context);
+  return collectOnce(plugin, undefined, { context, collector });
+}
+
+/** The sample lines of `text` (no comments, no self-metrics). */
+function samples(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('node_scrape_collector_'));
+}
+
+describe('bcache', () => {
+  const set = 'sys/fs/bcache/0e2b6a3c-5f1d-4b7e-9c8a-2d4f6e8a0b1c';
+  const files = {
+    [`${set}/average_key_size`]: '8.0k\n',
+    [`${set}/bdev0/dirty_data`]: '0.0k\n',
+    [`${set}/bdev0/writeback_rate_debug`]: 'rate:\t\t4.0k/sec\ndirty:\t\t0.0k\ntarget:\t\t1.0G\nproportional:\t0.0k\nintegral:\t0.0k\nchange:\t\t0.0k/sec\nnext io:\t-1ms\n',
+    [`${set}/bdev0/stats_total/cache_hits`]: '10\n',
+    [`${set}/cache0/written`]: '2.0M\n',
+    // Unreadable as a percentage: only read with priorityStats.
+    [`${set}/cache0/priority_stats`]: 'Unused:\t\tsome%\n',
+  };
+
+  it('reads priority_stats only when asked, and leaves out the readahead count a Linux 5.13+ kernel does not keep', async () => {
+    const { text } = await collectTree(files, { collectors: ['bcache'] });
+    expect(text).toContain('node_scrape_collector_success{collector="bcache"} 1\n');
+    expect(text).toContain('node_bcache_cache_hits_total{backing_device="bdev0",uuid="0e2b6a3c-5f1d-4b7e-9c8a-2d4f6e8a0b1c"} 10\n');
+    expect(text).toContain('node_bcache_written_bytes_total{cache_device="cache0",uuid="0e2b6a3c-5f1d-4b7e-9c8a-2d4f6e8a0b1c"} 2.097152e+06\n');
+    // Attributes this tree lacks read as 0, as in node_exporter.
+    expect(text).toContain('node_bcache_tree_depth{uuid="0e2b6a3c-5f1d-4b7e-9c8a-2d4f6e8a0b1c"} 0\n');
+    expect(text).not.toContain('node_bcache_cache_readaheads_total');
+    expect(text).not.toContain('node_bcache_priority_stats_');
+  });
+
+  it('fails alone on a value it cannot read, naming the file', async () => {
+    const { text, parts } = await collectTree(files, { collectors: ['bcache', 'edac'], bcache: { priorityStats: true } });
+    expect(text).toContain('node_scrape_collector_success{collector="bcache"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(samples(text).filter((line) => line.startsWith('node_bcache_'))).toEqual([]);
+    expect(parts.find((part) => part.name === 'bcache')?.error).toMatch(/cache0\/priority_stats Unused: invalid number "some"/);
+  });
+});
