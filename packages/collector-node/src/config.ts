@@ -41,6 +41,7 @@ export const SUB_COLLECTOR_NAMES = [
   'schedstat',
   'dmi',
   'bcache',
+  'btrfs',
 ] as const;
 
 /** One sub-collector name. */

@@ -1169,6 +1169,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   schedstat: Object.values(schedstatMetrics),
   dmi: [],
   bcache: Object.values(bcacheMetrics),
+  btrfs: Object.values(btrfsMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -3,6 +3,7 @@ import type { Clock, Collector, CollectorContext, Logger, MetricFamily, MetricSi
 import { CollectionFiles } from './collection-files.js';
 import { BcacheCollector } from './collectors/bcache.js';
 import { BondingCollector } from './collectors/bonding.js';
+import { BtrfsCollector } from './collectors/btrfs.js';
 import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { CpufreqCollector } from './collectors/cpufreq.js';
@@ -143,6 +144,7 @@ export class NodeCollector implements Collector {
       schedstat: () => new SchedstatCollector({ roots }),
       dmi: () => new DmiCollector({ roots }),
       bcache: () => new BcacheCollector({ roots, ...config.bcache }),
+      btrfs: () => new BtrfsCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -334,4 +334,16 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.filter((family) => family.name.startsWith('node_bcache_')).length).toBe(28);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
+
+  it('btrfs: two filesystems, one mid-conversion; 1.5.0 lacks the commit statistics and the raid1c3 and raid1c4 ratios', async () => {
+    const { theirs, ours } = await scrapeBoth('btrfs', ['btrfs']);
+    // prometheus/procfs 0.8 knew no raid1c3 or raid1c4 profile (Linux 5.5) and gave them ratio 0.
+    expect(compare(theirs, ours).sort()).toEqual([
+      'node_btrfs_allocation_ratio{block_group_type="metadata",mode="raid1c3",uuid="9b8a7c6d-5e4f-4a3b-b2c1-d0e9f8a7b6c5"}: 3, node_exporter 0',
+      'node_btrfs_allocation_ratio{block_group_type="system",mode="raid1c4",uuid="9b8a7c6d-5e4f-4a3b-b2c1-d0e9f8a7b6c5"}: 4, node_exporter 0',
+    ]);
+    expect(theirs.filter((family) => family.name.startsWith('node_btrfs_')).length).toBe(7);
+    expect(theirs.find((family) => family.name === 'node_btrfs_device_size_bytes')?.samples.length).toBe(5);
+    expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBcacheHumanized, parseBcacheHumanizedSigned, parseBcachePriorityStats, parseWritebackRateDebug } from '../src/parsers/bcache.js';
+import { btrfsAllocationRatio, parseBtrfsCommitStats } from '../src/parsers/btrfs.js';
 import { KernelFormatError } from '../src/parsers/fields.js';
 
 describe('bcache values', () => {
@@ -62,5 +63,28 @@ describe('parseBcachePriorityStats', () => {
 
   it('fails on a percentage that is not a number', () => {
     expect(() => parseBcachePriorityStats('Unused:\t\tmany%\n', 'priority_stats')).toThrow(/priority_stats Unused: invalid number "many"/);
+  });
+});
+
+describe('btrfs files', () => {
+  it('reads commit_stats, skipping keys it does not know', () => {
+    expect(parseBtrfsCommitStats('commits 9217\nlast_commit_ms 212\nmax_commit_ms 30415\ntotal_commit_ms 1288003\ncritical_section_ms 3\n', 'f')).toEqual({
+      commits: 9217,
+      lastCommitMilliseconds: 212,
+      maxCommitMilliseconds: 30415,
+      totalCommitMilliseconds: 1288003,
+    });
+  });
+
+  it('refuses a commit_stats line of another shape', () => {
+    expect(() => parseBtrfsCommitStats('commits 1 2\n', 'commit_stats')).toThrow('commit_stats: invalid line "commits 1 2"');
+    expect(() => parseBtrfsCommitStats('commits -1\n', 'commit_stats')).toThrow(KernelFormatError);
+  });
+
+  it('gives each profile its allocation ratio', () => {
+    expect(['single', 'raid0', 'dup', 'raid1', 'raid10', 'raid1c3', 'raid1c4', 'raid5', 'raid6', 'zoned?'].map((profile) => btrfsAllocationRatio(profile, 4))).toEqual([
+      1, 1, 2, 2, 2, 3, 4, 4 / 3, 2, 0,
+    ]);
+    expect(btrfsAllocationRatio('raid5', 3)).toBe(1.5);
   });
 });

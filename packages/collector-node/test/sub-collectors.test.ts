@@ -59,3 +59,43 @@ describe('bcache', () => {
     expect(parts.find((part) => part.name === 'bcache')?.error).toMatch(/cache0\/priority_stats Unused: invalid number "some"/);
   });
 });
+
+describe('btrfs', () => {
+  const fs = 'sys/fs/btrfs/5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f';
+  const olderKernel = {
+    'sys/fs/btrfs/features/raid1c34': '0\n',
+    [`${fs}/label`]: 'scratch\n',
+    [`${fs}/devices/vdb/size`]: '2097152\n',
+    [`${fs}/allocation/global_rsv_size`]: '16777216\n',
+    // A small filesystem made with mixed block groups: data and metadata share `mixed`.
+    [`${fs}/allocation/mixed/bytes_reserved`]: '0\n',
+    [`${fs}/allocation/mixed/single/total_bytes`]: '536870912\n',
+    [`${fs}/allocation/system/bytes_reserved`]: '0\n',
+    [`${fs}/allocation/system/single/total_bytes`]: '4194304\n',
+    [`${fs}/allocation/system/single/used_bytes`]: '4096\n',
+  };
+
+  it('names a filesystem of a kernel without metadata_uuid by its directory, leaves out commit statistics it does not keep and block group types it does not have', async () => {
+    const { text } = await collectTree(olderKernel, { collectors: ['btrfs'] });
+    expect(samples(text)).toEqual([
+      'node_btrfs_allocation_ratio{block_group_type="system",mode="single",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 1',
+      'node_btrfs_device_size_bytes{device="vdb",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 1.073741824e+09',
+      'node_btrfs_global_rsv_size_bytes{uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 1.6777216e+07',
+      'node_btrfs_info{label="scratch",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 1',
+      'node_btrfs_reserved_bytes{block_group_type="system",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 0',
+      'node_btrfs_size_bytes{block_group_type="system",mode="single",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 4.194304e+06',
+      'node_btrfs_used_bytes{block_group_type="system",mode="single",uuid="5c7d9e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"} 4096',
+    ]);
+  });
+
+  it('fails alone on a value that is not a number, or a filesystem without its devices directory', async () => {
+    const broken = await collectTree({ ...olderKernel, [`${fs}/commit_stats`]: 'commits many\n' }, { collectors: ['btrfs', 'edac'] });
+    expect(broken.text).toContain('node_scrape_collector_success{collector="btrfs"} 0\n');
+    expect(broken.text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(broken.parts.find((part) => part.name === 'btrfs')?.error).toMatch(/commit_stats commits: invalid number "many"/);
+    await tree?.remove();
+    const { [`${fs}/devices/vdb/size`]: _device, ...withoutDevices } = olderKernel;
+    const incomplete = await collectTree(withoutDevices, { collectors: ['btrfs'] });
+    expect(incomplete.parts.find((part) => part.name === 'btrfs')?.error).toMatch(/ENOENT.*devices/);
+  });
+});
