@@ -42,6 +42,7 @@ export const SUB_COLLECTOR_NAMES = [
   'dmi',
   'bcache',
   'btrfs',
+  'fibrechannel',
 ] as const;
 
 /** One sub-collector name. */

@@ -1170,6 +1170,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   dmi: [],
   bcache: Object.values(bcacheMetrics),
   btrfs: Object.values(btrfsMetrics),
+  fibrechannel: [...Object.values(fibrechannelMetrics), ...FIBRECHANNEL_COUNTERS.map((counter) => counter.family)],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

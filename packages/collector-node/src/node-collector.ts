@@ -10,6 +10,7 @@ import { CpufreqCollector } from './collectors/cpufreq.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
 import { DmiCollector } from './collectors/dmi.js';
 import { EdacCollector } from './collectors/edac.js';
+import { FibrechannelCollector } from './collectors/fibrechannel.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
 import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
@@ -145,6 +146,7 @@ export class NodeCollector implements Collector {
       dmi: () => new DmiCollector({ roots }),
       bcache: () => new BcacheCollector({ roots, ...config.bcache }),
       btrfs: () => new BtrfsCollector({ roots }),
+      fibrechannel: () => new FibrechannelCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

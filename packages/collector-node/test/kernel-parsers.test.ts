@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
-import { KernelFormatError, parseNumber, parseSignedOrZero, parseUnsigned, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
+import {
+  KernelFormatError,
+  parseNumber,
+  parseSignedOrZero,
+  parseSignedPrefixed,
+  parseUnsigned,
+  parseUnsignedPrefixed,
+  parseUnsignedPrefixedBigInt,
+  splitFields,
+} from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
@@ -47,6 +56,12 @@ describe('parseUnsignedPrefixed', () => {
   it('refuses what Go refuses', () => {
     for (const token of ['08', '1__0', '_1', '', '-1', '12a', '18446744073709551616', ' 1']) expect(() => parseUnsignedPrefixed(token, 'file'), token).toThrow(/^file: /);
   });
+
+  it('gives the exact value as a bigint, telling 2^64 - 1 from its neighbours', () => {
+    expect(parseUnsignedPrefixedBigInt('0xffffffffffffffff', 'x')).toBe(0xffff_ffff_ffff_ffffn);
+    expect(parseUnsignedPrefixedBigInt('0xfffffffffffffffe', 'x')).toBe(0xffff_ffff_ffff_fffen);
+    expect(() => parseUnsignedPrefixedBigInt('0x10000000000000000', 'file')).toThrow('file: "0x10000000000000000" is out of range');
+  });
 });
 
 describe('parseUnsigned and parseSignedOrZero', () => {
@@ -54,6 +69,11 @@ describe('parseUnsigned and parseSignedOrZero', () => {
     expect(parseUnsigned('0123', 'x')).toBe(123);
     expect(parseUnsigned('18446744073709551615', 'x')).toBe(2 ** 64);
     for (const token of ['0x10', '-1', '1.5', '18446744073709551616']) expect(() => parseUnsigned(token, 'file'), token).toThrow(/^file: /);
+  });
+
+  it('parseSignedPrefixed reads int64 attributes with Go\'s base prefixes, and refuses anything else', () => {
+    expect(['-1', '0x10', '+7', '010', '9223372036854775807', '-9223372036854775808'].map((token) => parseSignedPrefixed(token, 'x'))).toEqual([-1, 16, 7, 8, 2 ** 63, -(2 ** 63)]);
+    for (const token of ['9223372036854775808', '-9223372036854775809', '--1', '1.5', '', 'abc']) expect(() => parseSignedPrefixed(token, 'file'), token).toThrow(/^file: /);
   });
 
   it('parseSignedOrZero reads sysfs flags and speeds, and anything else as 0', () => {

@@ -346,4 +346,12 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.find((family) => family.name === 'node_btrfs_device_size_bytes')?.samples.length).toBe(5);
     expect(theirs.find((family) => family.name === 'node_scrape_collector_success')?.samples[0]?.value).toBe(1);
   }, 30_000);
+
+  it('fibrechannel: an HBA port logged in to the fabric and one whose link is down; counters the HBA does not keep left out', async () => {
+    const { theirs, ours } = await scrapeBoth('fibrechannel', ['fibrechannel']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_fibrechannel_info')?.samples.length).toBe(2);
+    expect(theirs.find((family) => family.name === 'node_fibrechannel_rx_words_total')?.samples.length).toBe(2);
+    expect(theirs.some((family) => family.name === 'node_fibrechannel_dumped_frames_total' || family.name === 'node_fibrechannel_nos_total')).toBe(false);
+  }, 30_000);
 });

@@ -99,3 +99,17 @@ describe('btrfs', () => {
     expect(incomplete.parts.find((part) => part.name === 'btrfs')?.error).toMatch(/ENOENT.*devices/);
   });
 });
+
+describe('fibrechannel', () => {
+  it('fails alone on a statistic that is not a number, naming the file', async () => {
+    const host = 'sys/class/fc_host/host0';
+    const { text, parts } = await collectTree(
+      { [`${host}/port_state`]: 'Online\n', [`${host}/statistics/rx_frames`]: '0x10\n', [`${host}/statistics/tx_frames`]: '0xzz\n' },
+      { collectors: ['fibrechannel', 'edac'] },
+    );
+    expect(text).toContain('node_scrape_collector_success{collector="fibrechannel"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(samples(text)).toEqual([]);
+    expect(parts.find((part) => part.name === 'fibrechannel')?.error).toMatch(/host0\/statistics\/tx_frames: invalid number "0xzz"/);
+  });
+});
