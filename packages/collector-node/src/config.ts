@@ -43,6 +43,7 @@ export const SUB_COLLECTOR_NAMES = [
   'bcache',
   'btrfs',
   'fibrechannel',
+  'ipvs',
 ] as const;
 
 /** One sub-collector name. */
@@ -170,6 +171,14 @@ export const configSchema = z.strictObject({
   netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
   rapl: section(z.strictObject({ enableZoneLabel: z.boolean().default(false) })),
   bcache: section(z.strictObject({ priorityStats: z.boolean().default(false) })),
+  ipvs: section(
+    z.strictObject({
+      backendLabels: z
+        .array(z.enum(IPVS_BACKEND_LABELS))
+        .refine((labels) => new Set(labels).size === labels.length, { message: 'a label is listed twice' })
+        .default([...IPVS_BACKEND_LABELS]),
+    }),
+  ),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

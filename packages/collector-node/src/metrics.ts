@@ -1171,6 +1171,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   bcache: Object.values(bcacheMetrics),
   btrfs: Object.values(btrfsMetrics),
   fibrechannel: [...Object.values(fibrechannelMetrics), ...FIBRECHANNEL_COUNTERS.map((counter) => counter.family)],
+  ipvs: Object.values(ipvsMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -14,6 +14,7 @@ import { FibrechannelCollector } from './collectors/fibrechannel.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
 import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
+import { IpvsCollector } from './collectors/ipvs.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
@@ -147,6 +148,7 @@ export class NodeCollector implements Collector {
       bcache: () => new BcacheCollector({ roots, ...config.bcache }),
       btrfs: () => new BtrfsCollector({ roots }),
       fibrechannel: () => new FibrechannelCollector({ roots }),
+      ipvs: () => new IpvsCollector({ roots, ...config.ipvs }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

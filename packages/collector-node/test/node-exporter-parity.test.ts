@@ -354,4 +354,22 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.find((family) => family.name === 'node_fibrechannel_rx_words_total')?.samples.length).toBe(2);
     expect(theirs.some((family) => family.name === 'node_fibrechannel_dumped_frames_total' || family.name === 'node_fibrechannel_nos_total')).toBe(false);
   }, 30_000);
+
+  it('ipvs: IPv4, IPv6, IPv4-mapped and firewall-mark services with their backends', async () => {
+    const { theirs, ours } = await scrapeBoth('ipvs', ['ipvs']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_ipvs_backend_weight')?.samples.length).toBe(9);
+    expect(theirs.find((family) => family.name === 'node_ipvs_incoming_bytes_total')?.samples[0]?.value).toBe(0xb38c7d2e1f40);
+  }, 30_000);
+
+  it('ipvs with fewer backend labels: backends that then look alike are summed alike', async () => {
+    const { theirs, ours } = await scrapeBoth('ipvs', ['ipvs'], {
+      args: ['--collector.ipvs.backend-labels=local_address,local_port,proto'],
+      config: { ipvs: { backendLabels: ['local_address', 'local_port', 'proto'] } },
+    });
+    expect(compare(theirs, ours)).toEqual([]);
+    const active = theirs.find((family) => family.name === 'node_ipvs_backend_connections_active');
+    expect(active?.samples.length).toBe(5);
+    expect(active?.samples.find((sample) => sample.labels.local_port === '443' && sample.labels.local_address === '10.96.0.10')?.value).toBe(5);
+  }, 30_000);
 });

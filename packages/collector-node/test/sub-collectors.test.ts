@@ -113,3 +113,39 @@ describe('fibrechannel', () => {
     expect(parts.find((part) => part.name === 'fibrechannel')?.error).toMatch(/host0\/statistics\/tx_frames: invalid number "0xzz"/);
   });
 });
+
+describe('ipvs', () => {
+  const stats = '   Total Incoming Outgoing         Incoming         Outgoing\n   Conns  Packets  Packets            Bytes            Bytes\n       3        A        B              3E8              7D0\n\n';
+  const header = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
+
+  it('gives an SCTP service its own backends, and declares the backend families even when created without create()', async () => {
+    tree = await createTree({
+      'proc/net/ip_vs_stats': stats,
+      'proc/net/ip_vs': `${header}TCP  0A000001:0050 rr\n  -> 0A000101:1F90      Masq    1      2          0\nSCTP  0A000001:0B59 rr\n  -> 0A000102:0B59      Masq    3      1          4\n`,
+    });
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const collector = new NodeCollector(await validateWithSchema(configSchema, { collectors: ['ipvs'], ipvs: { backendLabels: ['proto', 'remote_port'] } }), context);
+    const { text } = await collectOnce(plugin, undefined, { context, collector });
+    expect(samples(text).filter((line) => line.startsWith('node_ipvs_backend_'))).toEqual([
+      'node_ipvs_backend_connections_active{proto="SCTP",remote_port="2905"} 1',
+      'node_ipvs_backend_connections_active{proto="TCP",remote_port="8080"} 2',
+      'node_ipvs_backend_connections_inactive{proto="SCTP",remote_port="2905"} 4',
+      'node_ipvs_backend_connections_inactive{proto="TCP",remote_port="8080"} 0',
+      'node_ipvs_backend_weight{proto="SCTP",remote_port="2905"} 3',
+      'node_ipvs_backend_weight{proto="TCP",remote_port="8080"} 1',
+    ]);
+    expect(text).toContain('node_ipvs_incoming_bytes_total 1000\n');
+  });
+
+  it('fails alone on an address it cannot read, and refuses an unknown or repeated backend label at startup', async () => {
+    const { text, parts } = await collectTree(
+      { 'proc/net/ip_vs_stats': stats, 'proc/net/ip_vs': `${header}TCP  0A000001:0050 rr\n  -> 10.0.1.1:8080      Masq    1      2          0\n` },
+      { collectors: ['ipvs', 'edac'] },
+    );
+    expect(text).toContain('node_scrape_collector_success{collector="ipvs"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(parts.find((part) => part.name === 'ipvs')?.error).toMatch(/ip_vs: unexpected address "10\.0\.1\.1:8080"/);
+    await expect(validateWithSchema(configSchema, { ipvs: { backendLabels: ['local_address', 'namespace'] } })).rejects.toThrow(/expected one of "local_address"/);
+    await expect(validateWithSchema(configSchema, { ipvs: { backendLabels: ['proto', 'proto'] } })).rejects.toThrow(/a label is listed twice/);
+  });
+});
