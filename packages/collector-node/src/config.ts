@@ -44,6 +44,7 @@ export const SUB_COLLECTOR_NAMES = [
   'btrfs',
   'fibrechannel',
   'ipvs',
+  'mdadm',
 ] as const;
 
 /** One sub-collector name. */

@@ -1172,6 +1172,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   btrfs: Object.values(btrfsMetrics),
   fibrechannel: [...Object.values(fibrechannelMetrics), ...FIBRECHANNEL_COUNTERS.map((counter) => counter.family)],
   ipvs: Object.values(ipvsMetrics),
+  mdadm: Object.values(mdadmMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -16,6 +16,7 @@ import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
 import { IpvsCollector } from './collectors/ipvs.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
+import { MdadmCollector } from './collectors/mdadm.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
 import { NetclassCollector } from './collectors/netclass.js';
@@ -149,6 +150,7 @@ export class NodeCollector implements Collector {
       btrfs: () => new BtrfsCollector({ roots }),
       fibrechannel: () => new FibrechannelCollector({ roots }),
       ipvs: () => new IpvsCollector({ roots, ...config.ipvs }),
+      mdadm: () => new MdadmCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

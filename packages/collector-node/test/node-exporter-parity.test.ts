@@ -372,4 +372,16 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(active?.samples.length).toBe(5);
     expect(active?.samples.find((sample) => sample.labels.local_port === '443' && sample.labels.local_address === '10.96.0.10')?.value).toBe(5);
   }, 30_000);
+
+  it('mdadm: arrays in every state; only the reshaping array differs (1.5.0 does not see a reshape)', async () => {
+    const { theirs, ours } = await scrapeBoth('mdadm', ['mdadm']);
+    // prometheus/procfs 0.17+ reads a reshape's progress (node_exporter 1.10+); 1.5.0 reports the array active and in sync.
+    expect(compare(theirs, ours).sort()).toEqual([
+      'node_md_blocks_synced{device="md8"}: 485024768, node_exporter 11720536064',
+      'node_md_state{device="md8",state="active"}: 0, node_exporter 1',
+    ]);
+    expect(theirs.find((family) => family.name === 'node_md_state')?.samples.length).toBe(11 * 5);
+    // node_md_raid_disks and node_md_degraded are node_exporter 1.10+'s.
+    expect(ours.find((family) => family.name === 'node_md_degraded')?.samples.find((sample) => sample.labels.device === 'md1')?.value).toBe(1);
+  }, 30_000);
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBcacheHumanized, parseBcacheHumanizedSigned, parseBcachePriorityStats, parseWritebackRateDebug } from '../src/parsers/bcache.js';
 import { btrfsAllocationRatio, parseBtrfsCommitStats } from '../src/parsers/btrfs.js';
 import { KernelFormatError } from '../src/parsers/fields.js';
+import { parseMdstat, parseRaidDisks } from '../src/parsers/mdstat.js';
 
 describe('bcache values', () => {
   it('reads bch_hprint sizes in powers of 1024, the digit after the point as node_exporter does', () => {
@@ -86,5 +87,47 @@ describe('btrfs files', () => {
       1, 1, 2, 2, 2, 3, 4, 4 / 3, 2, 0,
     ]);
     expect(btrfsAllocationRatio('raid5', 3)).toBe(1.5);
+  });
+});
+
+describe('parseMdstat', () => {
+  const personalities = 'Personalities : [raid1] [raid5] [raid4] [raid0]\n';
+
+  it('reads a degraded array recovering onto a spare', () => {
+    const text = `${personalities}md1 : active raid5 sdf[5](S) sde[4] sdd[2](F) sdc[1] sdb[0]\n      23441682432 blocks super 1.2 level 5, 512k chunk, algorithm 2 [4/3] [UU_U]\n      [====>................]  recovery = 21.4% (1672187904/7813894144) finish=612.3min speed=167128K/sec\n      bitmap: 5/59 pages [20KB], 65536KB chunk\n\nunused devices: <none>\n`;
+    expect(parseMdstat(text, 'f')).toEqual([
+      { name: 'md1', state: 'recovering', disksActive: 3, disksTotal: 4, disksFailed: 1, disksSpare: 1, blocksTotal: 23441682432, blocksSynced: 1672187904 },
+    ]);
+  });
+
+  it('counts RAID 0 members from the array line, and none for an inactive array', () => {
+    const text = `${personalities}md6 : active raid0 nvme3n1[1] nvme2n1[0]\n      7501211648 blocks super 1.2 512k chunks\n      \nmd127 : inactive sdz[1](S) sdy[0](S)\n      10402 blocks super external:imsm\n       \nunused devices: <none>\n`;
+    expect(parseMdstat(text, 'f').map(({ name, state, disksActive, disksTotal, disksSpare }) => ({ name, state, disksActive, disksTotal, disksSpare }))).toEqual([
+      { name: 'md6', state: 'active', disksActive: 2, disksTotal: 2, disksSpare: 0 },
+      { name: 'md127', state: 'inactive', disksActive: 0, disksTotal: 0, disksSpare: 2 },
+    ]);
+  });
+
+  it('reads a delayed or pending resync as nothing synced yet, and a check or reshape by its progress', () => {
+    const array = (name: string, progress: string): string => `${name} : active raid1 sdb1[1] sda1[0]\n      1000 blocks super 1.2 [2/2] [UU]\n      ${progress}\n      bitmap: 0/1 pages [0KB], 65536KB chunk\n\n`;
+    const text = `${personalities}${array('md4', '\tresync=PENDING')}${array('md5', '\tresync=DELAYED')}${array('md3', '[=>...]  check = 58.6% (586/1000) finish=1.0min speed=5K/sec')}${array('md8', '[=>...]  reshape = 12.4% (124/1000) finish=1.0min speed=5K/sec')}`;
+    expect(parseMdstat(text, 'f').map(({ name, state, blocksSynced }) => [name, state, blocksSynced])).toEqual([
+      ['md4', 'resyncing', 0],
+      ['md5', 'resyncing', 0],
+      ['md3', 'checking', 586],
+      ['md8', 'reshaping', 124],
+    ]);
+  });
+
+  it('refuses an array whose lines are cut short or malformed, naming the file and array', () => {
+    expect(() => parseMdstat(`${personalities}md0 : active raid1 sdb1[1] sda1[0]\n`, '/proc/mdstat')).toThrow('/proc/mdstat: md0: too few lines');
+    expect(() => parseMdstat(`${personalities}md0 : active raid1 sdb1[1] sda1[0]\n      many blocks super 1.2 [2/2] [UU]\n\n\n`, '/proc/mdstat')).toThrow('/proc/mdstat: md0 size: invalid number "many"');
+    expect(() => parseMdstat(`${personalities}md0 : active raid1 sdb1[1] sda1[0]\n      1000 blocks super 1.2 [2/2]\n\n\n`, '/proc/mdstat')).toThrow(/md0: unexpected status line "1000 blocks super 1.2 \[2\/2\]"/);
+    expect(() => parseMdstat(`${personalities}md0 :\n`, '/proc/mdstat')).toThrow(/expected "<array> : <state> …"/);
+    expect(() => parseMdstat(`${personalities}md0 : active raid1 sdb1[1] sda1[0]\n      1000 blocks super 1.2 [2/2] [UU]\n      [=>...]  recovery = 1.0%\n\n`, '/proc/mdstat')).toThrow(/md0: unexpected progress line/);
+  });
+
+  it('reads raid_disks, the current count while a reshape changes it', () => {
+    expect(['4\n', '5 (4)\n', '\n', 'unknown\n'].map(parseRaidDisks)).toEqual([4, 5, undefined, undefined]);
   });
 });

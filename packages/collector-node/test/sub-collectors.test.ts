@@ -149,3 +149,28 @@ describe('ipvs', () => {
     await expect(validateWithSchema(configSchema, { ipvs: { backendLabels: ['proto', 'proto'] } })).rejects.toThrow(/a label is listed twice/);
   });
 });
+
+describe('mdadm', () => {
+  const mdstat = 'Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1000 blocks super 1.2 [2/1] [U_]\n      \nunused devices: <none>\n';
+
+  it('reads the member counts from sysfs, skipping a block device named md… that is no md array', async () => {
+    const { text } = await collectTree(
+      { 'proc/mdstat': mdstat, 'sys/block/md0/md/level': 'raid1\n', 'sys/block/md0/md/raid_disks': '2\n', 'sys/block/md0/md/degraded': '1\n', 'sys/block/mdisk0/size': '8\n' },
+      { collectors: ['mdadm'] },
+    );
+    expect(samples(text).filter((line) => /^node_md_(raid_disks|degraded|disks\{)/.test(line))).toEqual([
+      'node_md_degraded{device="md0"} 1',
+      'node_md_disks{device="md0",state="active"} 1',
+      'node_md_disks{device="md0",state="failed"} 0',
+      'node_md_disks{device="md0",state="spare"} 0',
+      'node_md_raid_disks{device="md0"} 2',
+    ]);
+  });
+
+  it('fails alone on an mdstat it cannot read', async () => {
+    const { text, parts } = await collectTree({ 'proc/mdstat': mdstat.replace('[2/1] [U_]', '[2/1]') }, { collectors: ['mdadm', 'edac'] });
+    expect(text).toContain('node_scrape_collector_success{collector="mdadm"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(parts.find((part) => part.name === 'mdadm')?.error).toMatch(/mdstat: md0: unexpected status line/);
+  });
+});
