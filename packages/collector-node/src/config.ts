@@ -45,6 +45,7 @@ export const SUB_COLLECTOR_NAMES = [
   'fibrechannel',
   'ipvs',
   'mdadm',
+  'powersupplyclass',
 ] as const;
 
 /** One sub-collector name. */
@@ -180,6 +181,7 @@ export const configSchema = z.strictObject({
         .default([...IPVS_BACKEND_LABELS]),
     }),
   ),
+  powersupplyclass: section(z.strictObject({ ignoredSupplies: pattern.default('^$') })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

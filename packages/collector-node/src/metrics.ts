@@ -1173,6 +1173,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   fibrechannel: [...Object.values(fibrechannelMetrics), ...FIBRECHANNEL_COUNTERS.map((counter) => counter.family)],
   ipvs: Object.values(ipvsMetrics),
   mdadm: Object.values(mdadmMetrics),
+  powersupplyclass: [...POWER_SUPPLY_ATTRIBUTES.map((attribute) => attribute.family), ...Object.values(powerSupplyMetrics)],
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

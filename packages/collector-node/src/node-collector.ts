@@ -23,6 +23,7 @@ import { NetclassCollector } from './collectors/netclass.js';
 import { NetstatCollector } from './collectors/netstat.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
+import { PowerSupplyCollector } from './collectors/power-supply.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { OsReleaseCollector } from './collectors/os-release.js';
 import { SchedstatCollector } from './collectors/schedstat.js';
@@ -151,6 +152,7 @@ export class NodeCollector implements Collector {
       fibrechannel: () => new FibrechannelCollector({ roots }),
       ipvs: () => new IpvsCollector({ roots, ...config.ipvs }),
       mdadm: () => new MdadmCollector({ roots }),
+      powersupplyclass: () => new PowerSupplyCollector({ roots, ...config.powersupplyclass }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -384,4 +384,19 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     // node_md_raid_disks and node_md_degraded are node_exporter 1.10+'s.
     expect(ours.find((family) => family.name === 'node_md_degraded')?.samples.find((sample) => sample.labels.device === 'md1')?.value).toBe(1);
   }, 30_000);
+
+  it('powersupplyclass: mains, two batteries and a USB-C port, one supply ignored; info labels only for the attributes a supply has', async () => {
+    const { theirs, ours } = await scrapeBoth('powersupplyclass', ['powersupplyclass'], {
+      args: ['--collector.powersupply.ignored-supplies=^hid-'],
+      config: { powersupplyclass: { ignoredSupplies: '^hid-' } },
+    });
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_power_supply_info')?.samples.map((sample) => sample.labels.power_supply).sort()).toEqual([
+      'AC',
+      'BAT0',
+      'BAT1',
+      'ucsi-source-psy-USBC000:001',
+    ]);
+    expect(theirs.filter((family) => family.name.startsWith('node_power_supply_')).length).toBeGreaterThan(15);
+  }, 30_000);
 });

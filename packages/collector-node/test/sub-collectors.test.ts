@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { validateWithSchema } from '@tessera/collector-api';
 import { collectOnce, createTestContext, type CollectOnceResult } from '@tessera/collector-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -172,5 +174,21 @@ describe('mdadm', () => {
     expect(text).toContain('node_scrape_collector_success{collector="mdadm"} 0\n');
     expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
     expect(parts.find((part) => part.name === 'mdadm')?.error).toMatch(/mdstat: md0: unexpected status line/);
+  });
+});
+
+describe('powersupplyclass', () => {
+  it('succeeds with nothing when the class has no supplies, and fails alone on a value that is not a number', async () => {
+    tree = await createTree();
+    await mkdir(join(tree.roots.sysfs, 'class/power_supply'), { recursive: true });
+    const context = createTestContext({ collector: 'node', roots: tree.roots });
+    const empty = await collectOnce(plugin, undefined, { context, collector: await NodeCollector.create(await validateWithSchema(configSchema, { collectors: ['powersupplyclass'] }), context) });
+    expect(empty.text).toContain('node_scrape_collector_success{collector="powersupplyclass"} 1\n');
+    expect(samples(empty.text)).toEqual([]);
+    await tree.remove();
+    const { text, parts } = await collectTree({ 'sys/class/power_supply/BAT0/capacity': 'full\n' }, { collectors: ['powersupplyclass', 'edac'] });
+    expect(text).toContain('node_scrape_collector_success{collector="powersupplyclass"} 0\n');
+    expect(text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(parts.find((part) => part.name === 'powersupplyclass')?.error).toMatch(/BAT0\/capacity: invalid number "full"/);
   });
 });
