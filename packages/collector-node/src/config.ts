@@ -46,6 +46,7 @@ export const SUB_COLLECTOR_NAMES = [
   'ipvs',
   'mdadm',
   'powersupplyclass',
+  'tapestats',
 ] as const;
 
 /** One sub-collector name. */
@@ -182,6 +183,7 @@ export const configSchema = z.strictObject({
     }),
   ),
   powersupplyclass: section(z.strictObject({ ignoredSupplies: pattern.default('^$') })),
+  tapestats: section(z.strictObject({ ignoredDevices: pattern.default('^$') })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

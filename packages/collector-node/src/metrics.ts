@@ -1174,6 +1174,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   ipvs: Object.values(ipvsMetrics),
   mdadm: Object.values(mdadmMetrics),
   powersupplyclass: [...POWER_SUPPLY_ATTRIBUTES.map((attribute) => attribute.family), ...Object.values(powerSupplyMetrics)],
+  tapestats: Object.values(tapeMetrics),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

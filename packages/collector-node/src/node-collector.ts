@@ -32,6 +32,7 @@ import { ArpCollector, EntropyCollector, FilefdCollector, SoftnetCollector, UdpQ
 import { SockstatCollector } from './collectors/sockstat.js';
 import { RaplCollector } from './collectors/rapl.js';
 import { StatCollector } from './collectors/stat.js';
+import { TapestatsCollector } from './collectors/tapestats.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
 import { ThermalZoneCollector } from './collectors/thermal-zone.js';
@@ -153,6 +154,7 @@ export class NodeCollector implements Collector {
       ipvs: () => new IpvsCollector({ roots, ...config.ipvs }),
       mdadm: () => new MdadmCollector({ roots }),
       powersupplyclass: () => new PowerSupplyCollector({ roots, ...config.powersupplyclass }),
+      tapestats: () => new TapestatsCollector({ roots, ...config.tapestats }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

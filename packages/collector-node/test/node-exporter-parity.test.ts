@@ -399,4 +399,11 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     ]);
     expect(theirs.filter((family) => family.name.startsWith('node_power_supply_')).length).toBeGreaterThan(15);
   }, 30_000);
+
+  it('tapestats: two tape drives, their other modes skipped', async () => {
+    const { theirs, ours } = await scrapeBoth('tapestats', ['tapestats']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_tape_io_time_seconds_total')?.samples.map((sample) => sample.labels.device).sort()).toEqual(['st0', 'st1']);
+    expect(theirs.filter((family) => family.name.startsWith('node_tape_')).length).toBe(10);
+  }, 30_000);
 });

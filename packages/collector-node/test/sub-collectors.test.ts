@@ -192,3 +192,22 @@ describe('powersupplyclass', () => {
     expect(parts.find((part) => part.name === 'powersupplyclass')?.error).toMatch(/BAT0\/capacity: invalid number "full"/);
   });
 });
+
+describe('tapestats', () => {
+  it('leaves out ignored drives, reads a statistic the kernel lacks as 0, and fails alone on one that is not a number', async () => {
+    const stats = 'sys/class/scsi_tape/st0/stats';
+    const { text } = await collectTree(
+      { [`${stats}/write_cnt`]: '7\n', [`${stats}/write_ns`]: '2500000000\n', 'sys/class/scsi_tape/st1/stats/write_cnt': '9\n' },
+      { collectors: ['tapestats'], tapestats: { ignoredDevices: '^st1$' } },
+    );
+    expect(text).toContain('node_tape_writes_completed_total{device="st0"} 7\n');
+    expect(text).toContain('node_tape_write_time_seconds_total{device="st0"} 2.5\n');
+    expect(text).toContain('node_tape_read_bytes_total{device="st0"} 0\n');
+    expect(text).not.toContain('device="st1"');
+    await tree?.remove();
+    const broken = await collectTree({ [`${stats}/write_cnt`]: 'seven\n' }, { collectors: ['tapestats', 'edac'] });
+    expect(broken.text).toContain('node_scrape_collector_success{collector="tapestats"} 0\n');
+    expect(broken.text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(broken.parts.find((part) => part.name === 'tapestats')?.error).toMatch(/st0\/stats\/write_cnt: invalid number "seven"/);
+  });
+});
