@@ -47,6 +47,7 @@ export const SUB_COLLECTOR_NAMES = [
   'mdadm',
   'powersupplyclass',
   'tapestats',
+  'xfs',
 ] as const;
 
 /** One sub-collector name. */

@@ -1175,6 +1175,7 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   mdadm: Object.values(mdadmMetrics),
   powersupplyclass: [...POWER_SUPPLY_ATTRIBUTES.map((attribute) => attribute.family), ...Object.values(powerSupplyMetrics)],
   tapestats: Object.values(tapeMetrics),
+  xfs: XFS_COUNTERS.map((counter) => counter.family),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -39,6 +39,7 @@ import { ThermalZoneCollector } from './collectors/thermal-zone.js';
 import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
+import { XfsCollector } from './collectors/xfs.js';
 import { ZfsCollector } from './collectors/zfs.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
@@ -155,6 +156,7 @@ export class NodeCollector implements Collector {
       mdadm: () => new MdadmCollector({ roots }),
       powersupplyclass: () => new PowerSupplyCollector({ roots, ...config.powersupplyclass }),
       tapestats: () => new TapestatsCollector({ roots, ...config.tapestats }),
+      xfs: () => new XfsCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -31,7 +31,7 @@ const PROC = {
 const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd', 'nvme', 'conntrack', 'rapl', 'udp_queues', 'os', 'bonding', 'zfs', 'schedstat', 'dmi', 'fibrechannel', 'ipvs', 'mdadm', 'powersupplyclass', 'tapestats'] as const;
 
 /** Sub-collectors that, like node_exporter's, succeed with nothing to report when their files are absent. */
-const EMPTY_WITHOUT_FILES = ['edac', 'sockstat', 'thermal_zone', 'cpufreq', 'bcache', 'btrfs'] as const;
+const EMPTY_WITHOUT_FILES = ['edac', 'sockstat', 'thermal_zone', 'cpufreq', 'bcache', 'btrfs', 'xfs'] as const;
 
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 

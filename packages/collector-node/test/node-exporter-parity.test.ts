@@ -406,4 +406,14 @@ describe('same values as node_exporter 1.5.0 over the same captured tree', () =>
     expect(theirs.find((family) => family.name === 'node_tape_io_time_seconds_total')?.samples.map((sample) => sample.labels.device).sort()).toEqual(['st0', 'st1']);
     expect(theirs.filter((family) => family.name.startsWith('node_tape_')).length).toBe(10);
   }, 30_000);
+
+  it('xfs: two filesystems in a recent kernel\'s format; the system-wide file is not a device', async () => {
+    const { theirs, ours } = await scrapeBoth('xfs', ['xfs']);
+    expect(compare(theirs, ours)).toEqual([]);
+    expect(theirs.find((family) => family.name === 'node_xfs_read_calls_total')?.samples.map((sample) => [sample.labels.device, sample.value])).toEqual([
+      ['dm-3', 30112],
+      ['nvme0n1p1', 4811201],
+    ]);
+    expect(theirs.filter((family) => family.name.startsWith('node_xfs_')).length).toBe(39);
+  }, 30_000);
 });

@@ -3,6 +3,7 @@ import { parseBcacheHumanized, parseBcacheHumanizedSigned, parseBcachePrioritySt
 import { btrfsAllocationRatio, parseBtrfsCommitStats } from '../src/parsers/btrfs.js';
 import { KernelFormatError } from '../src/parsers/fields.js';
 import { parseMdstat, parseRaidDisks } from '../src/parsers/mdstat.js';
+import { parseXfsStats } from '../src/parsers/xfs.js';
 
 describe('bcache values', () => {
   it('reads bch_hprint sizes in powers of 1024, the digit after the point as node_exporter does', () => {
@@ -129,5 +130,19 @@ describe('parseMdstat', () => {
 
   it('reads raid_disks, the current count while a reshape changes it', () => {
     expect(['4\n', '5 (4)\n', '\n', 'unknown\n'].map(parseRaidDisks)).toEqual([4, 5, undefined, undefined]);
+  });
+});
+
+describe('parseXfsStats', () => {
+  it('reads the groups node_exporter reports, with vnodes of seven or eight values, and skips the others', () => {
+    const text = 'extent_alloc 4 40 2 20\nrw 10 20\nvnodes 1 2 3 4 5 6 7\nabtb2 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 9\nxpc 1 2 18446744073709551615\ngc xpc 1 2 3\n';
+    expect(Object.fromEntries(parseXfsStats(text, 'f'))).toEqual({ extent_alloc: [4, 40, 2, 20], rw: [10, 20], vnodes: [1, 2, 3, 4, 5, 6, 7] });
+    expect(parseXfsStats('vnodes 1 2 3 4 5 6 7 8\n', 'f').get('vnodes')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('refuses a reported group with the wrong number of values or a value that is not a number', () => {
+    expect(() => parseXfsStats('blk_map 1 2 3\n', 'stats')).toThrow('stats: blk_map has 3 values, expected 7');
+    expect(() => parseXfsStats('vnodes 1 2 3 4 5 6\n', 'stats')).toThrow('stats: vnodes has 6 values, expected 7 or 8');
+    expect(() => parseXfsStats('rw 1 -2\n', 'stats')).toThrow('stats rw: invalid number "-2"');
   });
 });

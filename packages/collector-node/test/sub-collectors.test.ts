@@ -211,3 +211,19 @@ describe('tapestats', () => {
     expect(broken.parts.find((part) => part.name === 'tapestats')?.error).toMatch(/st0\/stats\/write_cnt: invalid number "seven"/);
   });
 });
+
+describe('xfs', () => {
+  it('reads a group the kernel does not have as 0, and fails alone on a group of the wrong length', async () => {
+    const stats = 'sys/fs/xfs/sdb1/stats/stats';
+    const { text } = await collectTree({ [stats]: 'rw 5 9\n', 'sys/fs/xfs/stats/stats': 'rw 50 90\n' }, { collectors: ['xfs'] });
+    expect(text).toContain('node_xfs_read_calls_total{device="sdb1"} 9\n');
+    expect(text).toContain('node_xfs_write_calls_total{device="sdb1"} 5\n');
+    expect(text).toContain('node_xfs_vnode_active_total{device="sdb1"} 0\n');
+    expect(text).not.toContain('device="stats"');
+    await tree?.remove();
+    const broken = await collectTree({ [stats]: 'rw 5\n' }, { collectors: ['xfs', 'edac'] });
+    expect(broken.text).toContain('node_scrape_collector_success{collector="xfs"} 0\n');
+    expect(broken.text).toContain('node_scrape_collector_success{collector="edac"} 1\n');
+    expect(broken.parts.find((part) => part.name === 'xfs')?.error).toMatch(/sdb1\/stats\/stats: rw has 1 values, expected 2/);
+  });
+});
