@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FilesystemRoots, MetricFamily, MetricSink } from '@tessera/collector-api';
-import { isMissingFile, listIfPresent, type CollectionFiles } from '../collection-files.js';
+import { listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { bcacheMetrics } from '../metrics.js';
 import { parseBcacheHumanized, parseBcachePriorityStats, parseWritebackRateDebug } from '../parsers/bcache.js';
 import type { SubCollector } from '../sub-collector.js';
@@ -97,12 +97,6 @@ export class BcacheCollector implements SubCollector {
 
 /** One value attribute, humanized or not; 0 when the kernel does not have it (as prometheus/procfs reads bcache). */
 async function readValue(files: CollectionFiles, path: string): Promise<number> {
-  let text: string;
-  try {
-    text = await files.readKernelFile(path);
-  } catch (error) {
-    if (isMissingFile(error)) return 0;
-    throw error;
-  }
-  return parseBcacheHumanized(text, path);
+  const text = await files.readOptionalKernelFile(path);
+  return text === undefined ? 0 : parseBcacheHumanized(text, path);
 }
