@@ -40,6 +40,14 @@ export const SUB_COLLECTOR_NAMES = [
   'zfs',
   'schedstat',
   'dmi',
+  'bcache',
+  'btrfs',
+  'fibrechannel',
+  'ipvs',
+  'mdadm',
+  'powersupplyclass',
+  'tapestats',
+  'xfs',
 ] as const;
 
 /** One sub-collector name. */
@@ -64,6 +72,12 @@ export const DEFAULT_TEXTFILE_MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** node_exporter's `--collector.netstat.fields` default (1.7+: with TCPOFOQueue and TCPRcvQDrop). */
 export const DEFAULT_NETSTAT_FIELDS =
   '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
+
+/** The labels node_exporter's ipvs collector can give its per-backend series (`--collector.ipvs.backend-labels`), all by default. */
+export const IPVS_BACKEND_LABELS = ['local_address', 'local_port', 'remote_address', 'remote_port', 'proto', 'local_mark'] as const;
+
+/** One label of the ipvs backend series. */
+export type IpvsBackendLabel = (typeof IPVS_BACKEND_LABELS)[number];
 
 /** node_exporter's `--collector.vmstat.fields` default. */
 export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
@@ -160,6 +174,17 @@ export const configSchema = z.strictObject({
   vmstat: section(z.strictObject({ fields: pattern.default(DEFAULT_VMSTAT_FIELDS) })),
   netstat: section(z.strictObject({ fields: pattern.default(DEFAULT_NETSTAT_FIELDS) })),
   rapl: section(z.strictObject({ enableZoneLabel: z.boolean().default(false) })),
+  bcache: section(z.strictObject({ priorityStats: z.boolean().default(false) })),
+  ipvs: section(
+    z.strictObject({
+      backendLabels: z
+        .array(z.enum(IPVS_BACKEND_LABELS))
+        .refine((labels) => new Set(labels).size === labels.length, { message: 'a label is listed twice' })
+        .default([...IPVS_BACKEND_LABELS]),
+    }),
+  ),
+  powersupplyclass: section(z.strictObject({ ignoredSupplies: pattern.default('^$') })),
+  tapestats: section(z.strictObject({ ignoredDevices: pattern.default('^$') })),
   textfile: section(
     z.strictObject({
       directory: z.string().default(''),

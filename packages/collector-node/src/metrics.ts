@@ -788,6 +788,346 @@ export function dmiInfoFamily(labelNames: readonly string[]): MetricFamily {
   });
 }
 
+/** A gauge or counter of node_exporter's with the given labels, unit when it has one. */
+function family<const TLabel extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly TLabel[],
+  type: 'gauge' | 'counter' = 'gauge',
+  unit?: string,
+): MetricFamily<TLabel> {
+  return defineMetric({ name, type, help, labelNames, ...(unit === undefined ? {} : { unit }) });
+}
+
+/** bcache: `<sysfs>/fs/bcache/<uuid>/`, per cache set, its backing devices (`bdev<n>`) and cache devices (`cache<n>`). */
+export const bcacheMetrics = {
+  averageKeySize: family('node_bcache_average_key_size_sectors', 'Average data per key in the btree (sectors).', ['uuid']),
+  btreeCacheSize: family('node_bcache_btree_cache_size_bytes', 'Amount of memory currently used by the btree cache.', ['uuid'], 'gauge', 'bytes'),
+  cacheAvailablePercent: family(
+    'node_bcache_cache_available_percent',
+    'Percentage of cache device without dirty data, usable for writeback (may contain clean cached data).',
+    ['uuid'],
+  ),
+  congested: family('node_bcache_congested', 'Congestion.', ['uuid']),
+  rootUsagePercent: family('node_bcache_root_usage_percent', 'Percentage of the root btree node in use (tree depth increases if too high).', ['uuid']),
+  treeDepth: family('node_bcache_tree_depth', 'Depth of the btree.', ['uuid']),
+  activeJournalEntries: family('node_bcache_active_journal_entries', 'Number of journal entries that are newer than the index.', ['uuid']),
+  btreeNodes: family('node_bcache_btree_nodes', 'Total nodes in the btree.', ['uuid']),
+  btreeReadAverageDuration: family('node_bcache_btree_read_average_duration_seconds', 'Average btree read duration.', ['uuid'], 'gauge', 'seconds'),
+  cacheReadRaces: family(
+    'node_bcache_cache_read_races_total',
+    'Counts instances where while data was being read from the cache, the bucket was reused and invalidated - i.e. where the pointer was stale after the read completed.',
+    ['uuid'],
+    'counter',
+  ),
+  dirtyData: family('node_bcache_dirty_data_bytes', 'Amount of dirty data for this backing device in the cache.', ['backing_device', 'uuid'], 'gauge', 'bytes'),
+  dirtyTarget: family('node_bcache_dirty_target_bytes', 'Current dirty data target threshold for this backing device in bytes.', ['backing_device', 'uuid'], 'gauge', 'bytes'),
+  writebackRate: family('node_bcache_writeback_rate', 'Current writeback rate for this backing device in bytes.', ['backing_device', 'uuid']),
+  writebackRateProportional: family('node_bcache_writeback_rate_proportional_term', 'Current result of proportional controller, part of writeback rate', ['backing_device', 'uuid']),
+  writebackRateIntegral: family('node_bcache_writeback_rate_integral_term', 'Current result of integral controller, part of writeback rate', ['backing_device', 'uuid']),
+  writebackChange: family('node_bcache_writeback_change', 'Last writeback rate change step for this backing device.', ['backing_device', 'uuid']),
+  bypassed: family('node_bcache_bypassed_bytes_total', 'Amount of IO (both reads and writes) that has bypassed the cache.', ['backing_device', 'uuid'], 'counter', 'bytes'),
+  cacheHits: family('node_bcache_cache_hits_total', 'Hits counted per individual IO as bcache sees them.', ['backing_device', 'uuid'], 'counter'),
+  cacheMisses: family('node_bcache_cache_misses_total', 'Misses counted per individual IO as bcache sees them.', ['backing_device', 'uuid'], 'counter'),
+  cacheBypassHits: family('node_bcache_cache_bypass_hits_total', 'Hits for IO intended to skip the cache.', ['backing_device', 'uuid'], 'counter'),
+  cacheBypassMisses: family('node_bcache_cache_bypass_misses_total', 'Misses for IO intended to skip the cache.', ['backing_device', 'uuid'], 'counter'),
+  cacheMissCollisions: family(
+    'node_bcache_cache_miss_collisions_total',
+    'Instances where data insertion from cache miss raced with write (data already present).',
+    ['backing_device', 'uuid'],
+    'counter',
+  ),
+  cacheReadaheads: family('node_bcache_cache_readaheads_total', 'Count of times readahead occurred.', ['backing_device', 'uuid'], 'counter'),
+  ioErrors: family('node_bcache_io_errors', 'Number of errors that have occurred, decayed by io_error_halflife.', ['cache_device', 'uuid']),
+  metadataWritten: family(
+    'node_bcache_metadata_written_bytes_total',
+    'Sum of all non data writes (btree writes and all other metadata).',
+    ['cache_device', 'uuid'],
+    'counter',
+    'bytes',
+  ),
+  written: family('node_bcache_written_bytes_total', 'Sum of all data that has been written to the cache.', ['cache_device', 'uuid'], 'counter', 'bytes'),
+  priorityUnusedPercent: family('node_bcache_priority_stats_unused_percent', "The percentage of the cache that doesn't contain any data.", ['cache_device', 'uuid']),
+  priorityMetadataPercent: family('node_bcache_priority_stats_metadata_percent', "Bcache's metadata overhead.", ['cache_device', 'uuid']),
+} as const;
+
+const btrfsLayoutLabels = ['block_group_type', 'mode', 'uuid'] as const;
+
+/** btrfs: `<sysfs>/fs/btrfs/<uuid>/`, per mounted filesystem. */
+export const btrfsMetrics = {
+  info: family('node_btrfs_info', 'Filesystem information', ['label', 'uuid']),
+  globalReserve: family('node_btrfs_global_rsv_size_bytes', 'Size of global reserve.', ['uuid'], 'gauge', 'bytes'),
+  commits: family('node_btrfs_commits_total', 'The total number of commits that have occurred.', ['uuid'], 'counter'),
+  lastCommit: family('node_btrfs_last_commit_seconds', 'Duration of the most recent commit, in seconds.', ['uuid'], 'gauge', 'seconds'),
+  maxCommit: family('node_btrfs_max_commit_seconds', 'Duration of the slowest commit, in seconds.', ['uuid'], 'gauge', 'seconds'),
+  commitSeconds: family('node_btrfs_commit_seconds_total', 'Sum of the duration of all commits, in seconds.', ['uuid'], 'counter', 'seconds'),
+  reserved: family('node_btrfs_reserved_bytes', 'Amount of space reserved for a data type', ['block_group_type', 'uuid'], 'gauge', 'bytes'),
+  used: family('node_btrfs_used_bytes', 'Amount of used space by a layout/data type', btrfsLayoutLabels, 'gauge', 'bytes'),
+  size: family('node_btrfs_size_bytes', 'Amount of space allocated for a layout/data type', btrfsLayoutLabels, 'gauge', 'bytes'),
+  allocationRatio: family('node_btrfs_allocation_ratio', 'Data allocation ratio for a layout/data type', btrfsLayoutLabels, 'gauge', 'ratio'),
+  deviceSize: family('node_btrfs_device_size_bytes', 'Size of a device that is part of the filesystem.', ['device', 'uuid'], 'gauge', 'bytes'),
+} as const;
+
+/** fibrechannel: `node_fibrechannel_info`, one per host adapter port under `<sysfs>/class/fc_host/`. */
+export const fibrechannelMetrics = {
+  info: family('node_fibrechannel_info', 'Non-numeric data from /sys/class/fc_host/<host>, value is always 1.', [
+    'dev_loss_tmo',
+    'fabric_name',
+    'fc_host',
+    'port_id',
+    'port_name',
+    'port_state',
+    'port_type',
+    'speed',
+    'supported_classes',
+    'supported_speeds',
+    'symbolic_name',
+  ]),
+} as const;
+
+/** fibrechannel: the counters of `<sysfs>/class/fc_host/<host>/statistics/`, by file. */
+export const FIBRECHANNEL_COUNTERS: readonly { readonly file: string; readonly family: MetricFamily<'fc_host'> }[] = (
+  [
+    ['dumped_frames', 'dumped_frames_total', 'Number of dumped frames'],
+    ['error_frames', 'error_frames_total', 'Number of errors in frames'],
+    ['invalid_crc_count', 'invalid_crc_total', 'Invalid Cyclic Redundancy Check count'],
+    ['rx_frames', 'rx_frames_total', 'Number of frames received'],
+    ['rx_words', 'rx_words_total', 'Number of words received by host port'],
+    ['tx_frames', 'tx_frames_total', 'Number of frames transmitted by host port'],
+    ['tx_words', 'tx_words_total', 'Number of words transmitted by host port'],
+    ['seconds_since_last_reset', 'seconds_since_last_reset_total', 'Number of seconds since last host port reset'],
+    ['invalid_tx_word_count', 'invalid_tx_words_total', 'Number of invalid words transmitted by host port'],
+    ['link_failure_count', 'link_failure_total', 'Number of times the host port link has failed'],
+    ['loss_of_sync_count', 'loss_of_sync_total', 'Number of failures on either bit or transmission word boundaries'],
+    ['loss_of_signal_count', 'loss_of_signal_total', 'Number of times signal has been lost'],
+    ['nos_count', 'nos_total', 'Number Not_Operational Primitive Sequence received by host port'],
+    ['fcp_packet_aborts', 'fcp_packet_aborts_total', 'Number of aborted packets'],
+  ] as const
+).map(([file, name, help]) => ({ file, family: family(`node_fibrechannel_${name}`, help, ['fc_host'], 'counter') }));
+
+/** ipvs: `<procfs>/net/ip_vs_stats`, the totals of the IP Virtual Server. */
+export const ipvsMetrics = {
+  connections: family('node_ipvs_connections_total', 'The total number of connections made.', [], 'counter'),
+  incomingPackets: family('node_ipvs_incoming_packets_total', 'The total number of incoming packets.', [], 'counter'),
+  outgoingPackets: family('node_ipvs_outgoing_packets_total', 'The total number of outgoing packets.', [], 'counter'),
+  incomingBytes: family('node_ipvs_incoming_bytes_total', 'The total amount of incoming data.', [], 'counter', 'bytes'),
+  outgoingBytes: family('node_ipvs_outgoing_bytes_total', 'The total amount of outgoing data.', [], 'counter', 'bytes'),
+} as const;
+
+/** The per-backend families of ipvs (`<procfs>/net/ip_vs`), whose labels the config chooses. */
+export interface IpvsBackendFamilies {
+  readonly active: MetricFamily;
+  readonly inactive: MetricFamily;
+  readonly weight: MetricFamily;
+}
+
+/** Builds the per-backend families of ipvs with `labelNames` (any of `IPVS_BACKEND_LABELS`), in the alphabetical order node_exporter prints them. */
+export function ipvsBackendFamilies(labelNames: readonly string[]): IpvsBackendFamilies {
+  const labels = [...labelNames].sort();
+  return {
+    active: family('node_ipvs_backend_connections_active', 'The current active connections by local and remote address.', labels),
+    inactive: family('node_ipvs_backend_connections_inactive', 'The current inactive connections by local and remote address.', labels),
+    weight: family('node_ipvs_backend_weight', 'The current backend weight by local and remote address.', labels),
+  };
+}
+
+/** mdadm: `<procfs>/mdstat` and `<sysfs>/block/md<n>/md/`, per software RAID array. */
+export const mdadmMetrics = {
+  state: family('node_md_state', 'Indicates the state of md-device.', ['device', 'state']),
+  disks: family('node_md_disks', 'Number of active/failed/spare disks of device.', ['device', 'state']),
+  disksRequired: family('node_md_disks_required', 'Total number of disks of device.', ['device']),
+  blocks: family('node_md_blocks', 'Total number of blocks on device.', ['device']),
+  blocksSynced: family('node_md_blocks_synced', 'Number of blocks synced on device.', ['device']),
+  raidDisks: family('node_md_raid_disks', 'Number of raid disks on device.', ['device']),
+  degraded: family('node_md_degraded', 'Number of degraded disks on device.', ['device']),
+} as const;
+
+/** One numeric attribute of `<sysfs>/class/power_supply/<power_supply>/`, its family and the divisor to its unit. */
+export interface PowerSupplyAttribute {
+  readonly file: string;
+  readonly family: MetricFamily<'power_supply'>;
+  readonly divisor: number;
+}
+
+/**
+ * powersupplyclass: the numeric attributes node_exporter reports, by file. The kernel gives
+ * currents, voltages, charges, energies and power in micro-units (µA, µV, µAh, µWh, µW) and
+ * temperatures in tenths of a degree (Documentation/ABI/testing/sysfs-class-power).
+ */
+export const POWER_SUPPLY_ATTRIBUTES: readonly PowerSupplyAttribute[] = (
+  [
+    ['authentic', 'authentic', 1],
+    ['calibrate', 'calibrate', 1],
+    ['capacity', 'capacity', 1],
+    ['capacity_alert_max', 'capacity_alert_max', 1],
+    ['capacity_alert_min', 'capacity_alert_min', 1],
+    ['cycle_count', 'cyclecount', 1],
+    ['online', 'online', 1],
+    ['present', 'present', 1],
+    ['time_to_empty_now', 'time_to_empty_seconds', 1],
+    ['time_to_full_now', 'time_to_full_seconds', 1],
+    ['current_boot', 'current_boot', 1e6],
+    ['current_max', 'current_max', 1e6],
+    ['current_now', 'current_ampere', 1e6],
+    ['energy_empty', 'energy_empty', 1e6],
+    ['energy_empty_design', 'energy_empty_design', 1e6],
+    ['energy_full', 'energy_full', 1e6],
+    ['energy_full_design', 'energy_full_design', 1e6],
+    ['energy_now', 'energy_watthour', 1e6],
+    ['voltage_boot', 'voltage_boot', 1e6],
+    ['voltage_max', 'voltage_max', 1e6],
+    ['voltage_max_design', 'voltage_max_design', 1e6],
+    ['voltage_min', 'voltage_min', 1e6],
+    ['voltage_min_design', 'voltage_min_design', 1e6],
+    ['voltage_now', 'voltage_volt', 1e6],
+    ['voltage_ocv', 'voltage_ocv', 1e6],
+    ['charge_control_limit', 'charge_control_limit', 1e6],
+    ['charge_control_limit_max', 'charge_control_limit_max', 1e6],
+    ['charge_counter', 'charge_counter', 1e6],
+    ['charge_empty', 'charge_empty', 1e6],
+    ['charge_empty_design', 'charge_empty_design', 1e6],
+    ['charge_full', 'charge_full', 1e6],
+    ['charge_full_design', 'charge_full_design', 1e6],
+    ['charge_now', 'charge_ampere', 1e6],
+    ['charge_term_current', 'charge_term_current', 1e6],
+    ['constant_charge_current', 'constant_charge_current', 1e6],
+    ['constant_charge_current_max', 'constant_charge_current_max', 1e6],
+    ['constant_charge_voltage', 'constant_charge_voltage', 1e6],
+    ['constant_charge_voltage_max', 'constant_charge_voltage_max', 1e6],
+    ['precharge_current', 'precharge_current', 1e6],
+    ['input_current_limit', 'input_current_limit', 1e6],
+    ['power_now', 'power_watt', 1e6],
+    ['temp', 'temp_celsius', 10],
+    ['temp_alert_max', 'temp_alert_max_celsius', 10],
+    ['temp_alert_min', 'temp_alert_min_celsius', 10],
+    ['temp_ambient', 'temp_ambient_celsius', 10],
+    ['temp_ambient_max', 'temp_ambient_max_celsius', 10],
+    ['temp_ambient_min', 'temp_ambient_min_celsius', 10],
+    ['temp_max', 'temp_max_celsius', 10],
+    ['temp_min', 'temp_min_celsius', 10],
+  ] as const
+).map(([file, name, divisor]) => ({
+  file,
+  family: family(`node_power_supply_${name}`, `${name} value of /sys/class/power_supply/<power_supply>.`, ['power_supply']),
+  divisor,
+}));
+
+/** powersupplyclass: the text attributes that label `node_power_supply_info`, by file (the label is the file's name). */
+export const POWER_SUPPLY_INFO_FILES = [
+  'capacity_level',
+  'charge_type',
+  'health',
+  'manufacturer',
+  'model_name',
+  'scope',
+  'serial_number',
+  'status',
+  'technology',
+  'type',
+  'usb_type',
+] as const;
+
+/** powersupplyclass: `node_power_supply_info`; like node_exporter, a text attribute the supply does not have is left out of its series. */
+export const powerSupplyMetrics = {
+  info: defineMetric({
+    name: 'node_power_supply_info',
+    type: 'gauge',
+    help: 'info of /sys/class/power_supply/<power_supply>.',
+    labelNames: ['power_supply', ...POWER_SUPPLY_INFO_FILES].sort(),
+    optionalLabels: [...POWER_SUPPLY_INFO_FILES],
+  }),
+} as const;
+
+/** tapestats: `<sysfs>/class/scsi_tape/st<n>/stats/`, per SCSI tape drive (Documentation/scsi/st.rst). */
+export const tapeMetrics = {
+  ioNow: family('node_tape_io_now', 'The number of I/Os currently outstanding to this device.', ['device']),
+  ioTime: family(
+    'node_tape_io_time_seconds_total',
+    'The amount of time spent waiting for all I/O to complete (including read and write). This includes tape movement commands such as seeking between file or set marks and implicit tape movement such as when rewind on close tape devices are used.',
+    ['device'],
+    'counter',
+    'seconds',
+  ),
+  ioOthers: family(
+    'node_tape_io_others_total',
+    'The number of I/Os issued to the tape drive other than read or write commands. The time taken to complete these commands uses the following calculation io_time_seconds_total-read_time_seconds_total-write_time_seconds_total',
+    ['device'],
+    'counter',
+  ),
+  readBytes: family('node_tape_read_bytes_total', 'The number of bytes read from the tape drive.', ['device'], 'counter', 'bytes'),
+  readsCompleted: family('node_tape_reads_completed_total', 'The number of read requests issued to the tape drive.', ['device'], 'counter'),
+  readTime: family('node_tape_read_time_seconds_total', 'The amount of time spent waiting for read requests to complete.', ['device'], 'counter', 'seconds'),
+  residual: family(
+    'node_tape_residual_total',
+    'The number of times during a read or write we found the residual amount to be non-zero. This should mean that a program is issuing a read larger thean the block size on tape. For write not all data made it to tape.',
+    ['device'],
+    'counter',
+  ),
+  writtenBytes: family('node_tape_written_bytes_total', 'The number of bytes written to the tape drive.', ['device'], 'counter', 'bytes'),
+  writesCompleted: family('node_tape_writes_completed_total', 'The number of write requests issued to the tape drive.', ['device'], 'counter'),
+  writeTime: family('node_tape_write_time_seconds_total', 'The amount of time spent waiting for write requests to complete.', ['device'], 'counter', 'seconds'),
+} as const;
+
+/** One counter of an XFS statistics line (`<sysfs>/fs/xfs/<device>/stats/stats`): the line's name, the value's position on it, and its family. */
+export interface XfsCounter {
+  readonly line: string;
+  readonly index: number;
+  readonly family: MetricFamily<'device'>;
+}
+
+/**
+ * xfs: the counters node_exporter reports, by line and position (the lines and their fields are
+ * those of the kernel's fs/xfs/xfs_stats.h; node_exporter's names follow the XFS wiki's Runtime_Stats).
+ */
+export const XFS_COUNTERS: readonly XfsCounter[] = (
+  [
+    ['extent_alloc', 0, 'extent_allocation_extents_allocated_total', 'Number of extents allocated for a filesystem.'],
+    ['extent_alloc', 1, 'extent_allocation_blocks_allocated_total', 'Number of blocks allocated for a filesystem.'],
+    ['extent_alloc', 2, 'extent_allocation_extents_freed_total', 'Number of extents freed for a filesystem.'],
+    ['extent_alloc', 3, 'extent_allocation_blocks_freed_total', 'Number of blocks freed for a filesystem.'],
+    ['abt', 0, 'allocation_btree_lookups_total', 'Number of allocation B-tree lookups for a filesystem.'],
+    ['abt', 1, 'allocation_btree_compares_total', 'Number of allocation B-tree compares for a filesystem.'],
+    ['abt', 2, 'allocation_btree_records_inserted_total', 'Number of allocation B-tree records inserted for a filesystem.'],
+    ['abt', 3, 'allocation_btree_records_deleted_total', 'Number of allocation B-tree records deleted for a filesystem.'],
+    ['blk_map', 0, 'block_mapping_reads_total', 'Number of block map for read operations for a filesystem.'],
+    ['blk_map', 1, 'block_mapping_writes_total', 'Number of block map for write operations for a filesystem.'],
+    ['blk_map', 2, 'block_mapping_unmaps_total', 'Number of block unmaps (deletes) for a filesystem.'],
+    ['blk_map', 3, 'block_mapping_extent_list_insertions_total', 'Number of extent list insertions for a filesystem.'],
+    ['blk_map', 4, 'block_mapping_extent_list_deletions_total', 'Number of extent list deletions for a filesystem.'],
+    ['blk_map', 5, 'block_mapping_extent_list_lookups_total', 'Number of extent list lookups for a filesystem.'],
+    ['blk_map', 6, 'block_mapping_extent_list_compares_total', 'Number of extent list compares for a filesystem.'],
+    ['bmbt', 0, 'block_map_btree_lookups_total', 'Number of block map B-tree lookups for a filesystem.'],
+    ['bmbt', 1, 'block_map_btree_compares_total', 'Number of block map B-tree compares for a filesystem.'],
+    ['bmbt', 2, 'block_map_btree_records_inserted_total', 'Number of block map B-tree records inserted for a filesystem.'],
+    ['bmbt', 3, 'block_map_btree_records_deleted_total', 'Number of block map B-tree records deleted for a filesystem.'],
+    ['dir', 0, 'directory_operation_lookup_total', 'Number of file name directory lookups which miss the operating systems directory name lookup cache.'],
+    ['dir', 1, 'directory_operation_create_total', 'Number of times a new directory entry was created for a filesystem.'],
+    ['dir', 2, 'directory_operation_remove_total', 'Number of times an existing directory entry was created for a filesystem.'],
+    ['dir', 3, 'directory_operation_getdents_total', 'Number of times the directory getdents operation was performed for a filesystem.'],
+    ['ig', 0, 'inode_operation_attempts_total', 'Number of times the OS looked for an XFS inode in the inode cache.'],
+    ['ig', 1, 'inode_operation_found_total', 'Number of times the OS looked for and found an XFS inode in the inode cache.'],
+    ['ig', 2, 'inode_operation_recycled_total', 'Number of times the OS found an XFS inode in the cache, but could not use it as it was being recycled.'],
+    ['ig', 3, 'inode_operation_missed_total', 'Number of times the OS looked for an XFS inode in the cache, but did not find it.'],
+    [
+      'ig',
+      4,
+      'inode_operation_duplicates_total',
+      'Number of times the OS tried to add a missing XFS inode to the inode cache, but found it had already been added by another process.',
+    ],
+    ['ig', 5, 'inode_operation_reclaims_total', 'Number of times the OS reclaimed an XFS inode from the inode cache to free memory for another purpose.'],
+    ['ig', 6, 'inode_operation_attribute_changes_total', 'Number of times the OS explicitly changed the attributes of an XFS inode.'],
+    ['rw', 1, 'read_calls_total', 'Number of read(2) system calls made to files in a filesystem.'],
+    ['rw', 0, 'write_calls_total', 'Number of write(2) system calls made to files in a filesystem.'],
+    ['vnodes', 0, 'vnode_active_total', 'Number of vnodes not on free lists for a filesystem.'],
+    ['vnodes', 1, 'vnode_allocate_total', 'Number of times vn_alloc called for a filesystem.'],
+    ['vnodes', 2, 'vnode_get_total', 'Number of times vn_get called for a filesystem.'],
+    ['vnodes', 3, 'vnode_hold_total', 'Number of times vn_hold called for a filesystem.'],
+    ['vnodes', 4, 'vnode_release_total', 'Number of times vn_rele called for a filesystem.'],
+    ['vnodes', 5, 'vnode_reclaim_total', 'Number of times vn_reclaim called for a filesystem.'],
+    ['vnodes', 6, 'vnode_remove_total', 'Number of times vn_remove called for a filesystem.'],
+  ] as const
+).map(([line, index, name, help]) => ({ line, index, family: family(`node_xfs_${name}`, help, ['device'], 'counter') }));
+
 /** Every family declared up front, grouped by sub-collector (the self-metrics under `scrape`). */
 export const FAMILIES_BY_SUB_COLLECTOR = {
   scrape: Object.values(scrapeMetrics),
@@ -828,6 +1168,14 @@ export const FAMILIES_BY_SUB_COLLECTOR = {
   zfs: Object.values(zfsMetrics),
   schedstat: Object.values(schedstatMetrics),
   dmi: [],
+  bcache: Object.values(bcacheMetrics),
+  btrfs: Object.values(btrfsMetrics),
+  fibrechannel: [...Object.values(fibrechannelMetrics), ...FIBRECHANNEL_COUNTERS.map((counter) => counter.family)],
+  ipvs: Object.values(ipvsMetrics),
+  mdadm: Object.values(mdadmMetrics),
+  powersupplyclass: [...POWER_SUPPLY_ATTRIBUTES.map((attribute) => attribute.family), ...Object.values(powerSupplyMetrics)],
+  tapestats: Object.values(tapeMetrics),
+  xfs: XFS_COUNTERS.map((counter) => counter.family),
 } as const satisfies Record<string, readonly MetricFamily[]>;
 
 /** The plugin's `metrics`: every family declared up front. */

@@ -1,23 +1,29 @@
 import { join } from 'node:path';
 import type { Clock, Collector, CollectorContext, Logger, MetricFamily, MetricSink } from '@tessera/collector-api';
 import { CollectionFiles } from './collection-files.js';
+import { BcacheCollector } from './collectors/bcache.js';
 import { BondingCollector } from './collectors/bonding.js';
+import { BtrfsCollector } from './collectors/btrfs.js';
 import { ConntrackCollector } from './collectors/conntrack.js';
 import { CpuCollector } from './collectors/cpu.js';
 import { CpufreqCollector } from './collectors/cpufreq.js';
 import { DiskstatsCollector } from './collectors/diskstats.js';
 import { DmiCollector } from './collectors/dmi.js';
 import { EdacCollector } from './collectors/edac.js';
+import { FibrechannelCollector } from './collectors/fibrechannel.js';
 import { FilesystemCollector, type StatfsFunction } from './collectors/filesystem.js';
 import { HwmonCollector } from './collectors/hwmon.js';
 import { InfinibandCollector } from './collectors/infiniband.js';
+import { IpvsCollector } from './collectors/ipvs.js';
 import { LoadavgCollector } from './collectors/loadavg.js';
+import { MdadmCollector } from './collectors/mdadm.js';
 import { MeminfoCollector } from './collectors/meminfo.js';
 import { NetdevCollector } from './collectors/netdev.js';
 import { NetclassCollector } from './collectors/netclass.js';
 import { NetstatCollector } from './collectors/netstat.js';
 import { NfsCollector, NfsdCollector } from './collectors/nfs.js';
 import { NvmeCollector } from './collectors/nvme.js';
+import { PowerSupplyCollector } from './collectors/power-supply.js';
 import { PressureCollector } from './collectors/pressure.js';
 import { OsReleaseCollector } from './collectors/os-release.js';
 import { SchedstatCollector } from './collectors/schedstat.js';
@@ -26,12 +32,14 @@ import { ArpCollector, EntropyCollector, FilefdCollector, SoftnetCollector, UdpQ
 import { SockstatCollector } from './collectors/sockstat.js';
 import { RaplCollector } from './collectors/rapl.js';
 import { StatCollector } from './collectors/stat.js';
+import { TapestatsCollector } from './collectors/tapestats.js';
 import { TextfileCollector } from './collectors/textfile.js';
 import { TimeCollector } from './collectors/time.js';
 import { ThermalZoneCollector } from './collectors/thermal-zone.js';
 import { TimexCollector } from './collectors/timex.js';
 import { UnameCollector } from './collectors/uname.js';
 import { VmstatCollector } from './collectors/vmstat.js';
+import { XfsCollector } from './collectors/xfs.js';
 import { ZfsCollector } from './collectors/zfs.js';
 import type { NodeCollectorConfig, SubCollectorName } from './config.js';
 import { NODE_METRICS, scrapeMetrics } from './metrics.js';
@@ -141,6 +149,14 @@ export class NodeCollector implements Collector {
       zfs: () => new ZfsCollector({ roots }),
       schedstat: () => new SchedstatCollector({ roots }),
       dmi: () => new DmiCollector({ roots }),
+      bcache: () => new BcacheCollector({ roots, ...config.bcache }),
+      btrfs: () => new BtrfsCollector({ roots }),
+      fibrechannel: () => new FibrechannelCollector({ roots }),
+      ipvs: () => new IpvsCollector({ roots, ...config.ipvs }),
+      mdadm: () => new MdadmCollector({ roots }),
+      powersupplyclass: () => new PowerSupplyCollector({ roots, ...config.powersupplyclass }),
+      tapestats: () => new TapestatsCollector({ roots, ...config.tapestats }),
+      xfs: () => new XfsCollector({ roots }),
     };
     // filesystem first: its statfs calls are asynchronous and overlap with the procfs reads of the others.
     const subCollectors = config.collectors

@@ -14,6 +14,8 @@ const NODE_EXPORTER_NAMES = [
   /^node_sockstat_/,
   // node_exporter reports the entropy pool in bits, as the kernel does.
   /^node_entropy_\w+_bits$/,
+  // bcache's percentages are node_exporter's, as the kernel prints them.
+  /^node_bcache_\w+_percent$/,
   // node_exporter's own self-metrics carry a `collector` label, like the host's tessera_scrape_collector_*.
   'node_scrape_collector_duration_seconds',
   'node_scrape_collector_success',

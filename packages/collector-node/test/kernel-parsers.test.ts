@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList } from '../src/parsers/cpu-list.js';
 import { parseDiskstats } from '../src/parsers/diskstats.js';
-import { KernelFormatError, parseNumber, parseSignedOrZero, parseUnsigned, parseUnsignedPrefixed, splitFields } from '../src/parsers/fields.js';
+import {
+  KernelFormatError,
+  parseNumber,
+  parseSignedOrZero,
+  parseSignedPrefixed,
+  parseUnsigned,
+  parseUnsignedPrefixed,
+  parseUnsignedPrefixedBigInt,
+  splitFields,
+} from '../src/parsers/fields.js';
 import { parseInfinibandRate, parseInfinibandState } from '../src/parsers/infiniband.js';
 import { parseNfsClient, parseNfsServer } from '../src/parsers/nfs.js';
 import { edacDimmLabel } from '../src/parsers/edac.js';
@@ -15,6 +24,7 @@ import { parseSchedstat } from '../src/parsers/schedstat.js';
 import { parseZfsKstats, parseZpoolIo, parseZpoolObjset } from '../src/parsers/zfs.js';
 import { parseConntrackStat } from '../src/parsers/conntrack.js';
 import { parseSockstat } from '../src/parsers/sockstat.js';
+import { formatIpv6, parseIpvsAddress, parseIpvsBackends, parseIpvsStats } from '../src/parsers/ipvs.js';
 import { parseLoadavg } from '../src/parsers/loadavg.js';
 import { parseMeminfo } from '../src/parsers/meminfo.js';
 import { parseNetDev } from '../src/parsers/net-dev.js';
@@ -47,6 +57,12 @@ describe('parseUnsignedPrefixed', () => {
   it('refuses what Go refuses', () => {
     for (const token of ['08', '1__0', '_1', '', '-1', '12a', '18446744073709551616', ' 1']) expect(() => parseUnsignedPrefixed(token, 'file'), token).toThrow(/^file: /);
   });
+
+  it('gives the exact value as a bigint, telling 2^64 - 1 from its neighbours', () => {
+    expect(parseUnsignedPrefixedBigInt('0xffffffffffffffff', 'x')).toBe(0xffff_ffff_ffff_ffffn);
+    expect(parseUnsignedPrefixedBigInt('0xfffffffffffffffe', 'x')).toBe(0xffff_ffff_ffff_fffen);
+    expect(() => parseUnsignedPrefixedBigInt('0x10000000000000000', 'file')).toThrow('file: "0x10000000000000000" is out of range');
+  });
 });
 
 describe('parseUnsigned and parseSignedOrZero', () => {
@@ -54,6 +70,11 @@ describe('parseUnsigned and parseSignedOrZero', () => {
     expect(parseUnsigned('0123', 'x')).toBe(123);
     expect(parseUnsigned('18446744073709551615', 'x')).toBe(2 ** 64);
     for (const token of ['0x10', '-1', '1.5', '18446744073709551616']) expect(() => parseUnsigned(token, 'file'), token).toThrow(/^file: /);
+  });
+
+  it('parseSignedPrefixed reads int64 attributes with Go\'s base prefixes, and refuses anything else', () => {
+    expect(['-1', '0x10', '+7', '010', '9223372036854775807', '-9223372036854775808'].map((token) => parseSignedPrefixed(token, 'x'))).toEqual([-1, 16, 7, 8, 2 ** 63, -(2 ** 63)]);
+    for (const token of ['9223372036854775808', '-9223372036854775809', '--1', '1.5', '', 'abc']) expect(() => parseSignedPrefixed(token, 'file'), token).toThrow(/^file: /);
   });
 
   it('parseSignedOrZero reads sysfs flags and speeds, and anything else as 0', () => {
@@ -393,5 +414,41 @@ describe('parseCpuList', () => {
   it('refuses garbage and reversed ranges', () => {
     expect(() => parseCpuList('a-b')).toThrow(KernelFormatError);
     expect(() => parseCpuList('3-1')).toThrow(KernelFormatError);
+  });
+});
+
+describe('IPVS files', () => {
+  it('formats IPv6 addresses as Go does', () => {
+    const groups = (text: string): number[] => text.split(':').map((group) => Number.parseInt(group, 16));
+    expect(formatIpv6(groups('fd00:0010:0096:0000:0000:0000:0000:000a'))).toBe('fd00:10:96::a');
+    expect(formatIpv6(groups('2001:0db8:0000:0001:0000:0000:0000:0001'))).toBe('2001:db8:0:1::1');
+    // The first of two equally long runs is shortened; a single zero group is not.
+    expect(formatIpv6(groups('2001:0db8:0000:0000:0001:0000:0000:0001'))).toBe('2001:db8::1:0:0:1');
+    expect(formatIpv6(groups('2001:0db8:0000:0001:0002:0003:0004:0005'))).toBe('2001:db8:0:1:2:3:4:5');
+    expect(formatIpv6(groups('0000:0000:0000:0000:0000:0000:0000:0000'))).toBe('::');
+    expect(formatIpv6(groups('0000:0000:0000:0000:0000:ffff:0a00:0001'))).toBe('10.0.0.1');
+  });
+
+  it('reads addresses and ports in hex', () => {
+    expect(parseIpvsAddress('C0A80016:0CEA', 'f')).toEqual({ address: '192.168.0.22', port: 3306 });
+    expect(parseIpvsAddress('[fe80:0000:0000:0000:0000:0000:0000:0001]:0050', 'f')).toEqual({ address: 'fe80::1', port: 80 });
+    for (const token of ['C0A8016:0CEA', 'C0A80016:CEA', '192.168.0.22:3306', '[fe80::1]:0050']) expect(() => parseIpvsAddress(token, 'ip_vs'), token).toThrow(/^ip_vs: unexpected address/);
+  });
+
+  it('reads the totals of ip_vs_stats and refuses a short or malformed file', () => {
+    const text = '   Total Incoming Outgoing         Incoming         Outgoing\n   Conns  Packets  Packets            Bytes            Bytes\n 16AA370 E33656E5        0     51D8C8883AB3                0\n\n';
+    expect(parseIpvsStats(text, 'f')).toEqual({ connections: 0x16aa370, incomingPackets: 0xe33656e5, outgoingPackets: 0, incomingBytes: 0x51d8c8883ab3, outgoingBytes: 0 });
+    expect(() => parseIpvsStats('   Total\n', 'ip_vs_stats')).toThrow('ip_vs_stats: too short');
+    expect(() => parseIpvsStats(text.replace('E33656E5', 'E33656G5'), 'ip_vs_stats')).toThrow(/invalid hexadecimal number "E33656G5"/);
+    expect(() => parseIpvsStats(text.replace(' 0     51D8', ' 51D8'), 'ip_vs_stats')).toThrow(/expected 5 totals/);
+  });
+
+  it('reads each service\'s backends, firewall-mark services without an address', () => {
+    const text = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nFWM  00000A0B wlc\n  -> C0A8640B:0000      Route   100    17         5\nUDP  0A60000A:0035 rr\n  -> 0AF40003:0035      Masq    1      0          12\n';
+    expect(parseIpvsBackends(text, 'f')).toEqual([
+      { localAddress: '', localPort: 0, localMark: '00000A0B', proto: 'FWM', remoteAddress: '192.168.100.11', remotePort: 0, weight: 100, activeConnections: 17, inactiveConnections: 5 },
+      { localAddress: '10.96.0.10', localPort: 53, localMark: '', proto: 'UDP', remoteAddress: '10.244.0.3', remotePort: 53, weight: 1, activeConnections: 0, inactiveConnections: 12 },
+    ]);
+    expect(() => parseIpvsBackends(text.replace('17 ', 'x7 '), 'ip_vs')).toThrow('ip_vs ActiveConn: invalid number "x7"');
   });
 });

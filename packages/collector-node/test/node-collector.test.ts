@@ -28,10 +28,10 @@ const PROC = {
 };
 
 /** Sub-collectors whose files exist only with some hardware or kernel features. */
-const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd', 'nvme', 'conntrack', 'rapl', 'udp_queues', 'os', 'bonding', 'zfs', 'schedstat', 'dmi'] as const;
+const NO_DATA_WITHOUT_FILES = ['infiniband', 'hwmon', 'pressure', 'nfs', 'nfsd', 'nvme', 'conntrack', 'rapl', 'udp_queues', 'os', 'bonding', 'zfs', 'schedstat', 'dmi', 'fibrechannel', 'ipvs', 'mdadm', 'powersupplyclass', 'tapestats'] as const;
 
 /** Sub-collectors that, like node_exporter's, succeed with nothing to report when their files are absent. */
-const EMPTY_WITHOUT_FILES = ['edac', 'sockstat', 'thermal_zone', 'cpufreq'] as const;
+const EMPTY_WITHOUT_FILES = ['edac', 'sockstat', 'thermal_zone', 'cpufreq', 'bcache', 'btrfs', 'xfs'] as const;
 
 const casesDir = fileURLToPath(new URL('cases/', import.meta.url));
 

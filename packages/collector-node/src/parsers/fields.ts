@@ -39,6 +39,11 @@ function isDigits(token: string): boolean {
   return true;
 }
 
+/** The error for a token that is not the number it should be. */
+function invalidNumber(token: string | undefined, where: string): KernelFormatError {
+  return new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
+}
+
 /**
  * Parses a number the way node_exporter's Go parsers do (`strconv.ParseFloat`, which also takes
  * every unsigned integer): throws {@link KernelFormatError} naming `where` when it is not one.
@@ -47,7 +52,7 @@ function isDigits(token: string): boolean {
 export function parseNumber(token: string | undefined, where: string): number {
   if (token !== undefined && isDigits(token)) return Number(token); // nearly every kernel value
   const value = token === undefined ? undefined : parseValue(token);
-  if (value === undefined) throw new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
+  if (value === undefined) throw invalidNumber(token, where);
   return value;
 }
 
@@ -63,9 +68,34 @@ export function stripNewline(text: string): string {
  */
 export function parseUnsigned(token: string | undefined, where: string): number {
   if (token !== undefined && isDigits(token)) return Number(token);
-  if (token === undefined || !/^[0-9]+$/.test(token)) throw new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
+  if (token === undefined || !/^[0-9]+$/.test(token)) throw invalidNumber(token, where);
   if (BigInt(token) > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
   return Number(token);
+}
+
+/**
+ * The value of an unsigned integer literal in the syntax of Go's `strconv.ParseUint(text, 0, 64)`:
+ * decimal without a leading zero, `0x`, `0o`, `0b` or a bare leading `0` (octal) prefix, `_` only
+ * between digits or after a prefix; `undefined` for anything else. No range check.
+ */
+function goUnsignedLiteral(token: string): bigint | undefined {
+  const match = /^(?:([1-9][0-9]*(?:_[0-9]+)*)|0[xX](_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)|0[oO](_?[0-7]+(?:_[0-7]+)*)|0[bB](_?[01]+(?:_[01]+)*)|0(_?[0-7]+(?:_[0-7]+)*)?)$/.exec(token);
+  if (match === null) return undefined;
+  const [, decimal, hex, octal, binary, bareOctal] = match;
+  const literal =
+    decimal !== undefined ? decimal : hex !== undefined ? `0x${hex}` : octal !== undefined ? `0o${octal}` : binary !== undefined ? `0b${binary}` : `0o${bareOctal ?? '0'}`;
+  return BigInt(literal.replaceAll('_', ''));
+}
+
+/**
+ * {@link parseUnsignedPrefixed}, exactly: the value as a bigint, for the callers that must tell
+ * 2^64 - 1 (the kernel's "not available" for some counters) from its neighbours.
+ */
+export function parseUnsignedPrefixedBigInt(token: string | undefined, where: string): bigint {
+  const value = token === undefined ? undefined : goUnsignedLiteral(token);
+  if (value === undefined) throw invalidNumber(token, where);
+  if (value > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
+  return value;
 }
 
 /**
@@ -76,16 +106,22 @@ export function parseUnsigned(token: string | undefined, where: string): number 
  */
 export function parseUnsignedPrefixed(token: string | undefined, where: string): number {
   if (token !== undefined && isDigits(token) && (token.length === 1 || token.charCodeAt(0) !== ZERO)) return Number(token);
-  const invalid = (): KernelFormatError => new KernelFormatError(`${where}: ${token === undefined ? 'missing value' : `invalid number ${JSON.stringify(token)}`}`);
-  // Go: decimal without a leading zero; 0x/0o/0b prefixes; a bare leading 0 is octal; "_" only between digits or after a prefix.
-  const match = token === undefined ? null : /^(?:([1-9][0-9]*(?:_[0-9]+)*)|0[xX](_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)|0[oO](_?[0-7]+(?:_[0-7]+)*)|0[bB](_?[01]+(?:_[01]+)*)|0(_?[0-7]+(?:_[0-7]+)*)?)$/.exec(token);
-  if (match === null) throw invalid();
-  const [, decimal, hex, octal, binary, bareOctal] = match;
-  const literal =
-    decimal !== undefined ? decimal : hex !== undefined ? `0x${hex}` : octal !== undefined ? `0o${octal}` : binary !== undefined ? `0b${binary}` : `0o${bareOctal ?? '0'}`;
-  const value = BigInt(literal.replaceAll('_', ''));
-  if (value > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
-  return Number(value);
+  return Number(parseUnsignedPrefixedBigInt(token, where));
+}
+
+/**
+ * Parses a signed integer the way prometheus/procfs reads signed sysfs attributes
+ * (`strconv.ParseInt(text, 0, 64)`): an optional sign, then the syntax of
+ * {@link parseUnsignedPrefixed}, within int64. Throws {@link KernelFormatError} naming `where`
+ * for anything else.
+ */
+export function parseSignedPrefixed(token: string | undefined, where: string): number {
+  const negative = token?.startsWith('-') === true;
+  const magnitude = token !== undefined && (negative || token.startsWith('+')) ? token.slice(1) : token;
+  const value = magnitude === undefined ? undefined : goUnsignedLiteral(magnitude);
+  if (value === undefined) throw invalidNumber(token, where);
+  if (value > (negative ? 2n ** 63n : 2n ** 63n - 1n)) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
+  return Number(negative ? -value : value);
 }
 
 /**
@@ -94,14 +130,9 @@ export function parseUnsignedPrefixed(token: string | undefined, where: string):
  * prefixes, a sign; anything else, or a value beyond int64, reads as 0.
  */
 export function parseSignedOrZero(text: string): number {
-  const negative = text.startsWith('-');
-  const magnitude = negative || text.startsWith('+') ? text.slice(1) : text;
-  let value: number;
   try {
-    value = parseUnsignedPrefixed(magnitude, '');
+    return parseSignedPrefixed(text, '');
   } catch {
     return 0;
   }
-  if (value > 2 ** 63 || (value === 2 ** 63 && !negative)) return 0; // beyond int64 (doubles round 2^63 - 1 up to 2^63)
-  return negative ? -value : value;
 }
