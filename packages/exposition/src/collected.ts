@@ -10,4 +10,9 @@ export interface Series {
 export interface CollectedFamily {
   readonly family: MetricFamily;
   readonly series: readonly Series[];
+  /**
+   * True when this very object comes back from later collections for as long as its samples stay
+   * the same (a part reused from an unchanged snapshot): worth keeping what is made of it.
+   */
+  readonly stable?: boolean;
 }

@@ -238,7 +238,7 @@ export class SampleCollection implements MetricSink {
     for (const entry of this.#families.values()) {
       if (entry.series.size === 0) continue;
       if (!entry.shared) result.push({ family: entry.family, series: [...entry.series.values()] });
-      else result.push((entry.sealed ??= { family: entry.family, series: [...entry.series.values()] }));
+      else result.push((entry.sealed ??= { family: entry.family, series: [...entry.series.values()], stable: true }));
     }
     return result;
   }

@@ -159,9 +159,12 @@ describe('parts replayed from an unchanged snapshot', () => {
     const second = await collect(snapshot);
     expect(calls).toBe(1);
     expect(second[0]).toBe(first[0]);
+    expect(second[0]?.stable).toBe(true);
     const withExtra = await collect(snapshot, 5);
     expect(calls).toBe(1);
     expect(withExtra[0]?.series.map((series) => series.labels['endpoint'])).toEqual(['/a', '/outside']);
+    // A family changed outside the part is this collection's own: not worth keeping.
+    expect(withExtra[0]?.stable).toBeUndefined();
     const third = await collect(snapshot);
     expect(third[0]?.series.map((series) => series.labels['endpoint'])).toEqual(['/a']);
     // A new snapshot runs the part again.

@@ -132,7 +132,7 @@ export async function renderContributions(contributions: readonly Contribution[]
         await slicer.maybeYield();
       }
       pending += lines;
-      if (whole) remember(collected, labelKey, lines);
+      if (whole && collected.stable === true) remember(collected, labelKey, lines);
       if (pending.length > 1 << 20) flush();
     }
   }
