@@ -89,4 +89,65 @@ describe('rendering a scrape', () => {
     expect(head(a).split('\n').filter((line) => line.startsWith('fs_usage_bytes'))).toHaveLength(2000);
     expect(b).toContain('tessera_scrape_collector_success{collector="cached",collector_instance="default"} 1\n');
   });
+
+  it('serves parts replayed from an unchanged snapshot from the bytes rendered for them, per instance, until the snapshot changes', async () => {
+    const snapshots: Record<string, { readonly base: number }> = { a: { base: 0 }, b: { base: 100 } };
+    const runs: string[] = [];
+    const sampled = defineCollector({
+      specificationVersion: 'v1',
+      name: 'sampled',
+      description: 'Replays a snapshot per instance.',
+      defaultEnabled: false,
+      instanceLabel: 'array',
+      configSchema: z.strictObject({}),
+      metrics: [usage],
+      create: (_config, context) => ({
+        async collect(sink) {
+          const snapshot = snapshots[context.instance] as { readonly base: number };
+          await sink.part(
+            'usage',
+            (part) => {
+              runs.push(context.instance);
+              for (const entry of scrambled(300)) part.add(usage, entry.labels, snapshot.base + entry.value);
+            },
+            { sampledAt: 1, reuseKey: snapshot },
+          );
+        },
+      }),
+    });
+    exporter = await createExporter({ config: { collectors: { sampled: [{ instance: 'a' }, { instance: 'b' }] } }, plugins: { sampled }, onlySuppliedPlugins: true, logger: captureLogger().logger });
+    const scrape = async (): Promise<{ plain: string; gzipped: string }> => {
+      const plain = (await exporter?.app.inject({ url: '/metrics' }))?.payload ?? '';
+      const gzipped = gunzipSync((await exporter?.app.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip' } }))?.rawPayload ?? Buffer.alloc(0)).toString('utf8');
+      return { plain, gzipped };
+    };
+    const samples = (text: string): string[] => text.split('\n').filter((line) => line.startsWith('fs_usage_bytes{'));
+    const expected = (base: Record<string, number>): string[] =>
+      samples(
+        renderText(
+          sortCollectedFamilies([
+            {
+              family: { ...usage, labelNames: ['array', ...usage.labelNames] },
+              series: Object.entries(base).flatMap(([array, offset]) => scrambled(300).map((entry) => ({ labels: { array, ...entry.labels }, value: offset + entry.value }))),
+            },
+          ]),
+        ),
+      );
+
+    const first = await scrape();
+    expect(runs.sort()).toEqual(['a', 'b']);
+    expect(samples(first.plain)).toEqual(expected({ a: 0, b: 100 }));
+    // The same replayed family, served for one target without the added label.
+    const probe = (await exporter.app.inject({ url: '/probe?collector=sampled&target=a' })).payload;
+    expect(samples(probe)).toEqual(samples(renderText(sortCollectedFamilies([{ family: usage, series: scrambled(300) }]))));
+    const second = await scrape();
+    expect(runs).toHaveLength(2);
+    for (const text of [first.gzipped, second.plain, second.gzipped]) expect(samples(text)).toEqual(samples(first.plain));
+
+    snapshots['b'] = { base: 1000 };
+    const third = await scrape();
+    expect(runs.sort()).toEqual(['a', 'b', 'b']);
+    expect(samples(third.plain)).toEqual(expected({ a: 0, b: 1000 }));
+    expect(samples(third.gzipped)).toEqual(samples(third.plain));
+  });
 });

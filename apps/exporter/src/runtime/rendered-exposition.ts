@@ -113,8 +113,8 @@ export async function renderContributions(contributions: readonly Contribution[]
       const labelKey = extraLabel === undefined ? '' : `${extraLabel.name}\u0000${extraLabel.value}`;
       const known = renderedLines.get(collected)?.get(labelKey);
       if (known !== undefined) {
-        pending += known;
-        if (pending.length > 1 << 20) flush();
+        flush();
+        chunks.push(known);
         continue;
       }
       const sorted = await sortSeriesInSlices(family, collected.series, slicer);
@@ -131,8 +131,16 @@ export async function renderContributions(contributions: readonly Contribution[]
         }
         await slicer.maybeYield();
       }
+      if (whole && collected.stable === true) {
+        // Kept encoded: turning the many small strings the lines are joined from into bytes again
+        // at every scrape cost more than rendering them did.
+        const encoded = Buffer.from(lines);
+        remember(collected, labelKey, encoded);
+        flush();
+        chunks.push(encoded);
+        continue;
+      }
       pending += lines;
-      if (whole && collected.stable === true) remember(collected, labelKey, lines);
       if (pending.length > 1 << 20) flush();
     }
   }
@@ -140,10 +148,10 @@ export async function renderContributions(contributions: readonly Contribution[]
   return joinChunks(chunks, slicer);
 }
 
-/** The sample lines rendered for a collected family, per added label; dropped with the family. */
-const renderedLines = new WeakMap<CollectedFamily, Map<string, string>>();
+/** The sample lines rendered for a stable collected family, per added label; dropped with the family. */
+const renderedLines = new WeakMap<CollectedFamily, Map<string, Buffer>>();
 
-function remember(collected: CollectedFamily, labelKey: string, lines: string): void {
+function remember(collected: CollectedFamily, labelKey: string, lines: Buffer): void {
   let byLabel = renderedLines.get(collected);
   if (byLabel === undefined) {
     byLabel = new Map();
