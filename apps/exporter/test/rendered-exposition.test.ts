@@ -108,7 +108,7 @@ describe('rendering a scrape', () => {
             'usage',
             (part) => {
               runs.push(context.instance);
-              for (const entry of scrambled(300)) part.add(usage, entry.labels, snapshot.base + entry.value);
+              for (const entry of scrambled(300)) part.add(usage, entry.labels, snapshot.base + (entry.value as number));
             },
             { sampledAt: 1, reuseKey: snapshot },
           );
@@ -128,7 +128,7 @@ describe('rendering a scrape', () => {
           sortCollectedFamilies([
             {
               family: { ...usage, labelNames: ['array', ...usage.labelNames] },
-              series: Object.entries(base).flatMap(([array, offset]) => scrambled(300).map((entry) => ({ labels: { array, ...entry.labels }, value: offset + entry.value }))),
+              series: Object.entries(base).flatMap(([array, offset]) => scrambled(300).map((entry) => ({ labels: { array, ...entry.labels }, value: offset + (entry.value as number) }))),
             },
           ]),
         ),
