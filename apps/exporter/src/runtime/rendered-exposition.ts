@@ -12,6 +12,12 @@ const SLICE_BUDGET_MS = 8;
 const SERIES_PER_STEP = 512;
 // Families larger than this are sorted in runs that are merged step by step, for the same reason.
 const SORT_RUN = 4096;
+// Rendered text is encoded to bytes in pieces of about this many characters: V8 first flattens the
+// many small strings the text is joined from, fastest for pieces of this size (a third faster than
+// a megabyte at a time).
+const ENCODE_CHARS = 1 << 16;
+// A stable family's lines larger than this are rendered again at every scrape rather than kept.
+const MAX_KEPT_CHARS = 1 << 20;
 // Fast compression: a scrape is compressed once and served from the cache after, and Prometheus'
 // text compresses about 20:1 even at this level.
 const GZIP_LEVEL = 1;
@@ -105,9 +111,13 @@ export async function renderContributions(contributions: readonly Contribution[]
     chunks.push(Buffer.from(pending));
     pending = '';
   };
+  const append = (text: string): void => {
+    pending += text;
+    if (pending.length > ENCODE_CHARS) flush();
+  };
   for (const name of [...byName.keys()].sort()) {
     const { family, parts } = byName.get(name) as { family: MetricFamily; parts: { collected: CollectedFamily; extraLabel: ExtraLabel | undefined }[] };
-    pending += renderFamilyHeader(family);
+    append(renderFamilyHeader(family));
     for (const { collected, extraLabel } of parts) {
       // A family replayed from an unchanged snapshot is the same object as last time: its lines too.
       const labelKey = extraLabel === undefined ? '' : `${extraLabel.name}\u0000${extraLabel.value}`;
@@ -118,30 +128,26 @@ export async function renderContributions(contributions: readonly Contribution[]
         continue;
       }
       const sorted = await sortSeriesInSlices(family, collected.series, slicer);
-      let lines = '';
-      let whole = true;
+      // The lines of a stable family are collected to be kept, unless they grow too large to keep.
+      let kept: string | undefined = collected.stable === true ? '' : undefined;
       for (let start = 0; start < sorted.length; start += SERIES_PER_STEP) {
-        lines += renderSeriesLines(family, sorted, start, Math.min(start + SERIES_PER_STEP, sorted.length), { extraLabel });
-        if (lines.length > 1 << 20) {
-          // Too large to keep: written out as it goes, rendered again next time.
-          pending += lines;
-          lines = '';
-          whole = false;
-          flush();
+        const lines = renderSeriesLines(family, sorted, start, Math.min(start + SERIES_PER_STEP, sorted.length), { extraLabel });
+        if (kept === undefined) append(lines);
+        else if (kept.length + lines.length <= MAX_KEPT_CHARS) kept += lines;
+        else {
+          append(kept + lines);
+          kept = undefined;
         }
         await slicer.maybeYield();
       }
-      if (whole && collected.stable === true) {
+      if (kept !== undefined) {
         // Kept encoded: turning the many small strings the lines are joined from into bytes again
         // at every scrape cost more than rendering them did.
-        const encoded = Buffer.from(lines);
+        const encoded = Buffer.from(kept);
         remember(collected, labelKey, encoded);
         flush();
         chunks.push(encoded);
-        continue;
       }
-      pending += lines;
-      if (pending.length > 1 << 20) flush();
     }
   }
   flush();
