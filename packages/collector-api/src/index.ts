@@ -38,7 +38,7 @@ export {
   StaleDataError,
   type ConfigPath,
 } from './errors.js';
-export { defineMetric, describeFamilyProblem, isSameFamily, sampleNameSuffixes, type LabelsOf, type MetricFamily, type MetricType, type ValueFormat } from './metric-family.js';
+export { defineMetric, describeFamilyProblem, freezeFamily, isSameFamily, sampleNameSuffixes, type LabelsOf, type MetricFamily, type MetricType, type ValueFormat } from './metric-family.js';
 export { COLLECTOR_NAME_PATTERN, HOST_FAMILY_PATTERN, isHostFamilyName, isValidLabelName, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './naming.js';
 export {
   defineCollector,

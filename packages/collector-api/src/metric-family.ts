@@ -55,6 +55,11 @@ export type LabelsOf<TFamily> = TFamily extends MetricFamily<infer TLabel> ? Rea
 export function defineMetric<const TLabel extends string = never>(family: MetricFamily<TLabel>): MetricFamily<TLabel> {
   const problem = describeFamilyProblem(family);
   if (problem !== undefined) throw new TypeError(problem);
+  return freezeFamily(family);
+}
+
+/** A frozen copy of a family, its label lists too, without checking it (see {@link describeFamilyProblem}). */
+export function freezeFamily<const TLabel extends string = never>(family: MetricFamily<TLabel>): MetricFamily<TLabel> {
   return Object.freeze({
     ...family,
     labelNames: Object.freeze([...family.labelNames]),

@@ -14,14 +14,11 @@ export function formatValue(value: number): string {
   if (magnitude >= 1e-4 && magnitude < 1e6) return String(value);
   const exponential = value.toExponential(); // shortest digits that round-trip, e.g. "2.5150341e+10"
   const eIndex = exponential.indexOf('e');
+  // Outside that range the exponent is below -4 or at least 6: Go writes it with two digits at least.
   const exponent = Number(exponential.slice(eIndex + 1));
-  if (exponent < -4 || exponent >= 6) {
-    const mantissa = exponential.slice(0, eIndex);
-    const sign = exponent < 0 ? '-' : '+';
-    const digits = Math.abs(exponent).toString().padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  return value.toString();
+  const sign = exponent < 0 ? '-' : '+';
+  const digits = Math.abs(exponent).toString().padStart(2, '0');
+  return `${exponential.slice(0, eIndex)}e${sign}${digits}`;
 }
 
 /**

@@ -8,6 +8,7 @@ export { escapeHelp, escapeLabelValue } from './escape.js';
 export { formatFixed6, formatInteger, formatValue } from './format-value.js';
 export { ExpositionParseError, parseText, parseValue, type ParsedFamily, type ParsedSample } from './parse.js';
 export {
+  compareSeries,
   renderFamilyHeader,
   renderSeriesLines,
   renderText,

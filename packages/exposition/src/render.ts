@@ -111,15 +111,20 @@ export function sortCollectedFamilies(families: readonly CollectedFamily[]): Col
 
 /** A family's series in label-value order (declared label order), as a new array. */
 export function sortSeries(family: MetricFamily, series: readonly Series[]): Series[] {
+  return [...series].sort(compareSeries(family));
+}
+
+/** The order of a family's series: by label values, in declared label order. */
+export function compareSeries(family: MetricFamily): (a: Series, b: Series) => number {
   const names = family.labelNames;
-  return [...series].sort((a, b) => {
+  return (a, b) => {
     for (let index = 0; index < names.length; index++) {
       const name = names[index] as string;
       const order = compareStrings(a.labels[name] ?? '', b.labels[name] ?? '');
       if (order !== 0) return order;
     }
     return 0;
-  });
+  };
 }
 
 function compareStrings(a: string, b: string): number {

@@ -1,5 +1,6 @@
 import {
   describeFamilyProblem,
+  freezeFamily,
   isSameFamily,
   MetricContractError,
   type HistogramValue,
@@ -43,11 +44,13 @@ export class PartReuseCache {
 
   /** @internal Keeps what a part committed, for the next collection that runs it with the same key. */
   store(name: string, key: object, families: ReadonlyMap<string, FamilyEntry>): void {
-    this.#ran.add(name);
     this.#parts.set(name, { key, families });
   }
 
-  /** Forgets the parts that did not run since the last call (a GPU that went away, a part that failed). */
+  /**
+   * @internal Called as a collection ends: forgets the parts it did not run (a GPU that went away,
+   * a part that failed).
+   */
   prune(): void {
     for (const name of this.#parts.keys()) if (!this.#ran.has(name)) this.#parts.delete(name);
     this.#ran = new Set();
@@ -175,11 +178,7 @@ export class SampleCollection implements MetricSink {
     }
     const owner = this.#root.options.ownerOf?.(family.name);
     if (owner !== undefined) throw this.#error(`${family.name} belongs to ${owner}`);
-    const copy: MetricFamily = Object.freeze({
-      ...family,
-      labelNames: Object.freeze([...family.labelNames]),
-      ...(family.optionalLabels === undefined ? {} : { optionalLabels: Object.freeze([...family.optionalLabels]) }),
-    });
+    const copy = freezeFamily(family);
     this.#families.set(family.name, { family: copy, series: new Map(), shared: false, sealed: undefined });
     this.#root.options.onDeclare?.(copy);
   }
@@ -234,6 +233,7 @@ export class SampleCollection implements MetricSink {
   seal(): CollectedFamily[] {
     this.#sealed = true;
     this.#root.sealed = true;
+    this.#root.options.partReuse?.prune();
     const result: CollectedFamily[] = [];
     for (const entry of this.#families.values()) {
       if (entry.series.size === 0) continue;

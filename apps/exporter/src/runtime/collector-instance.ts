@@ -455,7 +455,6 @@ export class CollectorInstance {
       return failure(timeoutError.message, durationSeconds, sink.parts);
     }
     const families = sink.seal();
-    partReuse.prune();
     const parts = sink.parts.map((part) => (part.error === undefined ? part : { ...part, error: redact(part.error) }));
     this.#logPartChanges(parts, quietParts);
     if (settled.error !== undefined) {

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { constants as zlibConstants, crc32, deflateRaw } from 'node:zlib';
 import type { MetricFamily } from '@tessera/collector-api';
-import { renderFamilyHeader, renderSeriesLines, type CollectedFamily, type ExtraLabel, type Series } from '@tessera/exposition';
+import { compareSeries, renderFamilyHeader, renderSeriesLines, type CollectedFamily, type ExtraLabel, type Series } from '@tessera/exposition';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -29,7 +29,7 @@ export interface Contribution {
 }
 
 /** Waits for the event loop's next turn when the current slice of work has used its budget. */
-export class TimeSlicer {
+class TimeSlicer {
   #since = performance.now();
 
   async maybeYield(): Promise<void> {
@@ -191,16 +191,7 @@ async function joinChunks(chunks: readonly Buffer[], slicer: TimeSlicer): Promis
  * long. The input itself when it is in order already (never modified).
  */
 async function sortSeriesInSlices(family: MetricFamily, series: readonly Series[], slicer: TimeSlicer): Promise<readonly Series[]> {
-  const names = family.labelNames;
-  const compare = (a: Series, b: Series): number => {
-    for (let index = 0; index < names.length; index++) {
-      const name = names[index] as string;
-      const left = a.labels[name] ?? '';
-      const right = b.labels[name] ?? '';
-      if (left !== right) return left < right ? -1 : 1;
-    }
-    return 0;
-  };
+  const compare = compareSeries(family);
   // Sources usually list their objects in order already; checking costs one comparison per series,
   // in slices too (130k series of one family take about 10 ms to check).
   let sorted = true;
