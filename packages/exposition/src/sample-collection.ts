@@ -207,7 +207,8 @@ export class SampleCollection implements MetricSink {
       }
     }
     child.#sealed = true;
-    if (!failed && reused === undefined && reuse !== undefined) {
+    // A part that finished after the collection ended may have lost samples to the seal: never kept.
+    if (!failed && reused === undefined && reuse !== undefined && !this.#root.sealed) {
       for (const entry of child.#families.values()) entry.shared = true;
       reuse.store(fullName, options.reuseKey as object, new Map(child.#families));
     }

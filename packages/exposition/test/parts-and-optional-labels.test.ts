@@ -181,4 +181,38 @@ describe('parts replayed from an unchanged snapshot', () => {
     new SampleCollection([items], 'collector demo', { partReuse: reuse }).seal();
     expect(reuse.size).toBe(0);
   });
+  it('are not kept when the part finished after the collection ended, which may have cost it samples', async () => {
+    const { PartReuseCache } = await import('../src/index.js');
+    const reuse = new PartReuseCache();
+    const snapshot = {};
+    let release: () => void = () => undefined;
+    let calls = 0;
+    const late = new SampleCollection([items], 'collector demo', { partReuse: reuse, onLateUse: () => undefined });
+    const running = late.part(
+      'poll',
+      async (part) => {
+        calls++;
+        part.add(items, { endpoint: '/before' }, 1);
+        await new Promise<void>((resolve) => (release = resolve));
+        part.add(items, { endpoint: '/after' }, 2);
+      },
+      { reuseKey: snapshot },
+    );
+    late.seal();
+    release();
+    await running;
+    expect(reuse.size).toBe(0);
+    const next = new SampleCollection([items], 'collector demo', { partReuse: reuse });
+    await next.part(
+      'poll',
+      (part) => {
+        calls++;
+        part.add(items, { endpoint: '/before' }, 1);
+        part.add(items, { endpoint: '/after' }, 2);
+      },
+      { reuseKey: snapshot },
+    );
+    expect(calls).toBe(2);
+    expect(next.seal()[0]?.series).toHaveLength(2);
+  });
 });
