@@ -133,11 +133,10 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     layout = await readCaseLayout(caseDir, update);
   } catch (error) {
     if (!(error instanceof CaseSetupError)) throw error;
-    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
+    return setupFailure(name, caseDir, [], error.message);
   }
   if (layout.simulator !== undefined && options.startSimulator === undefined) {
-    const message = `case ${name}: simulator.yaml names simulator ${layout.simulator.name}, but no startSimulator was given (describeCollector's startSimulator option)`;
-    return { name, logs: [], passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message };
+    return setupFailure(name, caseDir, [], `simulator.yaml names simulator ${layout.simulator.name}, but no startSimulator was given (describeCollector's startSimulator option)`);
   }
 
   const inputDir = await mkdtemp(join(tmpdir(), 'tessera-golden-'));
@@ -148,8 +147,9 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     configDirectory: inputDir,
     ...(layout.simulator === undefined ? {} : { realDispatchers: true }),
   });
-  const simulator = layout.simulator === undefined ? undefined : await options.startSimulator?.(layout.simulator.name, layout.simulator.options, { clock: context.clock });
-  const placeholders: [string, string][] = [[INPUT_DIR_PLACEHOLDER, inputDir], ...Object.entries(simulator?.placeholders ?? {}).map(([key, value]): [string, string] => [`\${simulator.${key}}`, value])];
+  let simulator: RunningSimulator | undefined;
+  // The simulator's values join once it has started.
+  const placeholders: [string, string][] = [[INPUT_DIR_PLACEHOLDER, inputDir]];
   const generalise = (text: string): string => placeholders.reduce((result, [placeholder, value]) => (value === '' ? result : result.replace(wholeValue(value), () => placeholder)), text);
   const server = new HttpFixtureServer(context.mockAgent);
   let actual: string;
@@ -159,6 +159,10 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   let failedStep: number | undefined;
   let closeError: unknown;
   try {
+    if (layout.simulator !== undefined && options.startSimulator !== undefined) {
+      simulator = await startCaseSimulator(options.startSimulator, layout.simulator, { clock: context.clock });
+      placeholders.push(...Object.entries(simulator.placeholders).map(([key, value]): [string, string] => [`\${simulator.${key}}`, value]));
+    }
     const config = await validateWithSchema(plugin.configSchema, fillPlaceholders(layout.config, inputDir, simulator?.placeholders ?? {}));
     // Lay out step 1 before create(): collectors may look at their source when created.
     await prepareStep(layout.steps[0], inputDir, server);
@@ -176,10 +180,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
     actual = generalise(text);
     outcome = 'metrics';
   } catch (error) {
-    if (error instanceof CaseSetupError) {
-      await Promise.all([context.close(), simulator?.close(), rm(inputDir, { recursive: true, force: true })]);
-      return { name, logs: context.logs, passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${error.message}` };
-    }
+    if (error instanceof CaseSetupError) return setupFailure(name, caseDir, context.logs, error.message);
     actual = generalise(formatErrorGolden(error));
     outcome = 'error';
   } finally {
@@ -198,7 +199,7 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
   const result = { name, logs: context.logs, outcome, actual, actualParts, expectedFile };
   if (closeError !== undefined) {
     // Not an outcome to pin in a golden: a close() that throws is a bug whatever the case says.
-    return { ...result, passed: false, updated: false, message: `case ${name}: close() threw ${formatErrorGolden(closeError, inputDir).trimEnd()}` };
+    return { ...result, passed: false, updated: false, message: `case ${name}: close() threw ${generalise(formatErrorGolden(closeError)).trimEnd()}` };
   }
   if (update) {
     await writeFile(expectedFile, actual);
@@ -216,6 +217,11 @@ export async function runGoldenCase(plugin: CollectorPlugin, caseDir: string, op
         : `case ${name}: the parts differ from expected.parts (- expected, + actual):\n${diffLines(layout.expectedParts, actualParts)}\nIf the new outcome is right, run with ${UPDATE_GOLDEN_VARIABLE}=1 (or vitest -u) to write it, then review the file`;
   }
   return { ...result, passed: message === '', updated: false, message };
+}
+
+/** The result of a case that could not run as laid out: no expected file was compared or written. */
+function setupFailure(name: string, caseDir: string, logs: readonly LogRecord[], problem: string): GoldenResult {
+  return { name, logs, passed: false, updated: false, outcome: 'setup', actual: '', actualParts: '', expectedFile: caseDir, message: `case ${name}: ${problem}` };
 }
 
 /** The `expected.parts` text: one line per part, `<name> ok` or `<name> failed: <error>`, in the order they started. */
@@ -295,6 +301,15 @@ async function readSimulator(caseDir: string): Promise<CaseLayout['simulator']> 
   return { name, options: options as Record<string, unknown> };
 }
 
+/** Starts the simulator a case names; if it does not start, the case fails as set up wrong, like a broken layout. */
+async function startCaseSimulator(start: StartSimulator, simulator: NonNullable<CaseLayout['simulator']>, environment: SimulatorEnvironment): Promise<RunningSimulator> {
+  try {
+    return await start(simulator.name, simulator.options, environment);
+  } catch (error) {
+    throw new CaseSetupError(`simulator ${simulator.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function prepareStep(step: CaseStep | undefined, inputDir: string, server: HttpFixtureServer): Promise<void> {
   if (step?.tree !== undefined) await replaceTreeContents(inputDir, step.tree);
   server.use(step?.fixtures ?? []);
@@ -332,10 +347,9 @@ function fillPlaceholders(value: unknown, inputDir: string, simulator: Readonly<
  * The `expected.err` text of an error: the first line of its message, then `code: …` when it has a
  * string code and `path: …` when it carries a non-empty config path (ConfigError).
  */
-export function formatErrorGolden(error: unknown, inputDir?: string): string {
+export function formatErrorGolden(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const firstLine = raw.split('\n')[0] ?? '';
-  const lines = [inputDir === undefined ? firstLine : firstLine.replaceAll(inputDir, INPUT_DIR_PLACEHOLDER)];
+  const lines = [raw.split('\n')[0] ?? ''];
   const { code, path } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; path?: unknown };
   if (typeof code === 'string') lines.push(`code: ${code}`);
   if (Array.isArray(path) && path.length > 0) lines.push(`path: ${formatConfigPath(path as (string | number)[])}`);

@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineMetric, NoDataError } from '@tessera/collector-api';
 import { request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { FIXED_MTIME_SECONDS, FIXED_NOW_MS, isGoldenUpdateRequested, listGoldenCases, runGoldenCase, type StartSimulator } from '../src/index.js';
 import example from './fixtures/example-collector/example-collector.js';
@@ -392,6 +392,23 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
     const withoutStarter = await runGoldenCase(httpPlugin, caseDir, { update: false });
     expect(withoutStarter).toMatchObject({ passed: false, outcome: 'setup' });
     expect(withoutStarter.message).toContain('no startSimulator was given');
+  });
+
+  it('fails a case whose simulator does not start as setup, and still removes its input root', async () => {
+    // A private temporary directory, so the case's input root can be seen coming and going.
+    const temporary = await mkdtemp(join(scratch, 'tmp-'));
+    vi.stubEnv('TMPDIR', temporary);
+    try {
+      const startSimulator: StartSimulator = async () => {
+        expect(await readdir(temporary)).toHaveLength(1);
+        throw new Error('port 4242 in use');
+      };
+      const result = await runGoldenCase(example, await makeCase({ 'simulator.yaml': 'name: web\n' }), { update: true, startSimulator });
+      expect(result).toMatchObject({ passed: false, updated: false, outcome: 'setup', message: expect.stringContaining('simulator web did not start: port 4242 in use') as unknown });
+      expect(await readdir(temporary)).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('writes a simulator placeholder back only where the value stands on its own, never inside a number', async () => {
