@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GROUP_NAMES, type GroupName } from './parts.js';
 
 /** Default background refresh: the groups that are slow on large arrays, on the intervals the exporter's users settled on. */
-export const DEFAULT_REFRESH_SECONDS: Readonly<Partial<Record<GroupName, number>>> = { usage: 3600, clients: 300 };
+const DEFAULT_REFRESH_SECONDS: Readonly<Partial<Record<GroupName, number>>> = { usage: 3600, clients: 300 };
 
 /**
  * The array's management address as an origin. `fb01.example.com`, `10.0.0.5:8443` and

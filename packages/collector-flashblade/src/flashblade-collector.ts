@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError, isConfigError, NoDataError, type CollectOptions, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
+import { ConfigError, NoDataError, type CollectOptions, type Collector, type CollectorContext, type MetricSink, type ScheduledTask } from '@tessera/collector-api';
 import type { Dispatcher } from 'undici';
 import { FlashBladeClient } from './client/flashblade-client.js';
 import type { FlashBladeCollectorConfig } from './config.js';
@@ -180,7 +180,8 @@ async function serveSnapshot(part: BackgroundPart, sink: MetricSink, wait: Abort
     }
     return;
   }
-  await sink.part(part.name, (partSink) => snapshot.series.replayInto(partSink, signal), { sampledAt: snapshot.sampledAt, durationSeconds: snapshot.durationSeconds });
+  // The snapshot alone decides what the part emits: while it is the same, the host reuses its samples.
+  await sink.part(part.name, (partSink) => snapshot.series.replayInto(partSink, signal), { sampledAt: snapshot.sampledAt, durationSeconds: snapshot.durationSeconds, reuseKey: snapshot });
 }
 
 /** Whether two secrets are equal, in a time that says nothing about where they differ or how long they are. */
@@ -202,7 +203,6 @@ async function readConfigFile(read: () => Promise<string>, key: string, signal?:
     return await read();
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
-    const reason = isConfigError(error) ? error.message : (error as Error).message;
-    throw new ConfigError(`cannot read ${key}: ${reason}`, { path: [key], cause: error });
+    throw new ConfigError(`cannot read ${key}: ${(error as Error).message}`, { path: [key], cause: error });
   }
 }

@@ -24,12 +24,7 @@ export interface PerformanceFamilies<TLabel extends string> {
 }
 
 /** The HELP texts of a set of performance families. */
-interface PerformanceHelp {
-  readonly latency: string;
-  readonly throughput: string;
-  readonly bandwidth: string;
-  readonly averageSize: string;
-}
+type PerformanceHelp = Readonly<Record<keyof PerformanceFamilies<string>, string>>;
 
 /** The four families of a performance sample: `<prefix>_latency_usec`, `_throughput_iops`, `_bandwidth_bytes`, `_average_bytes`. */
 function performanceFamilies<const TLabel extends string>(prefix: string, labelNames: readonly TLabel[], help: PerformanceHelp): PerformanceFamilies<TLabel> {

@@ -12,11 +12,6 @@ export class SeriesSnapshot implements MetricSink {
   #labels: Readonly<Record<string, string>>[] = [];
   #values: number[] = [];
 
-  /** Series recorded. */
-  get size(): number {
-    return this.#values.length;
-  }
-
   add<TFamily extends MetricFamily>(family: TFamily, labels: LabelsOf<TFamily>, value: number): void {
     this.#families.push(family);
     this.#labels.push(labels);

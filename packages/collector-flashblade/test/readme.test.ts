@@ -1,15 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { validateWithSchema, type MetricFamily } from '@tessera/collector-api';
 import { isGoldenUpdateRequested } from '@tessera/collector-testkit';
+import { checkGeneratedSection } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../src/config.js';
 import { FAMILIES_BY_GROUP, FLASHBLADE_METRICS } from '../src/metrics.js';
 
 const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
-const START = /<!-- metrics-table:start[^\n]*-->\n/;
-const END = '<!-- metrics-table:end -->';
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 const GROUP_TITLES: Readonly<Record<keyof typeof FAMILIES_BY_GROUP, string>> = {
@@ -37,17 +36,9 @@ function renderMetricsTable(): string {
 
 describe('README', () => {
   it('lists every declared family, as generated from src/metrics.ts', async () => {
-    const readme = await readFile(readmeFile, 'utf8');
-    const start = START.exec(readme);
-    expect(start, 'README.md lacks the metrics-table markers').not.toBeNull();
-    const startIndex = (start?.index ?? 0) + (start?.[0].length ?? 0);
-    const end = readme.indexOf(END);
     const expected = renderMetricsTable();
-    if (isGoldenUpdateRequested()) {
-      await writeFile(readmeFile, `${readme.slice(0, startIndex)}${expected}${readme.slice(end)}`);
-      return;
-    }
-    expect(readme.slice(startIndex, end), 'the README metrics table is out of date: run TESSERA_UPDATE_GOLDEN=1 pnpm test').toBe(expected);
+    const { problem } = await checkGeneratedSection(readmeFile, 'metrics-table', expected, isGoldenUpdateRequested());
+    expect(problem).toBeUndefined();
     expect(expected.split('\n').length - 3).toBe(FLASHBLADE_METRICS.length);
   });
 

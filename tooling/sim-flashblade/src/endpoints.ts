@@ -274,7 +274,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
 
   named<AlertEntity>({
     path: '/alerts',
-    lookup: { noun: 'alert', ids: true },
+    lookup: { noun: 'alert' },
     entities: () => inventory.alerts,
     render: (alert) => ({
       id: alert.id,
@@ -299,7 +299,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
 
   named<HardwareEntity>({
     path: '/hardware',
-    lookup: { noun: 'hardware component', ids: true },
+    lookup: { noun: 'hardware component' },
     entities: () => inventory.hardware,
     render: (item) => ({
       id: item.id,
@@ -323,7 +323,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     sinceMinor: 3,
     parameters: TIME_PARAMETERS,
     paging: 'offset',
-    lookup: { noun: 'hardware connector', ids: true },
+    lookup: { noun: 'hardware connector' },
     total: 'array',
     entities: () => inventory.connectors,
     render: (connector, nowMs) => ({ id: connector.id, name: connector.name, time: sampleTime(nowMs), ...connectorFields(`connector/${connector.name}`, nowMs) }),
@@ -332,7 +332,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
   named<FileSystemEntity>({
     path: '/file-systems',
     parameters: ['destroyed'],
-    lookup: { noun: 'file system', ids: true },
+    lookup: { noun: 'file system' },
     total: 'object',
     entities: byLiveness(inventory.fileSystems),
     render: (fileSystem, nowMs) => ({
@@ -366,7 +366,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
   named<FileSystemEntity>({
     path: '/file-systems/performance',
     parameters: ['protocol', ...TIME_PARAMETERS],
-    lookup: { noun: 'file system', ids: true },
+    lookup: { noun: 'file system' },
     total: 'array',
     entities: (query) => {
       protocolOf(query);
@@ -383,7 +383,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
   named<BucketEntity>({
     path: '/buckets',
     parameters: ['destroyed'],
-    lookup: { noun: 'bucket', ids: true },
+    lookup: { noun: 'bucket' },
     total: 'object',
     entities: byLiveness(inventory.buckets),
     render: (bucket, nowMs) => ({
@@ -410,7 +410,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     named<BucketEntity>({
       path,
       parameters: TIME_PARAMETERS,
-      lookup: { noun: 'bucket', ids: true },
+      lookup: { noun: 'bucket' },
       total: 'array',
       entities: () => inventory.buckets,
       render: (bucket, nowMs) => ({ id: bucket.id, name: bucket.name, time: sampleTime(nowMs), ...fields(`bucket/${bucket.name}`, nowMs, bucket.destroyed ? 0 : 0.5) }),
@@ -419,7 +419,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
 
   named<AccountEntity>({
     path: '/object-store-accounts',
-    lookup: { noun: 'object store account', ids: true },
+    lookup: { noun: 'object store account' },
     total: 'object',
     entities: () => inventory.accounts,
     render: (account, nowMs) => ({
@@ -441,7 +441,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
     sinceMinor: 0,
     parameters: [],
     paging: 'limit',
-    lookup: { noun: 'client', ids: false },
+    lookup: { noun: 'client' },
     total: 'array',
     entities: () => inventory.clients,
     nameOf: (client) => client.name,
@@ -478,7 +478,7 @@ export function buildEndpoints(inventory: Inventory, options: EndpointOptions): 
   named<NfsPolicyEntity>({
     path: '/nfs-export-policies',
     sinceMinor: 3,
-    lookup: { noun: 'NFS export policy', ids: true },
+    lookup: { noun: 'NFS export policy' },
     entities: () => inventory.nfsPolicies,
     render: (policy) => ({
       id: policy.id,

@@ -22,7 +22,6 @@ export interface ArrayEntity {
 }
 
 export interface FileSystemEntity {
-  readonly kind: 'file-system';
   readonly id: string;
   readonly name: string;
   readonly created: number;
@@ -40,7 +39,6 @@ export interface FileSystemEntity {
 }
 
 export interface AccountEntity {
-  readonly kind: 'object-store-account';
   readonly id: string;
   readonly name: string;
   readonly created: number;
@@ -48,7 +46,6 @@ export interface AccountEntity {
 }
 
 export interface BucketEntity {
-  readonly kind: 'bucket';
   readonly id: string;
   readonly name: string;
   readonly created: number;
@@ -60,7 +57,6 @@ export interface BucketEntity {
 }
 
 export interface ClientEntity {
-  readonly kind: 'client';
   /** `address:port`, the way arrays name NFS clients. */
   readonly name: string;
 }
@@ -68,7 +64,6 @@ export interface ClientEntity {
 export type HardwareStatus = 'critical' | 'healthy' | 'identifying' | 'unhealthy' | 'unknown' | 'unused' | 'not_installed';
 
 export interface HardwareEntity {
-  readonly kind: 'hardware';
   readonly id: string;
   readonly name: string;
   readonly type: 'bay' | 'ch' | 'eth' | 'fan' | 'fb' | 'fm' | 'pwr' | 'xfm';
@@ -80,13 +75,11 @@ export interface HardwareEntity {
 }
 
 export interface ConnectorEntity {
-  readonly kind: 'hardware-connector';
   readonly id: string;
   readonly name: string;
 }
 
 export interface AlertEntity {
-  readonly kind: 'alert';
   readonly id: string;
   /** Alerts are named by their index. */
   readonly name: string;
@@ -117,7 +110,6 @@ export interface NfsRule {
 }
 
 export interface NfsPolicyEntity {
-  readonly kind: 'nfs-export-policy';
   readonly id: string;
   readonly name: string;
   readonly enabled: boolean;
@@ -126,7 +118,6 @@ export interface NfsPolicyEntity {
 
 /** One user's or group's usage of one file system. */
 export interface QuotaEntity {
-  readonly kind: 'user' | 'group';
   readonly fileSystem: FileSystemEntity;
   readonly id: number;
   readonly name: string;
@@ -171,7 +162,6 @@ export function buildInventory(options: InventoryOptions): Inventory {
     const nullSpace = options.nullSpaceFields && index % 5 === 1;
     const policy = index % 3 === 0 ? undefined : policies[index % policies.length];
     fileSystems.push({
-      kind: 'file-system',
       id: stableId('file-system', name),
       name,
       created: CREATED_BASE_MS + index * 3_600_000,
@@ -191,7 +181,7 @@ export function buildInventory(options: InventoryOptions): Inventory {
   const accounts: AccountEntity[] = [];
   for (let index = 0; index < Math.max(1, options.accounts); index++) {
     const name = `account-${index}`;
-    accounts.push({ kind: 'object-store-account', id: stableId('account', name), name, created: CREATED_BASE_MS + index * 86_400_000, nullSpace: options.nullSpaceFields && index === 0 });
+    accounts.push({ id: stableId('account', name), name, created: CREATED_BASE_MS + index * 86_400_000, nullSpace: options.nullSpaceFields && index === 0 });
   }
 
   const buckets: BucketEntity[] = [];
@@ -200,7 +190,6 @@ export function buildInventory(options: InventoryOptions): Inventory {
     const name = destroyed ? numbered('bucket-destroyed-', index - options.buckets) : numbered('bucket-', index);
     const nullSpace = options.nullSpaceFields && index % 5 === 1;
     buckets.push({
-      kind: 'bucket',
       id: stableId('bucket', name),
       name,
       created: CREATED_BASE_MS + index * 7_200_000,
@@ -214,7 +203,7 @@ export function buildInventory(options: InventoryOptions): Inventory {
 
   const clients: ClientEntity[] = [];
   for (let index = 0; index < options.clients; index++) {
-    clients.push({ kind: 'client', name: `10.${20 + Math.floor(index / 65_536)}.${Math.floor(index / 256) % 256}.${index % 256}:${600 + (index % 400)}` });
+    clients.push({ name: `10.${20 + Math.floor(index / 65_536)}.${Math.floor(index / 256) % 256}.${index % 256}:${600 + (index % 400)}` });
   }
 
   const byId = new Map(fileSystems.map((fileSystem) => [fileSystem.id, fileSystem]));
@@ -229,7 +218,7 @@ export function buildInventory(options: InventoryOptions): Inventory {
     buckets,
     clients,
     hardware,
-    connectors: hardware.filter((item) => item.type === 'eth').map((item) => ({ kind: 'hardware-connector', id: stableId('connector', item.name), name: item.name })),
+    connectors: hardware.filter((item) => item.type === 'eth').map((item) => ({ id: stableId('connector', item.name), name: item.name })),
     alerts: buildAlerts(fileSystems),
     nfsPolicies: policies,
     quotas: (kind, fileSystem) => buildQuotas(kind, fileSystem),
@@ -243,7 +232,7 @@ function buildQuotas(kind: 'user' | 'group', fileSystem: FileSystemEntity): Quot
     const id = (kind === 'user' ? 1000 : 500) + number;
     // Every other holder has an individual quota; the rest fall under the file system's default.
     const quota = number % 2 === 0 ? (10 + 10 * number) * GIB : null;
-    quotas.push({ kind, fileSystem, id, name: `${kind === 'user' ? 'user' : 'group'}${id}`, quota });
+    quotas.push({ fileSystem, id, name: `${kind === 'user' ? 'user' : 'group'}${id}`, quota });
   }
   return quotas;
 }
@@ -252,7 +241,6 @@ function buildNfsPolicies(): NfsPolicyEntity[] {
   const rule = (policy: string, index: number, fields: Omit<NfsRule, 'id' | 'index'>): NfsRule => ({ id: stableId('rule', policy, index), index, ...fields });
   return [
     {
-      kind: 'nfs-export-policy',
       id: stableId('policy', 'nfs-default'),
       name: 'nfs-default',
       enabled: true,
@@ -261,7 +249,6 @@ function buildNfsPolicies(): NfsPolicyEntity[] {
       ],
     },
     {
-      kind: 'nfs-export-policy',
       id: stableId('policy', 'training-data'),
       name: 'training-data',
       enabled: true,
@@ -278,7 +265,6 @@ function buildHardware(arrayName: string): HardwareEntity[] {
   const add = (name: string, type: HardwareEntity['type'], index: number | null, slot: number | null, status: HardwareStatus = 'healthy'): void => {
     const installed = status !== 'not_installed';
     items.push({
-      kind: 'hardware',
       id: stableId('hardware', arrayName, name),
       name,
       type,
@@ -304,8 +290,7 @@ function buildHardware(arrayName: string): HardwareEntity[] {
 
 function buildAlerts(fileSystems: readonly FileSystemEntity[]): AlertEntity[] {
   const quotaTarget = fileSystems[0]?.name ?? 'fs-00000';
-  const alert = (index: number, fields: Omit<AlertEntity, 'kind' | 'id' | 'name' | 'index' | 'flagged'>): AlertEntity => ({
-    kind: 'alert',
+  const alert = (index: number, fields: Omit<AlertEntity, 'id' | 'name' | 'index' | 'flagged'>): AlertEntity => ({
     id: stableId('alert', index),
     name: String(index),
     index,

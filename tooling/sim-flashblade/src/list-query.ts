@@ -24,7 +24,7 @@ export interface ListEndpoint<TEntity = unknown> {
    */
   readonly paging: 'continuation' | 'offset' | 'limit';
   /** Whether `names` (and `ids`) select objects; the word for one object in a not-found error. */
-  readonly lookup?: { readonly noun: string; readonly ids: boolean };
+  readonly lookup?: { readonly noun: string };
   /** `object`: one summed object (space lists); `array`: a one-element array (performance lists). */
   readonly total?: 'object' | 'array';
   /** The objects its own parameters select, in the array's order. Throws {@link ApiError} for a bad parameter. */
@@ -64,7 +64,6 @@ export function answerList<TEntity>(endpoint: ListEndpoint<TEntity>, query: URLS
   for (const name of new Set(query.keys())) {
     if (!allowed.has(name) && !endpoint.parameters.includes(name)) throw new ApiError(400, `Unsupported query parameter ${name}.`, name);
     if ((name === 'names' || name === 'ids') && endpoint.lookup === undefined) throw new ApiError(400, `Unsupported query parameter ${name}.`, name);
-    if (name === 'ids' && endpoint.lookup?.ids === false) throw new ApiError(400, 'Unsupported query parameter ids.', name);
     if (query.getAll(name).length > 1) throw new ApiError(400, `Query parameter ${name} is given more than once.`, name);
   }
   let entities = select(endpoint, query);
@@ -201,7 +200,7 @@ function decodeToken(token: string, fingerprint: string): number {
 }
 
 /** The `total` record: numbers summed field by field (nested objects too), everything else null. */
-export function sumItems(items: readonly Item[]): Item {
+function sumItems(items: readonly Item[]): Item {
   const total: Item = {};
   for (const item of items) addInto(total, item);
   return total;

@@ -3,13 +3,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { createTestCertificateAuthority } from '@tessera/test-support';
 import { ApiError } from './api-error.js';
 import { buildEndpoints } from './endpoints.js';
 import { FaultTable, type FlashBladeFault } from './faults.js';
 import { buildInventory } from './inventory.js';
 import { answerList, type Item, type ListContext, type ListEndpoint } from './list-query.js';
 import { SimulatorStats } from './stats.js';
-import { createCertificates } from './tls.js';
 
 /** How to start a simulator; every field is optional. */
 export interface FlashBladeSimulatorOptions {
@@ -323,4 +323,18 @@ export async function startFlashBladeSimulator(options: FlashBladeSimulatorOptio
       return closing;
     },
   };
+}
+
+/**
+ * A throwaway CA and a server certificate it signed for `localhost` and `127.0.0.1`, so a client can
+ * verify the simulator the way it verifies an array with a private CA. Nothing is left on disk.
+ */
+async function createCertificates(): Promise<{ readonly ca: string; readonly cert: string; readonly key: string }> {
+  const authority = await createTestCertificateAuthority('Tessera FlashBlade simulator CA');
+  try {
+    const server = await authority.issue('localhost', { usage: 'server' });
+    return { ca: authority.ca.cert, cert: server.cert, key: server.key };
+  } finally {
+    await authority.remove();
+  }
 }

@@ -12,7 +12,7 @@ import type { Pacer } from '../pacer.js';
  */
 
 /** Plain string order, as the host compares label values. */
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** `items` ordered by the keys, the first deciding (a new array; the input itself when already in order). */
 export function sortedBy<T>(items: readonly T[], ...keys: readonly ((item: T) => string)[]): readonly T[] {
@@ -33,7 +33,7 @@ export function sortedBy<T>(items: readonly T[], ...keys: readonly ((item: T) =>
 export const nameOf = (item: ApiItem): string => stringField(item, 'name');
 
 /** The fields of a performance sample each family reports, as its `dimension` label (the API's own field names). */
-export const PERFORMANCE_DIMENSIONS: { readonly [TKind in keyof PerformanceFamilies<string>]: readonly string[] } = {
+const PERFORMANCE_DIMENSIONS: { readonly [TKind in keyof PerformanceFamilies<string>]: readonly string[] } = {
   latency: ['usec_per_other_op', 'usec_per_read_op', 'usec_per_write_op'],
   throughput: ['others_per_sec', 'reads_per_sec', 'writes_per_sec'],
   bandwidth: ['read_bytes_per_sec', 'write_bytes_per_sec'],
@@ -73,16 +73,27 @@ export function emitPerformance<TLabel extends string>(sink: MetricSink, familie
   }
 }
 
+/** Samples in name order, with their names: sorted once for every family they feed. */
+export interface NamedSamples {
+  readonly items: readonly ApiItem[];
+  readonly names: readonly string[];
+}
+
+/** `samples` in name order, with their names. */
+export function inNameOrder(samples: readonly ApiItem[]): NamedSamples {
+  const items = sortedBy(samples, nameOf);
+  return { items, names: items.map(nameOf) };
+}
+
 /**
  * The series of a family labelled `{dimension, name}` (every object's performance): dimension by
  * dimension, each object in name order. Null and absent fields add nothing.
  */
-export async function emitByDimension(sink: MetricSink, family: MetricFamily<'dimension' | 'name'>, samples: readonly ApiItem[], dimensions: readonly string[], pacer: Pacer): Promise<void> {
-  const sorted = sortedBy(samples, nameOf);
-  const names = sorted.map(nameOf);
+export async function emitByDimension(sink: MetricSink, family: MetricFamily<'dimension' | 'name'>, samples: NamedSamples, dimensions: readonly string[], pacer: Pacer): Promise<void> {
+  const { items, names } = samples;
   for (const dimension of [...dimensions].sort(compareText)) {
-    for (let index = 0; index < sorted.length; index++) {
-      const value = numberField(sorted[index], dimension);
+    for (let index = 0; index < items.length; index++) {
+      const value = numberField(items[index], dimension);
       if (value !== undefined) sink.add(family, { dimension, name: names[index] as string }, value);
       if (pacer.due()) await pacer.pause();
     }
@@ -91,8 +102,9 @@ export async function emitByDimension(sink: MetricSink, family: MetricFamily<'di
 
 /** The four performance families of every sample, for objects labelled by name (file systems, buckets, clients). */
 export async function emitPerformanceByDimension(sink: MetricSink, families: PerformanceFamilies<'name'>, samples: readonly ApiItem[], pacer: Pacer): Promise<void> {
+  const named = inNameOrder(samples);
   for (const kind of Object.keys(PERFORMANCE_DIMENSIONS) as (keyof PerformanceFamilies<'name'>)[]) {
-    await emitByDimension(sink, families[kind], samples, PERFORMANCE_DIMENSIONS[kind], pacer);
+    await emitByDimension(sink, families[kind], named, PERFORMANCE_DIMENSIONS[kind], pacer);
   }
 }
 

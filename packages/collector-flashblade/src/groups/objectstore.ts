@@ -1,14 +1,14 @@
-import { numberField, objectField, stringField } from '../api-fields.js';
+import { booleanLabel, numberField, objectField, stringField } from '../api-fields.js';
 import type { ApiItem } from '../client/flashblade-client.js';
 import { objectStoreMetrics } from '../metrics.js';
 import { Pacer } from '../pacer.js';
 import type { CollectionPart } from '../parts.js';
-import { emitByDimension, emitPerformanceByDimension, nameOf, S3_LATENCY_DIMENSIONS, S3_THROUGHPUT_DIMENSIONS, sortedBy, SPACE_FIELDS, spaceFieldsWith, spaceValue } from './emit.js';
+import { emitByDimension, emitPerformanceByDimension, inNameOrder, nameOf, S3_LATENCY_DIMENSIONS, S3_THROUGHPUT_DIMENSIONS, sortedBy, SPACE_FIELDS, spaceFieldsWith, spaceValue } from './emit.js';
 
 /** A bucket's `space` values, with its own `object_count` (the exporter has it there too, marked for removal), in label order. */
 const BUCKET_SPACE_FIELDS = spaceFieldsWith('object_count');
 const accountOf = (bucket: ApiItem): string => stringField(objectField(bucket, 'account'), 'name');
-const hardLimitOf = (bucket: ApiItem): string => (bucket.hard_limit_enabled === true ? 'true' : 'false');
+const hardLimitOf = (bucket: ApiItem): string => booleanLabel(bucket, 'hard_limit_enabled');
 
 /** The `objectstore` group: space, performance and S3 performance of every live bucket, and the object store accounts. */
 export const objectStoreParts: readonly CollectionPart[] = [
@@ -51,7 +51,7 @@ export const objectStoreParts: readonly CollectionPart[] = [
     name: 'buckets-s3-performance',
     async collect(scope, sink, signal) {
       const names = (await scope.liveBuckets(signal)).map(nameOf);
-      const samples = await scope.client.listNamed('/buckets/s3-specific-performance', {}, 'names', names, signal);
+      const samples = inNameOrder(await scope.client.listNamed('/buckets/s3-specific-performance', {}, 'names', names, signal));
       const pacer = new Pacer(signal);
       await emitByDimension(sink, objectStoreMetrics.bucketS3Latency, samples, S3_LATENCY_DIMENSIONS, pacer);
       await emitByDimension(sink, objectStoreMetrics.bucketS3Throughput, samples, S3_THROUGHPUT_DIMENSIONS, pacer);

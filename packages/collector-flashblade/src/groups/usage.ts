@@ -1,5 +1,5 @@
 import type { MetricSink } from '@tessera/collector-api';
-import { numberField, objectField, stringField } from '../api-fields.js';
+import { integerLabel, numberField, objectField, stringField } from '../api-fields.js';
 import type { ApiItem } from '../client/flashblade-client.js';
 import { usageMetrics } from '../metrics.js';
 import { Pacer } from '../pacer.js';
@@ -30,8 +30,7 @@ async function emitUsage(scope: CollectionScope, sink: MetricSink, signal: Abort
   const records = await scope.client.listNamed(`/usage/${kind}s`, {}, 'file_system_ids', ids, signal, { identity });
   const holders = records.map((record): Holder => {
     const who = objectField(record, kind);
-    const id = numberField(who, 'id');
-    return { fileSystem: stringField(objectField(record, 'file_system'), 'name'), id: id === undefined ? '0' : String(Math.trunc(id)), name: stringField(who, 'name'), record };
+    return { fileSystem: stringField(objectField(record, 'file_system'), 'name'), id: integerLabel(who, 'id'), name: stringField(who, 'name'), record };
   });
   const pacer = new Pacer(signal);
   // In each family's label order: dimension, file_system, then id and user_name, or group_name and id.
