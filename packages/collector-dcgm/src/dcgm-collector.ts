@@ -50,6 +50,13 @@ interface GpuSample {
 
 const NO_OWNERS: ReadonlyMap<string, DeviceOwner> = new Map();
 
+/** What the GPU parts were last rendered from, and the reuse key standing for that pair. */
+interface RenderInputs {
+  readonly snapshot: GpuSnapshot;
+  readonly owners: ReadonlyMap<string, DeviceOwner>;
+  readonly key: object;
+}
+
 /**
  * The `dcgm` collector: samples GPUs in the background every `intervalSeconds` (dcgm-exporter's
  * collect interval) on the host's scheduler, and serves scrapes from the latest sample, one part
@@ -73,6 +80,7 @@ export class DcgmCollector implements Collector {
   #podResources: PodResourcesClient | undefined;
   #socketMissing = false;
   #reportedNoData = '';
+  #lastRenderInputs: RenderInputs | undefined;
   #closed = false;
 
   private constructor(config: DcgmCollectorConfig, context: CollectorContext, rows: readonly CountersRow[]) {
@@ -142,7 +150,7 @@ export class DcgmCollector implements Collector {
     if (this.#socketMissing) this.#context.logger.info({ socket }, `pod-resources socket ${socket} found: series carry pod labels`);
     this.#socketMissing = false;
     this.#podResources ??= new PodResourcesClient(socket);
-    const pods = await this.#podResources.list(signal, this.#config.sampleTimeoutSeconds * 1000);
+    const pods = await this.#podResources.list(signal);
     return mapDeviceOwners(pods, resourceNames);
   }
 
@@ -168,7 +176,20 @@ export class DcgmCollector implements Collector {
       replaceBlanksInModelName: this.#config.replaceBlanksInModelName,
       owners,
     });
-    for (const part of parts) await sink.part(part.name, part.render, { sampledAt: snapshot.sampledAtMs, durationSeconds });
+    const reuseKey = this.#reuseKey(snapshot, owners);
+    for (const part of parts) await sink.part(part.name, part.render, { sampledAt: snapshot.sampledAtMs, durationSeconds, reuseKey });
+  }
+
+  /**
+   * The key under which the host may reuse the GPU parts' samples. A part reads the snapshot and
+   * the pod owners (the rest of its context is fixed at creation): the key is new when either is.
+   */
+  #reuseKey(snapshot: GpuSnapshot, owners: ReadonlyMap<string, DeviceOwner>): object {
+    const last = this.#lastRenderInputs;
+    if (last !== undefined && last.snapshot === snapshot && last.owners === owners) return last.key;
+    const key = {};
+    this.#lastRenderInputs = { snapshot, owners, key };
+    return key;
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,7 @@ describe('Kubernetes attribution through the kubelet pod-resources API', () => {
   it('the client decodes what the kubelet proto encodes, skipping fields it does not use', async () => {
     const client = new PodResourcesClient(simulator.podResourcesSocket!);
     try {
-      const pods = await client.list(AbortSignal.timeout(10_000), 10_000);
+      const pods = await client.list(AbortSignal.timeout(10_000));
       expect(pods.map((pod) => `${pod.namespace}/${pod.name}`)).toEqual(['ml/trainer-0', 'inference/server-7c9f', 'other/nic-user']);
       expect(pods[0]?.containers.map((container) => container.name)).toEqual(['main', 'sidecar']);
       expect(pods[1]?.containers[0]?.devices).toEqual([{ resourceName: 'nvidia.com/mig-2g.20gb', deviceIds: [simulator.scenario.gpus[0]!.mig![1]!.uuid] }]);

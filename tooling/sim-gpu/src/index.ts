@@ -37,8 +37,6 @@ export interface GpuSimulator {
   readonly config: Record<string, unknown>;
   /** The scenario in force. */
   readonly scenario: GpuScenario;
-  /** The pod-resources server's statistics, when served. */
-  readonly podResourcesServer: PodResourcesServer | undefined;
   /** Replaces the scenario; the library and the tool see it on their next call. */
   setScenario(scenario: GpuScenario): Promise<void>;
   /** Stops the gRPC server and removes the directory. Idempotent. */
@@ -82,7 +80,6 @@ export async function startGpuSimulator(options: GpuSimulatorOptions = {}): Prom
       libraryPath,
       nvidiaSmiPath,
       podResourcesSocket,
-      podResourcesServer: server,
       config: {
         nvml: { libraryPath },
         nvidiaSmi: { path: nvidiaSmiPath },

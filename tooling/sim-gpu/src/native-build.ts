@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,6 @@ async function compile(): Promise<NativeBuild> {
   try {
     await run('gcc', ['-O2', '-Wall', '-shared', '-fPIC', '-Wl,-soname,libnvidia-ml.so.1', '-o', join(scratch, 'libnvidia-ml.so.1'), join(NATIVE_SOURCE_DIR, 'fake-nvml.c'), '-lpthread']);
     await run('gcc', ['-O2', '-Wall', '-o', join(scratch, 'nvidia-smi'), join(NATIVE_SOURCE_DIR, 'fake-nvidia-smi.c'), `-L${scratch}`, '-l:libnvidia-ml.so.1', '-Wl,-rpath,$ORIGIN', '-lm']);
-    await mkdir(tmpdir(), { recursive: true });
     await rename(scratch, target).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
     });

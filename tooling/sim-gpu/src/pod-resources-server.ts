@@ -9,8 +9,6 @@ export const POD_RESOURCES_PROTO = fileURLToPath(new URL('../proto/podresources-
 /** A running simulated kubelet pod-resources endpoint. */
 export interface PodResourcesServer {
   readonly socketPath: string;
-  /** How many `List` calls it has answered (tests check refresh cadence with it). */
-  readonly listCalls: number;
   close(): Promise<void>;
 }
 
@@ -19,17 +17,15 @@ interface ServiceDefinition {
 }
 
 /**
- * Serves `v1.PodResourcesLister` (List and GetAllocatableResources) on a unix socket, answering
- * from `pods()` at each call, so a test can reassign devices while a client polls.
+ * Serves `v1.PodResourcesLister` `List` on a unix socket (other methods answer UNIMPLEMENTED),
+ * answering from `pods()` at each call, so a test can reassign devices while a client polls.
  */
 export async function startPodResourcesServer(socketPath: string, pods: () => readonly SimulatedPod[]): Promise<PodResourcesServer> {
   const definition = protoLoader.loadSync(POD_RESOURCES_PROTO, { keepCase: false, longs: String, defaults: true });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as ServiceDefinition;
   const server = new grpc.Server();
-  let listCalls = 0;
   server.addService(loaded.v1.PodResourcesLister.service, {
     List: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      listCalls++;
       callback(null, {
         podResources: pods().map((pod) => ({
           name: pod.name,
@@ -41,19 +37,12 @@ export async function startPodResourcesServer(socketPath: string, pods: () => re
         })),
       });
     },
-    GetAllocatableResources: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const devices = pods().flatMap((pod) => pod.containers.flatMap((container) => container.devices));
-      callback(null, { devices: devices.map((device) => ({ resourceName: device.resourceName, deviceIds: [...device.deviceIds] })) });
-    },
   });
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error === null ? resolve() : reject(error)));
   });
   return {
     socketPath,
-    get listCalls() {
-      return listCalls;
-    },
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());

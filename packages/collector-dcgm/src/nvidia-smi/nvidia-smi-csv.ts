@@ -1,7 +1,7 @@
 import type { DeviceValue, DeviceValues, GpuReading } from '../gpu-sample.js';
 
 /** How a query field's cell becomes a sample value. */
-type Conversion = 'number' | 'mib' | 'yesNo' | 'pstate';
+type Conversion = 'mib' | 'yesNo' | 'pstate';
 
 /** One `--query-gpu` field tessera asks for, and where its value goes. */
 export interface QueryField {
@@ -11,7 +11,7 @@ export interface QueryField {
 }
 
 /** Identity fields, always first and in this order. */
-const IDENTITY_FIELDS: readonly QueryField[] = [{ name: 'index' }, { name: 'uuid' }, { name: 'name' }, { name: 'pci.bus_id' }, { name: 'driver_version' }, { name: 'serial' }, { name: 'vbios_version' }, { name: 'mig.mode.current' }];
+const IDENTITY_FIELDS: readonly QueryField[] = [{ name: 'index' }, { name: 'uuid' }, { name: 'name' }, { name: 'pci.bus_id' }, { name: 'driver_version' }, { name: 'serial' }, { name: 'vbios_version' }];
 
 /** The value fields, with the conversion each needs. `nvidia-smi --help-query-gpu` documents them. */
 export const VALUE_FIELDS: readonly QueryField[] = [
@@ -97,7 +97,7 @@ export function convertCell(field: QueryField, cell: string): number | undefined
 
 /** One parsed row, and the cells that could not be read. */
 export interface ParsedRow {
-  readonly reading: Omit<GpuReading, 'migInstances'> & { readonly migEnabled: boolean | undefined };
+  readonly reading: Omit<GpuReading, 'migInstances'>;
   readonly driverVersion: string | undefined;
   readonly problems: readonly CellProblem[];
 }
@@ -132,7 +132,6 @@ export function parseRow(line: string, fields: readonly QueryField[]): ParsedRow
     if (typeof converted === 'number') values[field.value] = converted;
     else if (converted !== undefined) problems.push(converted);
   });
-  const mig = cell('mig.mode.current');
   return {
     reading: {
       index,
@@ -142,7 +141,6 @@ export function parseRow(line: string, fields: readonly QueryField[]): ParsedRow
       serial: cell('serial'),
       vbiosVersion: cell('vbios_version'),
       values,
-      migEnabled: mig === undefined ? undefined : mig.toLowerCase() === 'enabled',
     },
     driverVersion: cell('driver_version'),
     problems,

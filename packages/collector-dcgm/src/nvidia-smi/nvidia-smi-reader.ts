@@ -74,9 +74,8 @@ export class NvidiaSmiReader implements GpuReader {
       }
       driverVersion ??= row.driverVersion;
       for (const problem of row.problems) this.#reportProblem(problem.field, problem.cell);
-      const { migEnabled: _migEnabled, ...reading } = row.reading;
-      gpus.push(reading);
-      this.#busIds.set(reading.pciBusId.toUpperCase(), reading.index);
+      gpus.push(row.reading);
+      this.#busIds.set(row.reading.pciBusId.toUpperCase(), row.reading.index);
     }
     const lost = stderr.split('\n').flatMap((line) => {
       const match = LOST_GPU.exec(line.trim());

@@ -4,7 +4,7 @@ import { abortReason } from '../abort.js';
 type KoffiFunction = ReturnType<LibraryHandle['func']>;
 
 /** NVML return codes by value, with NVML's names (`nvmlReturn_t`). */
-export const NVML_RETURN_NAMES: ReadonlyMap<number, string> = new Map([
+const NVML_RETURN_NAMES: ReadonlyMap<number, string> = new Map([
   [0, 'SUCCESS'],
   [1, 'UNINITIALIZED'],
   [2, 'INVALID_ARGUMENT'],
@@ -25,16 +25,30 @@ export const NVML_RETURN_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 export const NVML_SUCCESS = 0;
-export const NVML_ERROR_NOT_SUPPORTED = 3;
+const NVML_ERROR_UNINITIALIZED = 1;
 export const NVML_ERROR_DRIVER_NOT_LOADED = 9;
-export const NVML_ERROR_TIMEOUT = 10;
+const NVML_ERROR_LIBRARY_NOT_FOUND = 12;
 export const NVML_ERROR_FUNCTION_NOT_FOUND = 13;
+const NVML_ERROR_GPU_IS_LOST = 15;
+const NVML_ERROR_RESET_REQUIRED = 16;
+const NVML_ERROR_OPERATING_SYSTEM = 17;
+const NVML_ERROR_LIB_RM_VERSION_MISMATCH = 18;
+const NVML_ERROR_UNKNOWN = 999;
 
 /**
  * Codes that mean the device (or the driver) cannot answer at all, rather than "this value is not
  * available here": they fail the GPU's whole reading instead of dropping one series.
  */
-const DEVICE_FAILURES: ReadonlySet<number> = new Set([1, 9, 12, 15, 16, 17, 18, 999]);
+const DEVICE_FAILURES: ReadonlySet<number> = new Set([
+  NVML_ERROR_UNINITIALIZED,
+  NVML_ERROR_DRIVER_NOT_LOADED,
+  NVML_ERROR_LIBRARY_NOT_FOUND,
+  NVML_ERROR_GPU_IS_LOST,
+  NVML_ERROR_RESET_REQUIRED,
+  NVML_ERROR_OPERATING_SYSTEM,
+  NVML_ERROR_LIB_RM_VERSION_MISMATCH,
+  NVML_ERROR_UNKNOWN,
+]);
 
 /** True when `code` fails the whole GPU (GPU_IS_LOST, UNKNOWN, …), false when only the value is absent. */
 export function isDeviceFailure(code: number): boolean {
@@ -43,14 +57,9 @@ export function isDeviceFailure(code: number): boolean {
 
 /** An NVML call that returned an error code. */
 export class NvmlCallError extends Error {
-  readonly code: number;
-  readonly functionName: string;
-
   constructor(functionName: string, code: number, description: string) {
     super(`${functionName}: ${description} (NVML ${NVML_RETURN_NAMES.get(code) ?? 'error'} ${code})`);
     this.name = 'NvmlCallError';
-    this.code = code;
-    this.functionName = functionName;
   }
 }
 
@@ -93,8 +102,6 @@ const PROTOTYPES = {
   nvmlDeviceGetPowerUsage: 'int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ uint32_t *milliwatts)',
   nvmlDeviceGetPowerManagementLimit: 'int nvmlDeviceGetPowerManagementLimit(nvmlDevice_t device, _Out_ uint32_t *milliwatts)',
   nvmlDeviceGetEnforcedPowerLimit: 'int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ uint32_t *milliwatts)',
-  nvmlDeviceGetTotalEnergyConsumption: 'int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, _Out_ uint64_t *millijoules)',
-  nvmlDeviceGetPcieReplayCounter: 'int nvmlDeviceGetPcieReplayCounter(nvmlDevice_t device, _Out_ uint32_t *value)',
   nvmlDeviceGetCurrPcieLinkGeneration: 'int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t device, _Out_ uint32_t *generation)',
   nvmlDeviceGetCurrPcieLinkWidth: 'int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t device, _Out_ uint32_t *width)',
   nvmlDeviceGetUtilizationRates: 'int nvmlDeviceGetUtilizationRates(nvmlDevice_t device, _Out_ nvmlUtilization_t *utilization)',
@@ -103,7 +110,6 @@ const PROTOTYPES = {
   nvmlDeviceGetMemoryInfo_v2: 'int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, _Inout_ nvmlMemory_v2_t *memory)',
   nvmlDeviceGetFanSpeed: 'int nvmlDeviceGetFanSpeed(nvmlDevice_t device, _Out_ uint32_t *speed)',
   nvmlDeviceGetPerformanceState: 'int nvmlDeviceGetPerformanceState(nvmlDevice_t device, _Out_ int *state)',
-  nvmlDeviceGetRemappedRows: 'int nvmlDeviceGetRemappedRows(nvmlDevice_t device, _Out_ uint32_t *corrected, _Out_ uint32_t *uncorrected, _Out_ uint32_t *pending, _Out_ uint32_t *failure)',
   nvmlDeviceGetFieldValues: 'int nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, void *values)',
   nvmlDeviceGetMigMode: 'int nvmlDeviceGetMigMode(nvmlDevice_t device, _Out_ uint32_t *current, _Out_ uint32_t *pending)',
   nvmlDeviceGetMaxMigDeviceCount: 'int nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, _Out_ uint32_t *count)',
@@ -182,16 +188,15 @@ const MAX_CONCURRENT_CALLS = 48;
  */
 export class NvmlLibrary {
   readonly path: string;
+  /** The bound functions; each holds a reference to the loaded library, which keeps it loaded. */
   readonly #functions = new Map<NvmlFunctionName, KoffiFunction>();
-  readonly #library: LibraryHandle;
   readonly #pending = new Set<PendingCall>();
   readonly #monotonic: () => number;
   #running = 0;
   readonly #queue: (() => void)[] = [];
 
-  private constructor(path: string, library: LibraryHandle, monotonic: () => number) {
+  private constructor(path: string, monotonic: () => number) {
     this.path = path;
-    this.#library = library;
     this.#monotonic = monotonic;
   }
 
@@ -204,7 +209,7 @@ export class NvmlLibrary {
     } catch (error) {
       throw new NvmlLoadError(`cannot load ${path}: ${(error as Error).message}`, { cause: error });
     }
-    const nvml = new NvmlLibrary(path, library, monotonic);
+    const nvml = new NvmlLibrary(path, monotonic);
     for (const [name, prototype] of Object.entries(PROTOTYPES) as [NvmlFunctionName, string][]) {
       try {
         nvml.#functions.set(name, library.func(prototype));
@@ -288,13 +293,6 @@ export class NvmlLibrary {
   /** The address of a handle, to compare handles that NVML returns in event data. */
   static address(handle: NvmlHandle): bigint {
     return koffi.address(handle);
-  }
-
-  /** Unloads the library. Only when no call is pending: a worker still inside it would crash. */
-  unload(): boolean {
-    if (this.#pending.size > 0) return false;
-    this.#library.unload();
-    return true;
   }
 }
 

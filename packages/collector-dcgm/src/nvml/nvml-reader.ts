@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { NoDataError } from '@tessera/collector-api';
 import type { DeviceValue, DeviceValues, GpuFailure, GpuReader, GpuReading, GpuSnapshot, MigInstanceReading } from '../gpu-sample.js';
-import { handleIn, handleSlot, isDeviceFailure, NVML_ERROR_DRIVER_NOT_LOADED, NVML_ERROR_TIMEOUT, NVML_SUCCESS, NvmlLibrary, readCString, type NvmlHandle } from './nvml-library.js';
+import { handleIn, handleSlot, isDeviceFailure, NVML_ERROR_DRIVER_NOT_LOADED, NVML_SUCCESS, NvmlLibrary, readCString, type NvmlHandle } from './nvml-library.js';
 
 const LIBRARY_SCOPE = 'library';
 const CLOCK_GRAPHICS = 0;
@@ -61,10 +61,10 @@ const GPM_METRICS: readonly (readonly [metricId: number, value: DeviceValue, uni
 /** Everything the NVML reader can fill in. */
 const NVML_PROVIDES: ReadonlySet<DeviceValue> = new Set<DeviceValue>([
   'smClockMhz', 'memoryClockMhz', 'graphicsClockMhz', 'gpuTemperatureCelsius', 'powerUsageWatts', 'powerLimitWatts', 'enforcedPowerLimitWatts',
-  'totalEnergyMillijoules', 'pcieReplays', 'pcieLinkGeneration', 'pcieLinkWidth', 'gpuUtilizationPercent', 'memoryCopyUtilizationPercent',
-  'encoderUtilizationPercent', 'decoderUtilizationPercent', 'framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes',
-  'framebufferReservedBytes', 'fanSpeedPercent', 'performanceState', 'remappedRowsCorrectable', 'remappedRowsUncorrectable', 'rowRemapPending',
-  'rowRemapFailure', 'nvlinkBandwidthMegabytesPerSecond', 'lastXid', ...FIELD_VALUES.map(([, value]) => value), ...GPM_METRICS.map(([, value]) => value),
+  'pcieLinkGeneration', 'pcieLinkWidth', 'gpuUtilizationPercent', 'memoryCopyUtilizationPercent', 'encoderUtilizationPercent',
+  'decoderUtilizationPercent', 'framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes',
+  'fanSpeedPercent', 'performanceState', 'nvlinkBandwidthMegabytesPerSecond', 'lastXid', ...FIELD_VALUES.map(([, value]) => value),
+  ...GPM_METRICS.map(([, value]) => value),
 ]);
 
 /** What stays the same for a GPU between samples. */
@@ -130,11 +130,6 @@ export class NvmlReader implements GpuReader {
     this.#wanted = options.wanted ?? NVML_PROVIDES;
     this.#gpmMetrics = GPM_METRICS.filter(([, value]) => this.#wanted.has(value));
     this.#fieldValues = FIELD_VALUES.filter(([, value]) => this.#wanted.has(value));
-  }
-
-  /** The driver version NVML reported, once initialised. */
-  get driverVersion(): string | undefined {
-    return this.#driverVersion;
   }
 
   async sample(outerSignal: AbortSignal): Promise<GpuSnapshot> {
@@ -269,7 +264,6 @@ export class NvmlReader implements GpuReader {
       });
     };
     const utilization: { gpu?: number; memory?: number } = {};
-    const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
     const encoder = [[0], [0]] as const;
     const decoder = [[0], [0]] as const;
     // One call at a time per GPU (GPUs are read in parallel): a GPU that hangs in the driver then
@@ -298,15 +292,19 @@ export class NvmlReader implements GpuReader {
         this.#read('nvmlDeviceGetDecoderUtilization', scope, signal, handle, decoder[0], decoder[1]).then((ok) => {
           if (ok) values.decoderUtilizationPercent = decoder[0][0];
         }),
-      () => wanted('framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes') &&
-        this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, handle, memory).then((ok) => {
-          if (ok) Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
-        }),
+      () => wanted('framebufferTotalBytes', 'framebufferUsedBytes', 'framebufferFreeBytes', 'framebufferReservedBytes') && this.#readFramebuffer(handle, scope, signal, values),
       () => this.#readFieldValues(identity, scope, signal, values),
       () => this.#readGpm(handle, identity.uuid, undefined, scope, signal).then((gpm) => Object.assign(values, gpm)),
     ];
     for (const step of steps) await step();
     return values;
+  }
+
+  /** The framebuffer sizes of a GPU or MIG instance, into `values`. */
+  async #readFramebuffer(handle: NvmlHandle, scope: string, signal: AbortSignal, values: DeviceValues): Promise<void> {
+    const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
+    if (!(await this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, handle, memory))) return;
+    Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
   }
 
   /** One nvmlDeviceGetFieldValues call for the field-only values and the NVLink counters. */
@@ -342,21 +340,22 @@ export class NvmlReader implements GpuReader {
    * first run then reports activity over the time its other reads took, later runs over the whole
    * sampling interval. Without it the profiling families would appear only from the second run.
    */
-  async #primeGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<void> {
-    if (this.#gpmMetrics.length === 0 || this.#gpmSamples.has(key) || !(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return;
+  async #primeGpm(handle: NvmlHandle, uuid: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<void> {
+    const key = gpmSampleKey(uuid, gpuInstanceId);
+    if (this.#gpmMetrics.length === 0 || this.#gpmSamples.has(key) || !(await this.#gpmSupportedOn(handle, uuid, scope, signal))) return;
     const sample = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal);
     if (sample !== undefined) this.#gpmSamples.set(key, sample);
   }
 
-  async #gpmSupportedOn(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<boolean> {
+  /** Whether the GPU `uuid` (a MIG instance's parent) supports GPM, asked once per GPU. */
+  async #gpmSupportedOn(handle: NvmlHandle, uuid: string, scope: string, signal: AbortSignal): Promise<boolean> {
     if (this.#gpmMetrics.length === 0 || !this.#library.has('nvmlGpmMetricsGet')) return false;
-    const parentKey = gpuInstanceId === undefined ? key : (key.split('/')[0] ?? key);
-    let supported = this.#gpmSupported.get(parentKey);
+    let supported = this.#gpmSupported.get(uuid);
     if (supported === undefined) {
       const support = Buffer.alloc(8);
       support.writeUInt32LE(1, 0);
       supported = (await this.#read('nvmlGpmQueryDeviceSupport', scope, signal, handle, support)) && support.readUInt32LE(4) === 1;
-      this.#gpmSupported.set(parentKey, supported);
+      this.#gpmSupported.set(uuid, supported);
     }
     return supported;
   }
@@ -384,8 +383,9 @@ export class NvmlReader implements GpuReader {
   }
 
   /** GPM profiling ratios (Hopper and later): a new sample compared with the previous one of this device. */
-  async #readGpm(handle: NvmlHandle, key: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<DeviceValues> {
-    if (!(await this.#gpmSupportedOn(handle, key, gpuInstanceId, scope, signal))) return {};
+  async #readGpm(handle: NvmlHandle, uuid: string, gpuInstanceId: number | undefined, scope: string, signal: AbortSignal): Promise<DeviceValues> {
+    if (!(await this.#gpmSupportedOn(handle, uuid, scope, signal))) return {};
+    const key = gpmSampleKey(uuid, gpuInstanceId);
     const spare = this.#gpmSpares.get(key);
     this.#gpmSpares.delete(key);
     const current = await this.#takeGpmSample(handle, gpuInstanceId, scope, signal, spare);
@@ -431,14 +431,10 @@ export class NvmlReader implements GpuReader {
       await this.#read('nvmlDeviceGetComputeInstanceId', scope, signal, mig, ciOut);
       const gpuInstanceId = giOut[0] ?? 0;
       const uuid = (await this.#deviceString('nvmlDeviceGetUUID', mig, scope, signal, false)) ?? '';
-      const gpmKey = `${identity.uuid}/${gpuInstanceId}`;
-      await this.#primeGpm(identity.handle, gpmKey, gpuInstanceId, scope, signal);
-      const memory = { version: MEMORY_V2_VERSION, total: 0, reserved: 0, free: 0, used: 0 };
+      await this.#primeGpm(identity.handle, identity.uuid, gpuInstanceId, scope, signal);
       const values: DeviceValues = {};
-      if (await this.#read('nvmlDeviceGetMemoryInfo_v2', scope, signal, mig, memory)) {
-        Object.assign(values, { framebufferTotalBytes: memory.total, framebufferUsedBytes: memory.used, framebufferFreeBytes: memory.free, framebufferReservedBytes: memory.reserved });
-      }
-      Object.assign(values, await this.#readGpm(identity.handle, gpmKey, gpuInstanceId, scope, signal));
+      await this.#readFramebuffer(mig, scope, signal, values);
+      Object.assign(values, await this.#readGpm(identity.handle, identity.uuid, gpuInstanceId, scope, signal));
       const profile = await this.#profileName(identity, gpuInstanceId, scope, signal);
       instances.push({ gpuInstanceId, computeInstanceId: ciOut[0] ?? 0, profile, uuid, values });
     }
@@ -485,7 +481,8 @@ export class NvmlReader implements GpuReader {
     for (let taken = 0; taken < 1000; taken++) {
       const data = Buffer.alloc(32);
       const code = await this.#library.call('nvmlEventSetWait_v2', LIBRARY_SCOPE, signal, this.#eventSet, data, 0);
-      if (code === NVML_ERROR_TIMEOUT || code !== NVML_SUCCESS) return;
+      // TIMEOUT means the queue is empty.
+      if (code !== NVML_SUCCESS) return;
       if (data.readBigUInt64LE(8) !== EVENT_TYPE_XID) continue;
       const index = addresses.get(data.readBigUInt64LE(0));
       if (index !== undefined) this.#lastXid.set(index, Number(data.readBigUInt64LE(16)));
@@ -504,6 +501,11 @@ export class NvmlReader implements GpuReader {
       await this.#library.call('nvmlShutdown', LIBRARY_SCOPE, signal);
     }
   }
+}
+
+/** Where a GPU's (or, with `gpuInstanceId`, its MIG instance's) GPM samples are kept. */
+function gpmSampleKey(uuid: string, gpuInstanceId: number | undefined): string {
+  return gpuInstanceId === undefined ? uuid : `${uuid}/${gpuInstanceId}`;
 }
 
 /** Decodes one nvmlFieldValue_t: undefined when its nvmlReturn is an error. */

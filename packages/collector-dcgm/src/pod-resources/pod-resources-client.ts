@@ -48,8 +48,8 @@ export class PodResourcesClient {
     });
   }
 
-  /** Lists every pod with its devices. Rejects at `timeoutMs`, or when `signal` fires. */
-  list(signal: AbortSignal, timeoutMs: number): Promise<PodResources[]> {
+  /** Lists every pod with its devices. Rejects when `signal` fires (it carries the caller's timeout). */
+  list(signal: AbortSignal): Promise<PodResources[]> {
     signal.throwIfAborted();
     return new Promise((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(
@@ -58,7 +58,6 @@ export class PodResourcesClient {
         (buffer: Buffer) => decodeListResponse(buffer),
         {},
         new Metadata(),
-        { deadline: Date.now() + timeoutMs },
         (error: ServiceError | null, response?: PodResources[]) => {
           signal.removeEventListener('abort', onAbort);
           if (error !== null) reject(new Error(`pod-resources List on ${this.socketPath} failed: ${error.details || error.message}`, { cause: error }));
