@@ -94,13 +94,16 @@ export class CollectionFiles {
   }
 
   /** Reads a procfs or sysfs file, or gives `undefined` when it (or a parent) does not exist. */
-  async readOptionalKernelFile(path: string): Promise<string | undefined> {
-    try {
-      return await this.readKernelFile(path);
-    } catch (error) {
-      if (isMissingFile(error)) return undefined;
-      throw error;
-    }
+  readOptionalKernelFile(path: string): Promise<string | undefined> {
+    return this.readKernelFileUnless(path, isMissingFile);
+  }
+
+  /**
+   * Reads a procfs or sysfs file, or gives `undefined` when reading it fails with an error `skip`
+   * accepts (by default one that says the attribute is not available on this device).
+   */
+  readKernelFileUnless(path: string, skip: (error: unknown) => boolean = isUnavailableAttribute): Promise<string | undefined> {
+    return undefinedOn(this.readKernelFile(path), skip);
   }
 
   /** The path with every symlink resolved, for procfs and sysfs (synchronously); rejects when it does not exist. */
@@ -148,6 +151,12 @@ export function isMissingFile(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** True for a filesystem error that means "not for this user": root only, or refused by a security module. */
+export function isPermissionDenied(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 /**
  * Lists a procfs or sysfs directory whose absence means the machine has none of what a
  * sub-collector reports (`<sysfs>/class/infiniband` without an HCA): then it throws
@@ -160,12 +169,33 @@ export async function listOrNoData(files: CollectionFiles, directory: string, wh
   return names;
 }
 
+/**
+ * Reads a procfs or sysfs file whose absence means the machine has none of what a sub-collector
+ * reports (`<procfs>/mdstat` without the md driver): then it throws `NoDataError` naming `what`,
+ * as {@link listOrNoData} does.
+ */
+export async function readOrNoData(files: CollectionFiles, path: string, what: string): Promise<string> {
+  const text = await files.readOptionalKernelFile(path);
+  if (text === undefined) throw new NoDataError(`no ${path}: ${what}`);
+  return text;
+}
+
 /** Lists a procfs or sysfs directory, sorted by name; `undefined` when it does not exist. */
 export async function listIfPresent(files: CollectionFiles, directory: string): Promise<string[] | undefined> {
+  return (await undefinedOn(files.readKernelDirectory(directory), isMissingFile))?.sort();
+}
+
+/** Lists a procfs or sysfs directory with each entry's type, unsorted; `undefined` when it does not exist. */
+export function listEntriesIfPresent(files: CollectionFiles, directory: string): Promise<Dirent[] | undefined> {
+  return undefinedOn(files.readKernelDirectoryEntries(directory), isMissingFile);
+}
+
+/** What `reading` gives, or `undefined` when it fails with an error `skip` accepts. */
+async function undefinedOn<T>(reading: Promise<T>, skip: (error: unknown) => boolean): Promise<T | undefined> {
   try {
-    return (await files.readKernelDirectory(directory)).sort();
+    return await reading;
   } catch (error) {
-    if (isMissingFile(error)) return undefined;
+    if (skip(error)) return undefined;
     throw error;
   }
 }

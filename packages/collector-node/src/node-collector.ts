@@ -111,7 +111,7 @@ export class NodeCollector implements Collector {
     const { roots } = context;
     const loggerFor = (name: SubCollectorName): Logger => context.logger.child({ subCollector: name });
     const enabled = new Set(config.collectors);
-    const build: Record<SubCollectorName, () => SubCollector> = {
+    const build: Record<Exclude<SubCollectorName, 'textfile'>, () => SubCollector> = {
       cpu: () => new CpuCollector({ roots, guest: config.cpu.guest, logger: loggerFor('cpu') }),
       meminfo: () => new MeminfoCollector({ roots, logger: loggerFor('meminfo') }),
       loadavg: () => new LoadavgCollector({ roots }),
@@ -122,7 +122,6 @@ export class NodeCollector implements Collector {
       time: () => new TimeCollector({ roots, clock: context.clock }),
       stat: () => new StatCollector({ roots, softirq: config.stat.softirq }),
       vmstat: () => new VmstatCollector({ roots, fields: config.vmstat.fields, logger: loggerFor('vmstat') }),
-      textfile: () => new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }),
       infiniband: () => new InfinibandCollector({ roots, ...config.infiniband }),
       hwmon: () => new HwmonCollector({ roots, ...config.hwmon, logger: loggerFor('hwmon') }),
       pressure: () => new PressureCollector({ roots }),
@@ -164,7 +163,7 @@ export class NodeCollector implements Collector {
       .sort((a, b) => Number(b === 'filesystem') - Number(a === 'filesystem'))
       .map((name) => build[name]());
     this.#standard = subCollectors;
-    this.#textfile = enabled.has('textfile') ? (build.textfile() as TextfileCollector) : undefined;
+    this.#textfile = enabled.has('textfile') ? new TextfileCollector({ ...config.textfile, logger: loggerFor('textfile'), clock: context.clock }) : undefined;
     this.#filesystem = subCollectors.find((subCollector): subCollector is FilesystemCollector => subCollector instanceof FilesystemCollector);
   }
 
@@ -186,7 +185,7 @@ export class NodeCollector implements Collector {
     const files = new CollectionFiles(signal);
     // Families the sub-collectors declare as they go (a meminfo field the kernel just grew): a textfile must not redefine them either.
     const declaredHere = new Set<string>();
-    const run = (subCollector: SubCollector, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> =>
+    const run = (subCollector: Pick<SubCollector, 'name'>, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> =>
       this.#run(sink, subCollector, (output, stopwatch) => work(recordingDeclarations(output, declaredHere), stopwatch));
     // The textfile starts first: its directory listing and stats go through libuv's thread pool
     // and proceed while the others read procfs; it waits for them only to merge. (`standard` is
@@ -224,7 +223,7 @@ export class NodeCollector implements Collector {
   }
 
   /** Runs one sub-collector as a part of the collection: its series count only if it succeeds. */
-  async #run(sink: MetricSink, subCollector: SubCollector, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> {
+  async #run(sink: MetricSink, subCollector: Pick<SubCollector, 'name'>, work: (output: MetricSink, stopwatch: Stopwatch) => Promise<void>): Promise<PartResult> {
     const { name } = subCollector;
     const stopwatch = new Stopwatch(this.#context.clock);
     const outcome = await sink.part(name, (output) => work(output, stopwatch));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, type CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
+import { readOrNoData, type CollectionFiles } from '../collection-files.js';
 import { bondingMetrics } from '../metrics.js';
 import { splitFields } from '../parsers/fields.js';
 import type { SubCollector } from '../sub-collector.js';
@@ -19,29 +19,19 @@ export class BondingCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const masters = await files.readOptionalKernelFile(join(this.#classDirectory, 'bonding_masters'));
-    if (masters === undefined) throw new NoDataError(`no ${join(this.#classDirectory, 'bonding_masters')}: the bonding module is not loaded`);
+    const masters = await readOrNoData(files, join(this.#classDirectory, 'bonding_masters'), 'the bonding module is not loaded');
     for (const master of splitFields(masters)) {
       let slaves = 0;
       let active = 0;
       for (const slave of splitFields(await files.readKernelFile(join(this.#classDirectory, master, 'bonding/slaves')))) {
         // lower_<slave> since Linux 4.x; slave_<slave> before.
-        let status = await this.#miiStatus(files, master, `lower_${slave}`);
+        let status = await files.readOptionalKernelFile(join(this.#classDirectory, master, `lower_${slave}`, 'bonding_slave/mii_status'));
         status ??= await files.readKernelFile(join(this.#classDirectory, master, `slave_${slave}`, 'bonding_slave/mii_status'));
         slaves++;
         if (status.trim() === 'up') active++;
       }
       output.add(bondingMetrics.slaves, { master }, slaves);
       output.add(bondingMetrics.active, { master }, active);
-    }
-  }
-
-  async #miiStatus(files: CollectionFiles, master: string, link: string): Promise<string | undefined> {
-    try {
-      return await files.readKernelFile(join(this.#classDirectory, master, link, 'bonding_slave/mii_status'));
-    } catch (error) {
-      if (isMissingFile(error)) return undefined;
-      throw error;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
-import { isMissingFile, listIfPresent, type CollectionFiles } from '../collection-files.js';
+import { listEntriesIfPresent, listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { btrfsMetrics } from '../metrics.js';
 import { btrfsAllocationRatio, parseBtrfsCommitStats } from '../parsers/btrfs.js';
 import { parseUnsigned } from '../parsers/fields.js';
@@ -53,13 +53,8 @@ export class BtrfsCollector implements SubCollector {
     }
     for (const type of BLOCK_GROUP_TYPES) {
       const typeDirectory = join(directory, 'allocation', type);
-      let entries;
-      try {
-        entries = await files.readKernelDirectoryEntries(typeDirectory);
-      } catch (error) {
-        if (isMissingFile(error)) continue; // a mixed-block-group filesystem has `mixed` instead of data and metadata
-        throw error;
-      }
+      const entries = await listEntriesIfPresent(files, typeDirectory);
+      if (entries === undefined) continue; // a mixed-block-group filesystem has `mixed` instead of data and metadata
       output.add(btrfsMetrics.reserved, { block_group_type: type, uuid }, await readValue(files, join(typeDirectory, 'bytes_reserved')));
       // One directory per profile the type has chunks in: two of them while a balance converts it.
       for (const profile of entries.filter((candidate) => candidate.isDirectory()).map((candidate) => candidate.name).sort()) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import type { CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
+import { readOrNoData, type CollectionFiles } from '../collection-files.js';
 import { conntrackMetrics } from '../metrics.js';
 import { parseUnsigned } from '../parsers/fields.js';
 import { parseConntrackStat, type ConntrackStatistics } from '../parsers/conntrack.js';
@@ -22,11 +22,7 @@ export class ConntrackCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const read = async (path: string): Promise<string> => {
-      const text = await files.readOptionalKernelFile(join(this.#procfs, path));
-      if (text === undefined) throw new NoDataError(`no ${join(this.#procfs, path)}: conntrack is probably not loaded`);
-      return text;
-    };
+    const read = (path: string): Promise<string> => readOrNoData(files, join(this.#procfs, path), 'conntrack is probably not loaded');
     output.add(conntrackMetrics.entries, NO_LABELS, parseUnsigned((await read('sys/net/netfilter/nf_conntrack_count')).trim(), 'nf_conntrack_count'));
     output.add(conntrackMetrics.limit, NO_LABELS, parseUnsigned((await read('sys/net/netfilter/nf_conntrack_max')).trim(), 'nf_conntrack_max'));
     const statistics = parseConntrackStat(await read('net/stat/nf_conntrack'), join(this.#procfs, 'net/stat/nf_conntrack'));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
-import { isMissingFile, listIfPresent, type CollectionFiles } from '../collection-files.js';
+import { isMissingFile, isPermissionDenied, listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { cpufreqMetrics } from '../metrics.js';
 import { parseCpuList } from '../parsers/cpu-list.js';
 import { parseUnsigned } from '../parsers/fields.js';
@@ -16,6 +16,9 @@ const FREQUENCY_FILES = [
   ['scaling_min_freq', cpufreqMetrics.scalingFrequencyMin],
   ['scaling_max_freq', cpufreqMetrics.scalingFrequencyMax],
 ] as const;
+
+/** A frequency file that is not there, or readable by root only (`cpuinfo_cur_freq`). */
+const isUnreadableFrequency = (error: unknown): boolean => isMissingFile(error) || isPermissionDenied(error);
 
 /**
  * cpufreq: per online CPU, from `<sysfs>/devices/system/cpu/cpu<n>/cpufreq/`: the current
@@ -39,15 +42,8 @@ export class CpufreqCollector implements SubCollector {
       if (!(await files.isKernelDirectory(directory))) continue;
       const cpu = entry.slice(3);
       for (const [file, family] of FREQUENCY_FILES) {
-        let text: string;
-        try {
-          text = await files.readKernelFile(join(directory, file));
-        } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (isMissingFile(error) || code === 'EACCES' || code === 'EPERM') continue;
-          throw error;
-        }
-        output.add(family, { cpu }, parseUnsigned(text.trim(), join(directory, file)) * 1000);
+        const text = await files.readKernelFileUnless(join(directory, file), isUnreadableFrequency);
+        if (text !== undefined) output.add(family, { cpu }, parseUnsigned(text.trim(), join(directory, file)) * 1000);
       }
       const governor = (await files.readKernelFile(join(directory, 'scaling_governor'))).trim();
       if (governor === '') continue;

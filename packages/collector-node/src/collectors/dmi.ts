@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NoDataError, type FilesystemRoots, type MetricFamily, type MetricSink } from '@tessera/collector-api';
-import { listIfPresent, type CollectionFiles } from '../collection-files.js';
+import { isPermissionDenied, listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { dmiInfoFamily } from '../metrics.js';
 import type { SubCollector } from '../sub-collector.js';
 
@@ -78,11 +78,8 @@ export class DmiCollector implements SubCollector {
     const labels: Record<string, string> = {};
     for (const [label, file] of Object.entries(DMI_FILES)) {
       if (!present.has(file)) continue;
-      try {
-        labels[label] = (await files.readKernelFile(join(this.#directory, file))).trim();
-      } catch (error) {
-        if (!['EACCES', 'EPERM'].includes((error as { code?: string }).code ?? '')) throw error;
-      }
+      const value = await files.readKernelFileUnless(join(this.#directory, file), isPermissionDenied);
+      if (value !== undefined) labels[label] = value.trim();
     }
     const names = Object.keys(labels).sort();
     return names.length === 0 ? undefined : { family: dmiInfoFamily(names), labels };

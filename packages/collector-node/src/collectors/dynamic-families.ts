@@ -52,3 +52,29 @@ export class DynamicFamilies {
     output.add(family, labels, value);
   }
 }
+
+/** Gives the family for `key`, built by `build` the first time the key is seen. */
+export type FoundFamilyLookup<TFamily extends MetricFamily> = (key: string, build: () => TFamily) => TFamily;
+
+/**
+ * Families named after what a collection finds (hwmon attributes, RAPL zones, ZFS kstats), each
+ * built the first time its key is seen and reused by later collections. Nothing is declared up
+ * front: each collection declares a family on its sink the first time it uses it.
+ */
+export class FoundFamilies<TFamily extends MetricFamily> {
+  readonly #families = new Map<string, TFamily>();
+
+  /** The family lookup of one collection into `output`: `build` runs only for a key not seen before. */
+  declaringOn(output: MetricSink): FoundFamilyLookup<TFamily> {
+    const declared = new Set<TFamily>();
+    return (key, build) => {
+      let family = this.#families.get(key);
+      if (family === undefined) this.#families.set(key, (family = build()));
+      if (!declared.has(family)) {
+        declared.add(family);
+        output.declare(family);
+      }
+      return family;
+    };
+  }
+}

@@ -11,6 +11,9 @@ const HEX_IDENTIFIERS = new Set(['port_id', 'port_name', 'fabric_name']);
 /** The kernel's fc transport shows a statistic the HBA does not keep as -1, every bit set. */
 const NOT_KEPT = 0xffff_ffff_ffff_ffffn;
 
+/** A statistic the HBA cannot show: not available, or no `statistics/` directory to hold it. */
+const isUnreadableCounter = (error: unknown): boolean => isUnavailableAttribute(error) || isMissingFile(error);
+
 /**
  * fibrechannel: every Fibre Channel host port under `<sysfs>/class/fc_host/` (QLogic, Emulex …
  * HBAs on a SAN): `node_fibrechannel_info` with its speed, state, port and fabric names, and the
@@ -66,13 +69,8 @@ export class FibrechannelCollector implements SubCollector {
 
   /** A counter's value, or `undefined` when the HBA does not keep it. */
   async #readCounter(files: CollectionFiles, path: string): Promise<number | undefined> {
-    let text: string;
-    try {
-      text = await files.readKernelFile(path);
-    } catch (error) {
-      if (isUnavailableAttribute(error) || isMissingFile(error)) return undefined;
-      throw error;
-    }
+    const text = await files.readKernelFileUnless(path, isUnreadableCounter);
+    if (text === undefined) return undefined;
     const value = parseUnsignedPrefixedBigInt(text.trim(), path);
     return value === NOT_KEPT ? undefined : Number(value);
   }

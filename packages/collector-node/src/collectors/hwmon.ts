@@ -6,6 +6,7 @@ import { hwmonFamily, hwmonMetrics } from '../metrics.js';
 import { NameFilter } from '../name-filter.js';
 import { cleanHwmonName, explodeHwmonFileName, fromMilli, HWMON_SENSOR_TYPES, hwmonReading } from '../parsers/hwmon.js';
 import type { SubCollector } from '../sub-collector.js';
+import { FoundFamilies, type FoundFamilyLookup } from './dynamic-families.js';
 
 /** One chip directory, `<sysfs>/class/hwmon/hwmon<n>`. */
 interface Chip {
@@ -49,7 +50,7 @@ export class HwmonCollector implements SubCollector {
   readonly #sensorFilter: NameFilter;
   readonly #logger: Logger;
   /** Families built from attribute names, by name: the first HELP seen for a name is kept. */
-  readonly #families = new Map<string, MetricFamily<'chip' | 'sensor'>>();
+  readonly #families = new FoundFamilies<MetricFamily<'chip' | 'sensor'>>();
 
   constructor(options: HwmonCollectorOptions) {
     this.#classDirectory = join(options.roots.sysfs, 'class/hwmon');
@@ -64,19 +65,20 @@ export class HwmonCollector implements SubCollector {
     for (const entry of entries) {
       const directory = join(this.#classDirectory, entry);
       if (!(await files.isKernelDirectory(directory))) continue;
-      const baseName = await this.#chipName(files, directory);
+      const nameFile = (await files.readOptionalKernelFile(join(directory, 'name')))?.trim() ?? '';
+      const baseName = await this.#chipName(files, directory, nameFile);
       if (baseName === undefined) {
         this.#logger.debug({ directory }, 'cannot derive a hwmon chip name; skipping the chip');
         continue;
       }
-      chips.push({ directory, baseName, nameFile: (await files.readOptionalKernelFile(join(directory, 'name')))?.trim() ?? '' });
+      chips.push({ directory, baseName, nameFile });
     }
     const count = (key: (chip: Chip) => string): Map<string, number> => {
       const counts = new Map<string, number>();
       for (const chip of chips) counts.set(key(chip), (counts.get(key(chip)) ?? 0) + 1);
       return counts;
     };
-    const declared = new Set<MetricFamily>();
+    const familyOf = this.#families.declaringOn(output);
     const byBaseName = count((chip) => chip.baseName);
     const byBaseAndDriver = count((chip) => `${chip.baseName}\u0000${chip.nameFile}`);
     for (const chip of chips) {
@@ -86,12 +88,12 @@ export class HwmonCollector implements SubCollector {
         if (suffix === '' || (byBaseAndDriver.get(`${chip.baseName}\u0000${chip.nameFile}`) ?? 0) > 1) suffix = cleanHwmonName(basename(chip.directory));
         name = `${name}_${suffix}`;
       }
-      if (!this.#chipFilter.ignores(name)) await this.#collectChip(output, files, chip.directory, name, declared);
+      if (!this.#chipFilter.ignores(name)) await this.#collectChip(output, files, chip, name, familyOf);
     }
   }
 
-  /** node_exporter's chip name: from the device behind the chip, else the driver's name, else the directory's. */
-  async #chipName(files: CollectionFiles, directory: string): Promise<string | undefined> {
+  /** node_exporter's chip name: from the device behind the chip, else the driver's name (`nameFile`), else the directory's. */
+  async #chipName(files: CollectionFiles, directory: string, nameFile: string): Promise<string | undefined> {
     try {
       const device = await files.resolveKernelPath(join(directory, 'device'));
       const deviceName = cleanHwmonName(basename(device));
@@ -101,7 +103,7 @@ export class HwmonCollector implements SubCollector {
     } catch (error) {
       if (files.signal.aborted) throw error;
     }
-    const driver = cleanHwmonName((await files.readOptionalKernelFile(join(directory, 'name'))) ?? '');
+    const driver = cleanHwmonName(nameFile);
     if (driver !== '') return driver;
     try {
       const own = cleanHwmonName(basename(await files.resolveKernelPath(directory)));
@@ -136,10 +138,10 @@ export class HwmonCollector implements SubCollector {
     return sensors;
   }
 
-  async #collectChip(output: MetricSink, files: CollectionFiles, directory: string, chip: string, declared: Set<MetricFamily>): Promise<void> {
+  async #collectChip(output: MetricSink, files: CollectionFiles, { directory, nameFile }: Chip, chip: string, familyOf: FoundFamilyLookup<MetricFamily<'chip' | 'sensor'>>): Promise<void> {
     const sensors = await this.#readSensors(files, directory);
-    const driver = (await files.readOptionalKernelFile(join(directory, 'name'))) ?? '';
-    if (driver !== '' && cleanHwmonName(driver) !== '') output.add(hwmonMetrics.chipNames, { chip, chip_name: cleanHwmonName(driver) }, 1);
+    const driver = cleanHwmonName(nameFile);
+    if (driver !== '') output.add(hwmonMetrics.chipNames, { chip, chip_name: driver }, 1);
     const freqSeries = new Set<string>();
     for (const [sensor, attributes] of [...sensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (this.#sensorFilter.ignores(`${chip};${sensor}`)) continue;
@@ -172,22 +174,8 @@ export class HwmonCollector implements SubCollector {
           if (freqSeries.has(key)) continue;
           freqSeries.add(key);
         }
-        output.add(this.#family(output, reading, declared), seriesLabels, reading.convert(value));
+        output.add(familyOf(reading.name, () => hwmonFamily(reading)), seriesLabels, reading.convert(value));
       }
     }
-  }
-
-  /** The family of a reading, declared on `output` when this collection (`declared`) first uses it. */
-  #family(output: MetricSink, reading: Parameters<typeof hwmonFamily>[0], declared: Set<MetricFamily>): MetricFamily<'chip' | 'sensor'> {
-    let family = this.#families.get(reading.name);
-    if (family === undefined) {
-      family = hwmonFamily(reading);
-      this.#families.set(reading.name, family);
-    }
-    if (!declared.has(family)) {
-      declared.add(family);
-      output.declare(family);
-    }
-    return family;
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, isUnavailableAttribute, listOrNoData, type CollectionFiles } from '../collection-files.js';
+import { listEntriesIfPresent, listOrNoData, type CollectionFiles } from '../collection-files.js';
 import { INFINIBAND_PORT_FILES, infinibandMetrics, type InfinibandPortFile } from '../metrics.js';
 import { NameFilter } from '../name-filter.js';
 import { parseUnsignedPrefixed, stripNewline } from '../parsers/fields.js';
@@ -59,14 +59,7 @@ export class InfinibandCollector implements SubCollector {
     output.add(infinibandMetrics.physicalStateId, labels, parseInfinibandState(await read('phys_state'), `${directory}/phys_state`).id);
     output.add(infinibandMetrics.rate, labels, parseInfinibandRate(await read('rate'), `${directory}/rate`));
     for (const [directoryName, known] of FILES_BY_DIRECTORY) {
-      let entries;
-      try {
-        entries = await files.readKernelDirectoryEntries(join(directory, directoryName));
-      } catch (error) {
-        if (isMissingFile(error)) continue;
-        throw error;
-      }
-      for (const entry of entries) {
+      for (const entry of (await listEntriesIfPresent(files, join(directory, directoryName))) ?? []) {
         const counter = known.get(entry.name);
         const isLifespan = directoryName === 'hw_counters' && entry.name === 'lifespan';
         if (!entry.isFile() || (counter === undefined && !isLifespan)) continue;
@@ -81,13 +74,8 @@ export class InfinibandCollector implements SubCollector {
 
   /** A counter's value, or `undefined` when the device does not keep it. */
   async #readCounter(files: CollectionFiles, path: string): Promise<number | undefined> {
-    let text: string;
-    try {
-      text = (await files.readKernelFile(path)).trim();
-    } catch (error) {
-      if (isUnavailableAttribute(error)) return undefined;
-      throw error;
-    }
+    const text = (await files.readKernelFileUnless(path))?.trim();
+    if (text === undefined) return undefined;
     // Old mlx4 firmware answers this for counters without a Performance Management Agent
     // (node_exporter issue 966).
     if (text.includes('N/A (no PMA)')) return undefined;

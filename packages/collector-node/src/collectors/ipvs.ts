@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricFamily, type MetricSink } from '@tessera/collector-api';
-import type { CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricFamily, MetricSink } from '@tessera/collector-api';
+import { readOrNoData, type CollectionFiles } from '../collection-files.js';
 import type { IpvsBackendLabel } from '../config.js';
 import { ipvsBackendFamilies, ipvsMetrics, type IpvsBackendFamilies } from '../metrics.js';
 import { NO_LABELS } from '../no-labels.js';
@@ -58,9 +58,7 @@ export class IpvsCollector implements SubCollector {
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     const statsPath = join(this.#directory, 'ip_vs_stats');
-    const statsText = await files.readOptionalKernelFile(statsPath);
-    if (statsText === undefined) throw new NoDataError(`no ${statsPath}: the ip_vs module is not loaded`);
-    const stats = parseIpvsStats(statsText, statsPath);
+    const stats = parseIpvsStats(await readOrNoData(files, statsPath, 'the ip_vs module is not loaded'), statsPath);
     output.add(ipvsMetrics.connections, NO_LABELS, stats.connections);
     output.add(ipvsMetrics.incomingPackets, NO_LABELS, stats.incomingPackets);
     output.add(ipvsMetrics.outgoingPackets, NO_LABELS, stats.outgoingPackets);

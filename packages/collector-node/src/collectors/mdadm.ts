@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, listIfPresent, type CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
+import { listIfPresent, readOrNoData, type CollectionFiles } from '../collection-files.js';
 import { mdadmMetrics } from '../metrics.js';
 import { parseUnsigned } from '../parsers/fields.js';
 import { parseMdstat, parseRaidDisks } from '../parsers/mdstat.js';
@@ -39,8 +39,7 @@ export class MdadmCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const text = await files.readOptionalKernelFile(this.#mdstat);
-    if (text === undefined) throw new NoDataError(`no ${this.#mdstat}: the md driver is not loaded`);
+    const text = await readOrNoData(files, this.#mdstat, 'the md driver is not loaded');
     for (const array of parseMdstat(text, this.#mdstat)) {
       const device = array.name;
       output.add(mdadmMetrics.disksRequired, { device }, array.disksTotal);
@@ -57,13 +56,9 @@ export class MdadmCollector implements SubCollector {
   }
 
   async #collectSysfs(output: MetricSink, files: CollectionFiles, device: string, directory: string): Promise<void> {
-    let level: string;
-    try {
-      level = (await files.readKernelFile(join(directory, 'level'))).trim();
-    } catch (error) {
-      if (isMissingFile(error)) return; // not an md array (a device named md… of another driver), or stopped meanwhile
-      throw error;
-    }
+    const levelText = await files.readOptionalKernelFile(join(directory, 'level'));
+    if (levelText === undefined) return; // not an md array (a device named md… of another driver), or stopped meanwhile
+    const level = levelText.trim();
     if (!CONTAINER_LEVELS.has(level) && level !== '') {
       const raidDisks = parseRaidDisks(await files.readKernelFile(join(directory, 'raid_disks')));
       if (raidDisks !== undefined) output.add(mdadmMetrics.raidDisks, { device }, raidDisks);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import { isMissingFile, isUnavailableAttribute, type CollectionFiles } from '../collection-files.js';
+import { isMissingFile, isPermissionDenied, type CollectionFiles } from '../collection-files.js';
 import { NET_CLASS_ATTRIBUTES, netclassMetrics } from '../metrics.js';
 import { compilePattern } from '../name-filter.js';
 import { parseSignedOrZero } from '../parsers/fields.js';
@@ -35,8 +35,7 @@ export class NetclassCollector implements SubCollector {
     try {
       entries = await files.readKernelDirectoryEntries(this.#classDirectory);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (isMissingFile(error) || code === 'EACCES' || code === 'EPERM') throw new NoDataError(`cannot read ${this.#classDirectory}`, { cause: error });
+      if (isMissingFile(error) || isPermissionDenied(error)) throw new NoDataError(`cannot read ${this.#classDirectory}`, { cause: error });
       throw error;
     }
     // bonding_masters is a regular file among the interfaces' links.
@@ -50,11 +49,8 @@ export class NetclassCollector implements SubCollector {
     // (phys_port_id, testing, threaded …) cost a driver call each for nothing.
     const attributes = new Map<string, string>();
     for (const name of ATTRIBUTE_FILES) {
-      try {
-        attributes.set(name, (await files.readKernelFile(join(directory, name))).trim());
-      } catch (error) {
-        if (!isUnavailableAttribute(error)) throw error;
-      }
+      const value = await files.readKernelFileUnless(join(directory, name));
+      if (value !== undefined) attributes.set(name, value.trim());
     }
     const text = (name: string): string => attributes.get(name) ?? '';
     const number = (name: string): number | undefined => {

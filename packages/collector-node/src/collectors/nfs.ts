@@ -1,17 +1,10 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricFamily, type MetricSink } from '@tessera/collector-api';
-import type { CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricFamily, MetricSink } from '@tessera/collector-api';
+import { readOrNoData, type CollectionFiles } from '../collection-files.js';
 import { nfsdMetrics, nfsMetrics } from '../metrics.js';
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, NFS_V4_CLIENT_OPERATIONS, NFS_V4_SERVER_OPERATIONS, parseNfsClient, parseNfsServer } from '../parsers/nfs.js';
 import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
-
-/** Reads an RPC statistics file; without it the machine does not run that side of NFS (no data). */
-async function readRpcStats(files: CollectionFiles, path: string, what: string): Promise<string> {
-  const text = await files.readOptionalKernelFile(path);
-  if (text === undefined) throw new NoDataError(`no ${path}: ${what}`);
-  return text;
-}
 
 /** Adds one counter per procedure of a version, `names[i]` being the method of `values[i]`, leaving out those in `skip`. */
 function addProcedures(
@@ -42,7 +35,7 @@ export class NfsCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const stats = parseNfsClient(await readRpcStats(files, this.#path, 'no NFS client statistics (nfs module not loaded)'), this.#path);
+    const stats = parseNfsClient(await readOrNoData(files, this.#path, 'no NFS client statistics (nfs module not loaded)'), this.#path);
     output.add(nfsMetrics.packets, { protocol: 'udp' }, stats.network.udpCount);
     output.add(nfsMetrics.packets, { protocol: 'tcp' }, stats.network.tcpCount);
     output.add(nfsMetrics.connections, NO_LABELS, stats.network.tcpConnect);
@@ -73,7 +66,7 @@ export class NfsdCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const stats = parseNfsServer(await readRpcStats(files, this.#path, 'no NFS server statistics (nfsd module not loaded)'), this.#path);
+    const stats = parseNfsServer(await readOrNoData(files, this.#path, 'no NFS server statistics (nfsd module not loaded)'), this.#path);
     output.add(nfsdMetrics.replyCacheHits, NO_LABELS, stats.replyCache.hits);
     output.add(nfsdMetrics.replyCacheMisses, NO_LABELS, stats.replyCache.misses);
     output.add(nfsdMetrics.replyCacheNocache, NO_LABELS, stats.replyCache.noCache);

@@ -6,6 +6,9 @@ import { compilePattern } from '../name-filter.js';
 import { parseSignedPrefixed } from '../parsers/fields.js';
 import type { SubCollector } from '../sub-collector.js';
 
+/** Drivers answer ENODEV, EINVAL or EOPNOTSUPP for what they cannot tell just now. */
+const isUnavailableNow = (error: unknown): boolean => isUnavailableAttribute(error) || (error as { code?: unknown }).code === 'ENODEV';
+
 /**
  * powersupplyclass: every power supply under `<sysfs>/class/power_supply/` (mains adapters,
  * batteries, UPS batteries, server PSUs whose driver registers them), each numeric attribute it
@@ -35,13 +38,7 @@ export class PowerSupplyCollector implements SubCollector {
     const present = new Set(await files.readKernelDirectory(directory));
     const read = async (file: string): Promise<string | undefined> => {
       if (!present.has(file)) return undefined;
-      try {
-        return (await files.readKernelFile(join(directory, file))).trim();
-      } catch (error) {
-        // Drivers answer ENODEV, EINVAL or EOPNOTSUPP for what they cannot tell just now.
-        if (isUnavailableAttribute(error) || (error as { code?: unknown }).code === 'ENODEV') return undefined;
-        throw error;
-      }
+      return (await files.readKernelFileUnless(join(directory, file), isUnavailableNow))?.trim();
     };
     const labels = { power_supply: supply };
     for (const { file, family, divisor } of POWER_SUPPLY_ATTRIBUTES) {

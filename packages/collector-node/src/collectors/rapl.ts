@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { NoDataError, type FilesystemRoots, type MetricFamily, type MetricSink } from '@tessera/collector-api';
-import { listOrNoData, type CollectionFiles } from '../collection-files.js';
+import { isPermissionDenied, listOrNoData, type CollectionFiles } from '../collection-files.js';
 import { raplMetrics, raplZoneFamily } from '../metrics.js';
 import { parseUnsigned } from '../parsers/fields.js';
 import { raplZoneIndex } from '../parsers/rapl.js';
 import type { SubCollector } from '../sub-collector.js';
-
-const isPermissionError = (error: unknown): boolean => ['EACCES', 'EPERM'].includes((error as { code?: string }).code ?? '');
+import { FoundFamilies } from './dynamic-families.js';
 
 /**
  * rapl: the energy counters of Intel and AMD RAPL domains (package, cores, DRAM, platform) under
@@ -19,7 +18,7 @@ export class RaplCollector implements SubCollector {
   readonly #classDirectory: string;
   readonly #zoneLabel: boolean;
   /** Families by zone name: one per kind of zone (`package`, `dram`). */
-  readonly #families = new Map<string, MetricFamily<'index' | 'path'>>();
+  readonly #families = new FoundFamilies<MetricFamily<'index' | 'path'>>();
 
   constructor(options: { readonly roots: FilesystemRoots; readonly enableZoneLabel: boolean }) {
     this.#classDirectory = join(options.roots.sysfs, 'class/powercap');
@@ -28,12 +27,12 @@ export class RaplCollector implements SubCollector {
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
     const seen = new Map<string, number>();
-    const declared = new Set<MetricFamily>();
+    const zoneFamily = this.#families.declaringOn(output);
     let entries: string[];
     try {
       entries = await listOrNoData(files, this.#classDirectory, 'the platform has no powercap zones');
     } catch (error) {
-      if (isPermissionError(error)) throw new NoDataError(`cannot read ${this.#classDirectory}`, { cause: error });
+      if (isPermissionDenied(error)) throw new NoDataError(`cannot read ${this.#classDirectory}`, { cause: error });
       throw error;
     }
     for (const entry of entries) {
@@ -48,25 +47,15 @@ export class RaplCollector implements SubCollector {
       try {
         microjoules = parseUnsigned((await files.readKernelFile(join(path, 'energy_uj'))).trim(), join(path, 'energy_uj'));
       } catch (error) {
-        if (isPermissionError(error)) throw new NoDataError(`${join(path, 'energy_uj')} is readable by root only (Linux 5.10+)`, { cause: error });
+        if (isPermissionDenied(error)) throw new NoDataError(`${join(path, 'energy_uj')} is readable by root only (Linux 5.10+)`, { cause: error });
         throw error;
       }
       const joules = microjoules / 1_000_000;
       if (this.#zoneLabel) {
         output.add(raplMetrics.joules, { index: String(index), path, rapl_zone: name }, joules);
       } else {
-        output.add(this.#family(output, name, declared), { index: String(index), path }, joules);
+        output.add(zoneFamily(name, () => raplZoneFamily(name)), { index: String(index), path }, joules);
       }
     }
-  }
-
-  #family(output: MetricSink, zone: string, declared: Set<MetricFamily>): MetricFamily<'index' | 'path'> {
-    let family = this.#families.get(zone);
-    if (family === undefined) this.#families.set(zone, (family = raplZoneFamily(zone)));
-    if (!declared.has(family)) {
-      declared.add(family);
-      output.declare(family);
-    }
-    return family;
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricSink } from '@tessera/collector-api';
-import type { CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricSink } from '@tessera/collector-api';
+import { readOrNoData, type CollectionFiles } from '../collection-files.js';
 import { schedstatMetrics } from '../metrics.js';
 import { parseSchedstat } from '../parsers/schedstat.js';
 import type { SubCollector } from '../sub-collector.js';
@@ -19,8 +19,7 @@ export class SchedstatCollector implements SubCollector {
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const text = await files.readOptionalKernelFile(this.#path);
-    if (text === undefined) throw new NoDataError(`no ${this.#path}: the kernel keeps no scheduler statistics`);
+    const text = await readOrNoData(files, this.#path, 'the kernel keeps no scheduler statistics');
     for (const { cpu, runningNanoseconds, waitingNanoseconds, timeslices } of parseSchedstat(text)) {
       output.add(schedstatMetrics.running, { cpu }, runningNanoseconds / 1e9);
       output.add(schedstatMetrics.waiting, { cpu }, waitingNanoseconds / 1e9);

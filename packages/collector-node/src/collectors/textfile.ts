@@ -9,7 +9,6 @@ import { textfileMetrics } from '../metrics.js';
 import { EventLoopPacer, SERIES_PER_CHECK } from '../pacer.js';
 import { TextfileError, TextfileParser, type TextfileFamily } from '../parsers/textfile.js';
 import { NO_LABELS } from '../no-labels.js';
-import type { SubCollector } from '../sub-collector.js';
 
 /** How much of a textfile one read takes: parsing a piece this size holds the event loop for a few milliseconds. */
 const READ_SIZE = 256 * 1024;
@@ -72,7 +71,7 @@ export interface TextfileCollectorOptions {
  * {@link read} reads and parses the files while the other sub-collectors run, then {@link emit}
  * merges them once the families of those are known.
  */
-export class TextfileCollector implements SubCollector {
+export class TextfileCollector {
   readonly name = 'textfile';
   readonly #directory: string;
   readonly #maxFileBytes: number;
@@ -88,12 +87,6 @@ export class TextfileCollector implements SubCollector {
     this.#maxFileBytes = options.maxFileBytes;
     this.#logger = options.logger;
     this.#clock = options.clock;
-  }
-
-  /** Both steps at once, for use outside the node collector (only its own families are reserved then). */
-  async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const own = new Set(Object.values(textfileMetrics).map((family) => family.name));
-    await this.emit(output, await this.read(files), (name) => own.has(name), files.signal);
   }
 
   /**

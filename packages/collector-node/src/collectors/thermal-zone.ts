@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import type { FilesystemRoots, Logger, MetricSink } from '@tessera/collector-api';
-import { isUnavailableAttribute, listIfPresent, type CollectionFiles } from '../collection-files.js';
+import { listIfPresent, type CollectionFiles } from '../collection-files.js';
 import { thermalMetrics } from '../metrics.js';
-import { KernelFormatError } from '../parsers/fields.js';
+import { parseSigned } from '../parsers/fields.js';
 import type { SubCollector } from '../sub-collector.js';
 
-/** A sysfs integer as prometheus/procfs reads it (`strconv.ParseInt(text, 10, 64)` after trimming). */
-function parseInteger(text: string, where: string): number {
-  const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) throw new KernelFormatError(`${where}: invalid number ${JSON.stringify(trimmed)}`);
-  return Number(trimmed);
+/** A cooling device's state file as prometheus/procfs reads it; `undefined` when the device does not have it. */
+async function readState(files: CollectionFiles, path: string): Promise<number | undefined> {
+  const text = await files.readKernelFileUnless(path);
+  return text === undefined ? undefined : parseSigned(text.trim(), path);
 }
 
 /**
@@ -37,7 +36,7 @@ export class ThermalZoneCollector implements SubCollector {
       let type: string;
       try {
         type = (await files.readKernelFile(join(directory, 'type'))).trim();
-        temp = parseInteger(await files.readKernelFile(join(directory, 'temp')), join(directory, 'temp'));
+        temp = parseSigned((await files.readKernelFile(join(directory, 'temp'))).trim(), join(directory, 'temp'));
       } catch (error) {
         if (files.signal.aborted) throw error;
         this.#logger.debug({ zone: directory, error: (error as Error).message }, 'skipping a thermal zone whose temperature cannot be read');
@@ -47,20 +46,15 @@ export class ThermalZoneCollector implements SubCollector {
     }
     for (const entry of entries.filter((name) => /^cooling_device[0-9]/.test(name))) {
       const directory = join(this.#classDirectory, entry);
-      let state: { type: string; max: number; cur: number };
-      try {
-        state = {
-          type: (await files.readKernelFile(join(directory, 'type'))).trim(),
-          max: parseInteger(await files.readKernelFile(join(directory, 'max_state')), join(directory, 'max_state')),
-          cur: parseInteger(await files.readKernelFile(join(directory, 'cur_state')), join(directory, 'cur_state')),
-        };
-      } catch (error) {
-        if (isUnavailableAttribute(error)) continue;
-        throw error;
-      }
-      const labels = { name: entry.slice('cooling_device'.length), type: state.type };
-      output.add(thermalMetrics.coolingCurState, labels, state.cur);
-      output.add(thermalMetrics.coolingMaxState, labels, state.max);
+      const type = await files.readKernelFileUnless(join(directory, 'type'));
+      if (type === undefined) continue;
+      const max = await readState(files, join(directory, 'max_state'));
+      if (max === undefined) continue;
+      const cur = await readState(files, join(directory, 'cur_state'));
+      if (cur === undefined) continue;
+      const labels = { name: entry.slice('cooling_device'.length), type: type.trim() };
+      output.add(thermalMetrics.coolingCurState, labels, cur);
+      output.add(thermalMetrics.coolingMaxState, labels, max);
     }
   }
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { NoDataError, type FilesystemRoots, type MetricFamily, type MetricSink } from '@tessera/collector-api';
-import { listIfPresent, type CollectionFiles } from '../collection-files.js';
+import type { FilesystemRoots, MetricFamily, MetricSink } from '@tessera/collector-api';
+import { listOrNoData, type CollectionFiles } from '../collection-files.js';
 import { zfsFamily, zfsMetrics } from '../metrics.js';
 import { parseZfsKstats, parseZpoolIo, parseZpoolObjset, ZFS_POOL_STATES } from '../parsers/zfs.js';
 import { NO_LABELS } from '../no-labels.js';
 import type { SubCollector } from '../sub-collector.js';
+import { FoundFamilies } from './dynamic-families.js';
 
 /** node_exporter's family prefixes by kstat file. */
 const KSTAT_FILES: Readonly<Record<string, string>> = {
@@ -30,25 +31,16 @@ const KSTAT_FILES: Readonly<Record<string, string>> = {
 export class ZfsCollector implements SubCollector {
   readonly name = 'zfs';
   readonly #directory: string;
-  readonly #families = new Map<string, MetricFamily>();
+  readonly #families = new FoundFamilies<MetricFamily>();
 
   constructor(options: { readonly roots: FilesystemRoots }) {
     this.#directory = join(options.roots.procfs, 'spl/kstat/zfs');
   }
 
   async collect(output: MetricSink, files: CollectionFiles): Promise<void> {
-    const entries = await listIfPresent(files, this.#directory);
-    if (entries === undefined) throw new NoDataError(`no ${this.#directory}: ZFS is not loaded`);
-    const declared = new Set<MetricFamily>();
-    const family = (name: string, help: string, labelNames: readonly string[]): MetricFamily => {
-      let built = this.#families.get(name);
-      if (built === undefined) this.#families.set(name, (built = zfsFamily(name, help, labelNames)));
-      if (!declared.has(built)) {
-        declared.add(built);
-        output.declare(built);
-      }
-      return built;
-    };
+    const entries = await listOrNoData(files, this.#directory, 'ZFS is not loaded');
+    const familyOf = this.#families.declaringOn(output);
+    const family = (name: string, help: string, labelNames: readonly string[]): MetricFamily => familyOf(name, () => zfsFamily(name, help, labelNames));
     const metricName = (kstat: string): string => kstat.replaceAll('-', '_');
     for (const [file, prefix] of Object.entries(KSTAT_FILES)) {
       const text = await files.readOptionalKernelFile(join(this.#directory, file));

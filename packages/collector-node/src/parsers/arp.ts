@@ -1,4 +1,4 @@
-import { KernelFormatError } from './fields.js';
+import { KernelFormatError, splitFields } from './fields.js';
 
 /**
  * Counts the entries of `/proc/net/arp` per device. The header (9 columns) and blank lines are
@@ -8,7 +8,7 @@ import { KernelFormatError } from './fields.js';
 export function countArpEntries(text: string, where: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const columns = line.trim() === '' ? [] : line.trim().split(/\s+/);
+    const columns = splitFields(line);
     if (columns.length === 0 || columns.length === 9) continue;
     if (columns.length !== 6) throw new KernelFormatError(`${where}: ${columns.length} columns, expected 6`);
     const [, , flags = '', hardwareAddress = '', , device = ''] = columns;

@@ -1,4 +1,4 @@
-import { KernelFormatError } from './fields.js';
+import { KernelFormatError, splitFields } from './fields.js';
 
 /** The statistics of one `/proc/net/stat/nf_conntrack` line, summed over the CPUs. */
 export interface ConntrackStatistics {
@@ -21,7 +21,7 @@ export function parseConntrackStat(text: string, where: string): ConntrackStatis
   const sums = { found: 0, invalid: 0, ignore: 0, insert: 0, insertFailed: 0, drop: 0, earlyDrop: 0, searchRestart: 0 };
   const lines = text.split('\n').slice(1);
   for (const line of lines) {
-    const fields = line.trim() === '' ? [] : line.trim().split(/\s+/);
+    const fields = splitFields(line);
     if (fields.length === 0) continue;
     if (fields.length < 16 || fields.length > 17) throw new KernelFormatError(`${where}: a line has ${fields.length} fields, expected 16 or 17`);
     const values = fields.map((field) => {

@@ -74,6 +74,16 @@ export function parseUnsigned(token: string | undefined, where: string): number 
 }
 
 /**
+ * Parses a decimal signed integer as prometheus/procfs reads some sysfs and kstat values
+ * (`strconv.ParseInt(text, 10, 64)`): an optional sign and digits, with no range check. Throws
+ * {@link KernelFormatError} naming `where` otherwise.
+ */
+export function parseSigned(token: string | undefined, where: string): number {
+  if (token === undefined || !/^[+-]?\d+$/.test(token)) throw invalidNumber(token, where);
+  return Number(token);
+}
+
+/**
  * The value of an unsigned integer literal in the syntax of Go's `strconv.ParseUint(text, 0, 64)`:
  * decimal without a leading zero, `0x`, `0o`, `0b` or a bare leading `0` (octal) prefix, `_` only
  * between digits or after a prefix; `undefined` for anything else. No range check.

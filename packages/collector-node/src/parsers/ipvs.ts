@@ -1,4 +1,4 @@
-import { KernelFormatError, splitFields } from './fields.js';
+import { KernelFormatError, parseUnsigned, splitFields } from './fields.js';
 
 /** The IP Virtual Server's totals since it was loaded, from `/proc/net/ip_vs_stats`. */
 export interface IpvsStats {
@@ -32,11 +32,6 @@ function parseHex(token: string | undefined, where: string): number {
   const value = BigInt(`0x${token}`);
   if (value > 0xffff_ffff_ffff_ffffn) throw new KernelFormatError(`${where}: ${JSON.stringify(token)} is out of range`);
   return Number(value);
-}
-
-function parseDecimal(token: string | undefined, where: string): number {
-  if (token === undefined || !/^[0-9]+$/.test(token)) throw new KernelFormatError(`${where}: invalid number ${JSON.stringify(token ?? '')}`);
-  return Number(token);
 }
 
 /**
@@ -120,9 +115,9 @@ export function parseIpvsBackends(text: string, where: string): IpvsBackend[] {
         ...service,
         remoteAddress: remote.address,
         remotePort: remote.port,
-        weight: parseDecimal(fields[3], `${where} weight`),
-        activeConnections: parseDecimal(fields[4], `${where} ActiveConn`),
-        inactiveConnections: parseDecimal(fields[5], `${where} InActConn`),
+        weight: parseUnsigned(fields[3], `${where} weight`),
+        activeConnections: parseUnsigned(fields[4], `${where} ActiveConn`),
+        inactiveConnections: parseUnsigned(fields[5], `${where} InActConn`),
       });
     } else if (first === 'FWM') {
       service = { localAddress: '', localPort: 0, localMark: second, proto: first };

@@ -1,4 +1,4 @@
-import { KernelFormatError, splitFields } from './fields.js';
+import { KernelFormatError, parseUnsigned, splitFields } from './fields.js';
 
 /** One md array as `/proc/mdstat` describes it. */
 export interface MdArray {
@@ -29,11 +29,6 @@ function count(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
-function parseInteger(token: string | undefined, where: string): number {
-  if (token === undefined || !/^[0-9]+$/.test(token)) throw new KernelFormatError(`${where}: invalid number ${JSON.stringify(token ?? '')}`);
-  return Number(token);
-}
-
 /**
  * Parses `/proc/mdstat` (drivers/md/md.c, md_seq_show) the way prometheus/procfs reads it. Each
  * array is a line `md0 : active raid1 sdb1[1] sda1[0](F)` followed by a status line
@@ -53,7 +48,7 @@ export function parseMdstat(text: string, where: string): MdArray[] {
     if (fields.length < 3) throw new KernelFormatError(`${where}: expected "<array> : <state> …", found ${JSON.stringify(line)}`);
     if (lines.length <= index + 3) throw new KernelFormatError(`${where}: ${name}: too few lines`);
     const statusLine = lines[index + 1] ?? '';
-    const blocksTotal = parseInteger(splitFields(statusLine)[0], `${where}: ${name} size`);
+    const blocksTotal = parseUnsigned(splitFields(statusLine)[0], `${where}: ${name} size`);
     let disksActive = 0;
     let disksTotal = 0;
     if (line.includes('raid0') || line.includes('linear')) {

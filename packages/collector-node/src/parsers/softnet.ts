@@ -1,4 +1,4 @@
-import { KernelFormatError } from './fields.js';
+import { KernelFormatError, splitFields } from './fields.js';
 
 /** One CPU's line of `/proc/net/softnet_stat`. */
 export interface SoftnetStat {
@@ -21,8 +21,8 @@ export interface SoftnetStat {
 export function parseSoftnet(text: string, where: string): SoftnetStat[] {
   const stats: SoftnetStat[] = [];
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const columns = line.trim().split(/\s+/);
+    const columns = splitFields(line);
+    if (columns.length === 0) continue;
     if (columns.length < 9) throw new KernelFormatError(`${where}: ${columns.length} columns, expected at least 9`);
     const value = (index: number): number => {
       const column = columns[index];

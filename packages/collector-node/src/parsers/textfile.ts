@@ -1,5 +1,5 @@
 import { isValidLabelName, type HistogramValue, type MetricType, type SummaryValue } from '@tessera/collector-api';
-import { parseValue, SampleCollection } from '@tessera/exposition';
+import { escapeLabelValue, parseValue, SampleCollection } from '@tessera/exposition';
 import { BACKSLASH, CARRIAGE_RETURN, CLOSE_BRACE, COMMA, EQUALS, HASH, NINE, OPEN_BRACE, QUOTE, SPACE, TAB, ZERO } from './char-codes.js';
 
 /** One series of a textfile family: its labels as written (no `le`/`quantile`) and its value. */
@@ -347,11 +347,6 @@ function isMetricName(text: string, start: number, end: number): boolean {
   if (!isNameStart(first) && first !== 58) return false;
   for (let position = start + 1; position < end; position++) if (!isMetricNameChar(text.charCodeAt(position))) return false;
   return true;
-}
-
-/** Escapes a label value as the text format writes it. */
-function escapeLabelValue(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"');
 }
 
 /**

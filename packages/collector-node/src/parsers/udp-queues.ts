@@ -1,4 +1,4 @@
-import { KernelFormatError } from './fields.js';
+import { KernelFormatError, splitFields } from './fields.js';
 
 /**
  * Sums the `tx_queue:rx_queue` column (hexadecimal bytes) of every socket in `/proc/net/udp` or
@@ -8,7 +8,7 @@ export function sumUdpQueues(text: string, where: string): { tx: number; rx: num
   let tx = 0;
   let rx = 0;
   for (const line of text.split('\n').slice(1)) {
-    const fields = line.trim() === '' ? [] : line.trim().split(/\s+/);
+    const fields = splitFields(line);
     if (fields.length === 0) continue;
     const match = /^([0-9a-f]+):([0-9a-f]+)$/i.exec(fields[4] ?? '');
     if (match === null) throw new KernelFormatError(`${where}: invalid tx_queue:rx_queue ${JSON.stringify(fields[4] ?? '')} in ${JSON.stringify(line.trim())}`);

@@ -1,4 +1,4 @@
-import { KernelFormatError, parseUnsigned } from './fields.js';
+import { KernelFormatError, parseSigned, parseUnsigned, splitFields } from './fields.js';
 
 /** kstat data types node_exporter reads: KSTAT_DATA_INT64 and KSTAT_DATA_UINT64. */
 const INT64 = '3';
@@ -13,11 +13,6 @@ export interface ZfsKstat {
   readonly value: number;
 }
 
-function parseSigned(token: string, where: string): number {
-  if (!/^[+-]?\d+$/.test(token)) throw new KernelFormatError(`${where}: invalid number ${JSON.stringify(token)}`);
-  return Number(token);
-}
-
 /**
  * The rows of a "named" kstat file of ZFS on Linux, after its `name type data` header: each as
  * its fields and the line it came from. A file without the header throws {@link KernelFormatError}.
@@ -26,7 +21,7 @@ function namedKstatRows(text: string, where: string): { readonly fields: string[
   const rows: { fields: string[]; line: string }[] = [];
   let started = false;
   for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
+    const fields = splitFields(line);
     if (!started) started = fields.length === 3 && fields[0] === 'name' && fields[1] === 'type' && fields[2] === 'data';
     else if (fields.length >= 3) rows.push({ fields, line });
   }
@@ -56,12 +51,12 @@ export function parseZpoolIo(text: string, where: string): ZfsKstat[] {
   const kstats: ZfsKstat[] = [];
   let fields: string[] | undefined;
   for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
+    const parts = splitFields(line);
     if (fields === undefined) {
       if (parts.length >= 12 && parts[0] === 'nread') fields = parts;
       continue;
     }
-    if (parts.length === 1 && parts[0] === '') continue;
+    if (parts.length === 0) continue;
     for (const [index, field] of fields.entries()) kstats.push({ name: field, value: parseUnsigned(parts[index], `${where} ${field}`) });
   }
   return kstats;
