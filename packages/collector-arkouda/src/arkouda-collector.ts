@@ -14,13 +14,13 @@ import { render, renderHealth } from './render.js';
 import type { ArkoudaSnapshot } from './snapshot.js';
 
 /** Requests in one poll at most: getconfig and SERVER_INFO after (re)connecting, then metrics ALL. */
-export const REQUESTS_PER_POLL = 3;
+const REQUESTS_PER_POLL = 3;
 
 /** The name of the background task, and of the part that replays its snapshot in a collection. */
-export const POLL = 'poll';
+const POLL = 'poll';
 
 /** How long polls may take and how old their snapshot may get, from the instance's settings. */
-export interface PollTiming {
+interface PollTiming {
   readonly intervalMs: number;
   /** A poll's budget: each of its requests may wait the request timeout. */
   readonly timeoutMs: number;
@@ -29,7 +29,7 @@ export interface PollTiming {
 }
 
 /** The poll timing of an instance's config. */
-export function pollTiming(config: Pick<ArkoudaCollectorConfig, 'pollIntervalSeconds' | 'requestTimeoutSeconds'>): PollTiming {
+function pollTiming(config: Pick<ArkoudaCollectorConfig, 'pollIntervalSeconds' | 'requestTimeoutSeconds'>): PollTiming {
   const intervalMs = config.pollIntervalSeconds * 1000;
   const timeoutMs = REQUESTS_PER_POLL * config.requestTimeoutSeconds * 1000;
   return { intervalMs, timeoutMs, maxAgeMs: 2 * intervalMs + timeoutMs };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /** Arkouda's metrics daemon port (`METRICS_SERVER_PORT` on the server), the default of `port`. */
-export const DEFAULT_METRICS_PORT = 5556;
+const DEFAULT_METRICS_PORT = 5556;
 
 /** The `arkouda_server_name` of a single unnamed entry: Arkouda's exporter's default. */
-export const DEFAULT_SERVER_NAME = 'arkouda-metrics';
+const DEFAULT_SERVER_NAME = 'arkouda-metrics';
 
 /**
  * A number that may also arrive as a string: `${ENV}` substitution in tessera.yaml always yields

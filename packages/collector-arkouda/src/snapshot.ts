@@ -63,7 +63,7 @@ export interface ArkoudaSnapshot extends ServerMetrics {
 }
 
 /** The records sorted by meaning, and what was left out because this client does not know it. */
-export interface ClassifiedRecords {
+interface ClassifiedRecords {
   readonly metrics: ServerMetrics;
   /** Descriptions of the kinds of records ignored (`category QUEUE_DEPTH`), each once. */
   readonly ignored: readonly string[];
@@ -75,6 +75,9 @@ const GLOBAL_PER_COMMAND = {
   TOTAL_RESPONSE_TIME: 'totalResponseTimes',
   TOTAL_MEMORY_USED: 'totalMemoryUsed',
 } as const;
+
+/** Categories this client reads: a record of one it cannot place is ignored by name, not by category. */
+const KNOWN_CATEGORIES: ReadonlySet<string> = new Set(['NUM_REQUESTS', ...Object.keys(GLOBAL_PER_COMMAND), 'SYSTEM', 'SERVER', 'NUM_ERRORS']);
 
 /**
  * Sorts records by (category, scope, name), as Arkouda's exporter dispatches them, without relying
@@ -145,8 +148,6 @@ export function classifyRecords(records: readonly MetricRecord[]): ClassifiedRec
     ignored: [...ignored],
   };
 }
-
-const KNOWN_CATEGORIES: ReadonlySet<string> = new Set(['NUM_REQUESTS', 'RESPONSE_TIME', 'AVG_RESPONSE_TIME', 'TOTAL_RESPONSE_TIME', 'TOTAL_MEMORY_USED', 'SYSTEM', 'SERVER', 'NUM_ERRORS']);
 
 /**
  * Whether the records come from another server process than the one `server` describes: their

@@ -12,7 +12,7 @@ export interface ZmqRequesterOptions {
 }
 
 /** Largest reply accepted; a larger one makes libzmq drop the connection, so the request times out. */
-export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
 /** libzmq's reconnect backoff for a dropped connection: 100 ms, doubling up to 5 s. */
 const RECONNECT_INTERVAL_MS = 100;

@@ -37,8 +37,9 @@ export const PUSH_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The usage lines of {@link PUSH_FLAGS}. */
-export const PUSH_USAGE = `  --gateway URL       Pushgateway URL; http:// is assumed without a scheme (default: $PUSHGATEWAY_URL)
+/** The usage lines of {@link PUSH_FLAGS}, with a command's `extraOptions` lines after `--help`. */
+export function pushUsage(...extraOptions: string[]): string {
+  return `  --gateway URL       Pushgateway URL; http:// is assumed without a scheme (default: $PUSHGATEWAY_URL)
   --label NAME=VALUE  grouping key label; repeatable
   --timeout-ms N      per-request timeout (default 5000)
   --retries N         retries on connection errors, timeouts and 5xx (default 2)
@@ -47,9 +48,10 @@ export const PUSH_USAGE = `  --gateway URL       Pushgateway URL; http:// is ass
   --key-file PATH     client key (PEM)
   --proxy URL         HTTP(S) proxy
   -h, --help          show this help
-
+${extraOptions.map((line) => `${line}\n`).join('')}
 Credentials come from the environment, never from flags (which other users can see in ps):
 PUSHGATEWAY_USERNAME and PUSHGATEWAY_PASSWORD for basic auth, PUSHGATEWAY_BEARER_TOKEN for a token.`;
+}
 
 interface TransportValues {
   readonly gateway?: string | undefined;

@@ -3,10 +3,11 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CollectedFamily, renderText } from '@tessera/exposition';
-import { ExitCode, isParseArgsError, nonEmpty, parseDuration, parseLabelFlags, PUSH_FLAGS, PUSH_USAGE, readTransportOptions, UsageError, type CommandIo } from './command-line.js';
+import { ExitCode, isParseArgsError, nonEmpty, parseDuration, parseLabelFlags, PUSH_FLAGS, pushUsage, readTransportOptions, UsageError, type CommandIo } from './command-line.js';
+import { SupersededError } from './deadline.js';
 import { GroupSender } from './group-sender.js';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
-import { toMetricNamespace } from './metric-definition.js';
+import { LABEL_NAME_PATTERN, toMetricNamespace } from './metric-definition.js';
 import type { MetricsFileReader } from './metrics-file-reader.js';
 import { PeriodicPush } from './periodic-push.js';
 import { cpuSecondsOf, readStatFields, sampleProcessTree } from './process-tree.js';
@@ -30,7 +31,7 @@ Options:
   --exit-timeout DURATION  longest wait for the final push once COMMAND ended (default 5s)
   --method post|put   post (default) keeps the group's other metrics, such as the last success;
                       put replaces the whole group on every push
-${PUSH_USAGE}
+${pushUsage()}
 
 Exit status: COMMAND's (128 + n when signal n ended it and the wrapper cannot end by that signal),
 127 when COMMAND is not found, 126 when it cannot be run, 2 for a mistake in the options.
@@ -110,7 +111,7 @@ function parseExecCommandLine(args: readonly string[], env: CommandIo['env']): E
   const groupingProblem = describeGroupingProblem(job, groupingKey);
   if (groupingProblem !== undefined) throw new UsageError(groupingProblem);
   const namespace = values.namespace ?? toMetricNamespace(job);
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(namespace)) throw new UsageError(`--namespace ${JSON.stringify(namespace)} is not a valid metric-name prefix`);
+  if (!LABEL_NAME_PATTERN.test(namespace)) throw new UsageError(`--namespace ${JSON.stringify(namespace)} is not a valid metric-name prefix`);
   if (values.method !== undefined && values.method !== 'post' && values.method !== 'put') throw new UsageError(`--method must be post or put, not ${values.method}`);
   const metricsFile = nonEmpty(values['metrics-file']);
   return {
@@ -231,7 +232,7 @@ class ExecRun {
     const [{ PushgatewayClient }, exposition] = await Promise.all([import('./pushgateway-client.js'), import('@tessera/exposition')]);
     this.#renderText = exposition.renderText;
     const client = new PushgatewayClient({ ...settings.transport, logger: SILENT });
-    return new GroupSender(client, buildGroupingPath(settings.job, settings.groupingKey), () => this.#render(false));
+    return new GroupSender(client, buildGroupingPath(settings.job, settings.groupingKey), () => this.#render());
   }
 
   /** Passes signals on to the command; after it ended, one makes the final push give up. Returns the undo. */
@@ -262,7 +263,6 @@ class ExecRun {
       timer = setTimeout(() => resolveLate('late'), deadlineMs);
       this.#giveUp = () => resolveLate('late');
     });
-    await this.#fileReader?.read(true).catch(() => undefined);
     const result = await Promise.race([periodic.stop({ deadlineMs }).catch((error: unknown) => error), outOfTime]);
     clearTimeout(timer);
     if (result === 'late') this.#say(`the final push did not finish within --exit-timeout (${deadlineMs} ms); exiting without it`);
@@ -272,7 +272,7 @@ class ExecRun {
 
   async #sendAndReport(sender: GroupSender, method: 'POST' | 'PUT', options: { retries?: number; signal?: AbortSignal }): Promise<PushResult> {
     const result = await sender.send(method, options);
-    const superseded = !result.ok && result.error?.name === 'SupersededError';
+    const superseded = !result.ok && result.error instanceof SupersededError;
     if (result.ok && this.#failing) this.#say('pushes to the Pushgateway succeed again');
     else if (!result.ok && !superseded && !this.#failing && this.#state.exit === undefined) {
       this.#say(`push failed (${result.reason}): ${result.message}; the command goes on, and further failures are not reported until a push succeeds`);
@@ -282,7 +282,7 @@ class ExecRun {
   }
 
   #recordExit(status: ExitStatus, at: { readonly wallSeconds: number; readonly monotonicMs: number }): void {
-    const code = 'code' in status ? status.code : 128 + (constants.signals[status.signal] ?? 0);
+    const code = 'code' in status ? status.code : signalExitCode(status.signal);
     this.#state.exit = { code, ...at };
   }
 
@@ -295,9 +295,10 @@ class ExecRun {
     this.#state.liveTreeCpuSeconds = tree.cpuSeconds;
   }
 
-  async #render(final: boolean): Promise<string> {
+  async #render(): Promise<string> {
     this.#sample();
-    const fileText = this.#fileReader === undefined ? '' : await this.#fileReader.read(final);
+    // Once the command has ended, every read is final: a problem with the file is reported at once.
+    const fileText = this.#fileReader === undefined ? '' : await this.#fileReader.read(this.#state.exit !== undefined);
     return (this.#renderText?.(this.#families()) ?? '') + fileText;
   }
 
@@ -337,6 +338,11 @@ class ExecRun {
   }
 }
 
+/** The shell's exit status for a command that `signal` ended: 128 + the signal number. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
 function isPushResult(value: unknown): value is PushResult {
   return typeof value === 'object' && value !== null && 'ok' in value && 'method' in value;
 }
@@ -353,7 +359,7 @@ export function exitAs(status: ExitStatus): void {
     process.exit(status.code);
   }
   const { signal } = status;
-  const code = 128 + (constants.signals[signal] ?? 0);
+  const code = signalExitCode(signal);
   if (process.pid === 1) process.exit(code);
   if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
     // Listening and stopping again leaves the default disposition behind.

@@ -12,12 +12,17 @@ const MAX_DEPTH = 64;
 
 class TooDeep extends Error {}
 
+/** The JSON path of `key` in the object at `path`: `$.labels.split`, or `$.labels["a-b"]` for a key that is no identifier. */
+export function appendKey(path: string, key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
 /**
  * Finds keys given twice in one object of a JSON text that `JSON.parse` accepted. `JSON.parse` (like
  * most parsers) silently keeps the last value, so `{"value": 1, "value": 2}` would push 2 without a
  * word. Keys are compared after unescaping (`"a"` and `"\u0061"` are one key).
  */
-export function findDuplicateKeys(text: string, appendKey: (path: string, key: string) => string): DuplicateKey[] {
+export function findDuplicateKeys(text: string): DuplicateKey[] {
   const duplicates: DuplicateKey[] = [];
   let index = 0;
   const lineAt = (position: number): number => {

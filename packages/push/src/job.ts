@@ -12,6 +12,7 @@ import {
   describeLabelNameProblem,
   describeMetricNameProblem,
   DURATION_BUCKETS,
+  LABEL_NAME_PATTERN,
   MetricDefinitionError,
   MetricUpdateError,
   normalizeBuckets,
@@ -173,7 +174,7 @@ export class Job {
     const groupingProblem = describeGroupingProblem(options.job, groupingKey);
     if (groupingProblem !== undefined) throw new TypeError(groupingProblem);
     const namespace = options.namespace ?? toMetricNamespace(options.job);
-    if (namespace !== '' && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(namespace)) throw new MetricDefinitionError(`namespace ${JSON.stringify(namespace)} is not a valid metric-name prefix`);
+    if (namespace !== '' && !LABEL_NAME_PATTERN.test(namespace)) throw new MetricDefinitionError(`namespace ${JSON.stringify(namespace)} is not a valid metric-name prefix`);
     this.name = options.job;
     this.namespace = namespace;
     this.groupingKey = Object.freeze(groupingKey);
@@ -246,7 +247,7 @@ export class Job {
     const metricName = name.endsWith('_info') ? name : `${name}_info`;
     const metric = this.#register('info', { name: metricName, help: help ?? `Facts about this run of the job, as labels (${metricName}).` }, (configuration) => new InfoMetric(configuration)) as InfoMetric;
     for (const labelName of Object.keys(labels)) {
-      const problem = describeLabelNameProblem(labelName, 'gauge', this.#groupingLabels) ?? (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined);
+      const problem = this.#labelNameProblem(labelName, 'gauge');
       if (problem !== undefined) return this.#onUpdateFailure(metric.name, 'info', new Error(problem));
     }
     metric.set(Object.fromEntries(Object.entries(labels).map(([labelName, value]) => [labelName, String(value)])));
@@ -503,10 +504,7 @@ export class Job {
     if (nameProblem !== undefined) throw new MetricDefinitionError(nameProblem);
     if (typeof options.help !== 'string' || options.help.trim() === '') throw new MetricDefinitionError(`${fullName} needs help text`);
     for (const labelName of labelNames) {
-      const problem =
-        describeLabelNameProblem(labelName, wireKind, this.#groupingLabels) ??
-        // Two values for one label name on a series: one of them would be lost.
-        (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined);
+      const problem = this.#labelNameProblem(labelName, wireKind);
       if (problem !== undefined) throw new MetricDefinitionError(`${fullName}: ${problem}`);
     }
     if (new Set(labelNames).size !== labelNames.length) throw new MetricDefinitionError(`${fullName}: a label name is listed twice`);
@@ -517,6 +515,15 @@ export class Job {
     const metric = create({ name: fullName, help: options.help, labelNames, registers: [this.registry] });
     this.#metrics.set(fullName, { kind, labelNames, metric });
     return metric;
+  }
+
+  /** Why `labelName` cannot label a series of this job, or `undefined` when it can. */
+  #labelNameProblem(labelName: string, kind: MetricKind): string | undefined {
+    return (
+      describeLabelNameProblem(labelName, kind, this.#groupingLabels) ??
+      // Two values for one label name on a series: one of them would be lost.
+      (Object.hasOwn(this.#labels, labelName) ? `label ${labelName} is already set on every series by the job's labels option` : undefined)
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 /** Metric names, per the Prometheus data model. */
 export const METRIC_NAME_PATTERN = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-/** Label names, per the Prometheus data model. */
+/** Label names, per the Prometheus data model; also metric-name prefixes, which leave colons to recording rules. */
 export const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The metric types the helpers create; text format 0.0.4 adds `untyped`, which the CLI accepts. */

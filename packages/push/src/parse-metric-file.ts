@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ExpositionParseError, parseText, renderText, type CollectedFamily, type ParsedFamily, type Series } from '@tessera/exposition';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { findDuplicateKeys } from './find-duplicate-keys.js';
+import { appendKey, findDuplicateKeys } from './find-duplicate-keys.js';
 import { describeGroupingProblem } from './grouping-path.js';
 import { describeLabelNameProblem, describeMetricNameProblem, type MetricKind } from './metric-definition.js';
 
@@ -54,7 +54,7 @@ const BYTE_ORDER_MARK = '\uFEFF';
 
 /** The format `auto` picks: JSON when the first character that is not blank is `{` (or `[`), text otherwise. */
 export function detectMetricFileFormat(content: string): 'json' | 'text' {
-  return /^\uFEFF?\s*[[{]/.test(content) ? 'json' : 'text';
+  return /^\s*[[{]/.test(content) ? 'json' : 'text';
 }
 
 /**
@@ -139,7 +139,7 @@ function parseJsonFile(content: string, groupingLabelNames: readonly string[]): 
   } catch (error) {
     throw new MetricFileError([{ path: '$', message: describeJsonSyntaxError(content, error) }]);
   }
-  const duplicates = findDuplicateKeys(content, appendKey);
+  const duplicates = findDuplicateKeys(content);
   if (duplicates.length > 0) {
     throw new MetricFileError(
       duplicates.slice(0, MAX_ISSUES).map((duplicate) => ({
@@ -234,10 +234,6 @@ function toJsonPath(document: unknown, pointer: string): string {
     }
   }
   return path;
-}
-
-function appendKey(path: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 function valueAt(document: unknown, pointer: string): unknown {

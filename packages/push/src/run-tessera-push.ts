@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ExitCode, isParseArgsError, nonEmpty, parseLabelFlags, PUSH_FLAGS, PUSH_USAGE, readTransportOptions, readVersion, UsageError, type CommandIo } from './command-line.js';
+import { ExitCode, isParseArgsError, nonEmpty, parseLabelFlags, PUSH_FLAGS, pushUsage, readTransportOptions, readVersion, UsageError, type CommandIo } from './command-line.js';
 import { buildGroupingPath, describeGroupingProblem } from './grouping-path.js';
 import { decodeMetricFile, MetricFileError, parseMetricFile, type MetricFile } from './parse-metric-file.js';
 import { PushgatewayClient } from './pushgateway-client.js';
@@ -22,7 +22,7 @@ Options:
   --best-effort       exit 0 even when the push fails (the failure is still printed); a mistake in
                       the flags or the configuration still exits 2
   --format auto|json|text   input format (default: auto, JSON when the file starts with "{")
-${PUSH_USAGE.replace('  -h, --help          show this help', '  -h, --help          show this help\n  --version           show the version')}
+${pushUsage('  --version           show the version')}
 
 Exit codes: 0 pushed, 1 push failed (0 with --best-effort), 2 invalid input or configuration.
 `;

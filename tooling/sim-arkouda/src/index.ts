@@ -26,10 +26,6 @@ export interface ArkoudaSimulatorOptions {
   readonly latencyMs?: number;
   /** The release era the servers speak (default the newest, `2024.10`). */
   readonly era?: EraName;
-  /** Interface to bind (default `127.0.0.1`). */
-  readonly host?: string;
-  /** Server names are `<prefix>-1`, `<prefix>-2`, … (default `arkouda`). */
-  readonly namePrefix?: string;
   /** SERVER-category `num_connections`; by default SERVER is empty, as upstream leaves it. */
   readonly connections?: number;
   /** Categories no release has, appended to `ALL` (a newer server). */
@@ -72,6 +68,9 @@ const names = (base: readonly string[], count: number, prefix: string): string[]
 
 const GIB = 1024 ** 3;
 
+/** Servers listen on loopback only: they serve this machine's tests, benchmarks and demo. */
+const LOOPBACK = '127.0.0.1';
+
 /**
  * Starts `servers` simulated Arkouda metrics daemons on ephemeral loopback ports. Each (re)start of
  * a server allocates fresh nodes for its locales (`nid00001`, `nid00002`, …, never reused), as a
@@ -96,8 +95,8 @@ export async function startArkoudaSimulator(options: ArkoudaSimulatorOptions = {
       let locales = options.locales ?? 1;
       let boots = 0;
       const server = await SimulatedServer.start({
-        name: `${options.namePrefix ?? 'arkouda'}-${index + 1}`,
-        host: options.host ?? '127.0.0.1',
+        name: `arkouda-${index + 1}`,
+        host: LOOPBACK,
         port: 0,
         latencyMs: options.latencyMs ?? 0,
         boot: (requested) => {
@@ -126,7 +125,7 @@ export async function startArkoudaSimulator(options: ArkoudaSimulatorOptions = {
     servers,
     config: servers.map((server) => ({
       instance: server.name,
-      host: options.host ?? '127.0.0.1',
+      host: LOOPBACK,
       port: server.port,
       ...(options.pollIntervalSeconds === undefined ? {} : { pollIntervalSeconds: options.pollIntervalSeconds }),
     })),

@@ -55,14 +55,14 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** A stable order that is not the insertion order, like the iteration order of Chapel's hash maps. */
-function hashOrder(names: Iterable<string>): string[] {
+/** The entries of `map` in a stable order that is not the insertion order, like the iteration order of Chapel's hash maps. */
+function hashOrder<V>(map: ReadonlyMap<string, V>): [string, V][] {
   const hash = (text: string): number => {
     let value = 2_166_136_261;
     for (let index = 0; index < text.length; index++) value = Math.imul(value ^ text.charCodeAt(index), 16_777_619) >>> 0;
     return value;
   };
-  return [...names].sort((a, b) => hash(a) - hash(b) || (a < b ? -1 : 1));
+  return [...map].sort(([a], [b]) => hash(a) - hash(b) || (a < b ? -1 : 1));
 }
 
 /**
@@ -86,10 +86,6 @@ export class SimulatedArkouda {
     this.#random = seededRandom(options.seed);
     // A server that has been used: every command has run once, so `ALL` lists them all from the start.
     options.commands.forEach((command, index) => this.#run(options.users[index % options.users.length] ?? 'arkouda', command));
-  }
-
-  get locales(): readonly SimulatedLocale[] {
-    return this.#options.locales;
   }
 
   get era(): Era {
@@ -179,40 +175,40 @@ export class SimulatedArkouda {
   metricsMessage(category: Category): string {
     if (category === 'SERVER_INFO') return this.#serverInfo();
     const records = new RecordWriter(this.#options.clock());
+    const commands = hashOrder(this.#commands);
     if (category === 'ALL') {
-      for (const section of this.#options.era.all) this.#writeSection(records, section);
+      for (const section of this.#options.era.all) this.#writeSection(records, section, commands);
       for (const extra of this.#options.extraCategories ?? []) records.metric('pending', extra, 'GLOBAL', 3);
     } else {
-      this.#writeSection(records, category);
+      this.#writeSection(records, category, commands);
     }
     return records.toJson();
   }
 
-  #writeSection(records: RecordWriter, section: AllSection): void {
-    const commands = hashOrder(this.#commands.keys());
-    const stat = (command: string): CommandStats => this.#commands.get(command) ?? { count: 0, lastSeconds: 0, totalSeconds: 0, memoryGigabytes: 0 };
+  /** Writes one section; `commands` are the command counters in the server's order. */
+  #writeSection(records: RecordWriter, section: AllSection, commands: readonly [string, CommandStats][]): void {
     switch (section) {
       case 'NUM_REQUESTS': {
         let total = 0;
-        for (const command of commands) {
-          records.metric(command, section, 'GLOBAL', stat(command).count);
-          total += stat(command).count;
+        for (const [command, stats] of commands) {
+          records.metric(command, section, 'GLOBAL', stats.count);
+          total += stats.count;
         }
         // `total` is always there, even on a server that has run nothing.
         records.metric('total', section, 'GLOBAL', total);
         return;
       }
       case 'RESPONSE_TIME':
-        if (!this.#options.era.responseTimeAlwaysEmpty) for (const command of commands) records.metric(command, section, 'GLOBAL', stat(command).lastSeconds);
+        if (!this.#options.era.responseTimeAlwaysEmpty) for (const [command, stats] of commands) records.metric(command, section, 'GLOBAL', stats.lastSeconds);
         return;
       case 'AVG_RESPONSE_TIME':
-        for (const command of commands) records.metric(command, section, 'GLOBAL', stat(command).totalSeconds / stat(command).count);
+        for (const [command, stats] of commands) records.metric(command, section, 'GLOBAL', stats.totalSeconds / stats.count);
         return;
       case 'TOTAL_RESPONSE_TIME':
-        for (const command of commands) records.metric(command, section, 'GLOBAL', stat(command).totalSeconds);
+        for (const [command, stats] of commands) records.metric(command, section, 'GLOBAL', stats.totalSeconds);
         return;
       case 'TOTAL_MEMORY_USED':
-        for (const command of commands) records.metric(command, section, 'GLOBAL', stat(command).memoryGigabytes);
+        for (const [command, stats] of commands) records.metric(command, section, 'GLOBAL', stats.memoryGigabytes);
         return;
       case 'SYSTEM':
         for (const locale of this.#options.locales) {
@@ -225,21 +221,20 @@ export class SimulatedArkouda {
         if (this.#options.connections !== undefined) records.metric('num_connections', section, 'GLOBAL', this.#options.connections);
         return;
       case 'USER':
-        for (const user of hashOrder(this.#perUser.keys())) {
-          const counts = this.#perUser.get(user) ?? new Map<string, number>();
+        for (const [user, counts] of hashOrder(this.#perUser)) {
           let total = 0;
-          for (const command of hashOrder(counts.keys())) {
-            records.user(command, user, counts.get(command) ?? 0);
-            total += counts.get(command) ?? 0;
+          for (const [command, count] of hashOrder(counts)) {
+            records.user(command, user, count);
+            total += count;
           }
           records.user('total', user, total);
         }
         return;
       case 'NUM_ERRORS': {
         let total = 0;
-        for (const errorClass of hashOrder(this.#errors.keys())) {
-          records.metric(errorClass, section, 'GLOBAL', this.#errors.get(errorClass) ?? 0);
-          total += this.#errors.get(errorClass) ?? 0;
+        for (const [errorClass, count] of hashOrder(this.#errors)) {
+          records.metric(errorClass, section, 'GLOBAL', count);
+          total += count;
         }
         records.metric('total', section, 'GLOBAL', total);
         return;

@@ -92,11 +92,6 @@ export class SimulatedServer {
     return this.#wedgedBy;
   }
 
-  /** The state the daemon reports from (locales, era). */
-  get state(): SimulatedArkouda {
-    return this.#state;
-  }
-
   /** Stops answering from the next request on, as after a request the daemon could not read. */
   wedge(reason = 'wedged by the test'): void {
     this.#wedgedBy ??= reason;
