@@ -23,7 +23,8 @@ import { listCompatibilityRoutes, resolveCompatibilityRequest } from './runtime/
 import { adaptHeapToScrape } from './runtime/heap-settings.js';
 import { createConfigFiles } from './runtime/config-files.js';
 import { SharedAgent } from './runtime/dispatchers.js';
-import { countSeries, renderScrape, renderSelfMetrics, Scraper, type ScrapeResult } from './runtime/scrape.js';
+import { countSeries, HOST_OWNER, renderScrape, renderSelfMetrics, Scraper, type ScrapeResult, type ScrapeVariant } from './runtime/scrape.js';
+import { withTimeout } from './runtime/settle-within.js';
 import { VERSION } from './version.js';
 
 /** Command-line settings that beat the config file (see `tessera --help`). */
@@ -102,7 +103,6 @@ const DRAIN_GRACE_MS = 5000;
 // Instances created at once; one create() may take three collection deadlines before the instance counts as failed.
 const CREATE_CONCURRENCY = 16;
 const CREATE_DEADLINES = 3;
-const HOST_OWNER = 'the tessera host';
 // How long /-/ready waits for the readiness checks it starts (kubelet's default probe timeout is 1 s).
 const READY_WAIT_MS = 800;
 
@@ -164,6 +164,7 @@ async function startExporter(
     const other = instances.find((instance) => instance.collectorName !== collectorName && instance.declaredFamilies.some((family) => family.name === familyName));
     return other === undefined ? undefined : `collector ${other.collectorName}`;
   };
+  const roots = filesystemRoots(config.paths);
   for (const collector of loaded) {
     for (const resolved of collector.instances) {
       instances.push(
@@ -176,13 +177,13 @@ async function startExporter(
             plugin: collector.plugin,
             config: resolved.config,
             path: resolved.path,
-            timeoutSeconds: resolved.timeoutSeconds,
+            timeoutSeconds: resolved.timeoutSeconds ?? config.scrape.timeoutSeconds,
             cacheTtlSeconds: resolved.cacheTtlSeconds,
           },
           {
             logger: logger.child({ collector: collector.name, instance: resolved.instance }),
             clock,
-            roots: filesystemRoots(config.paths),
+            roots,
             files,
             redactor,
             sharedDispatcher: () => agent.get(),
@@ -194,7 +195,7 @@ async function startExporter(
     }
   }
   try {
-    await startAll(instances, (instance) => CREATE_DEADLINES * (instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000);
+    await startAll(instances, (instance) => CREATE_DEADLINES * instance.timeoutSeconds * 1000);
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.close()));
     await agent.close();
@@ -207,7 +208,7 @@ async function startExporter(
   const listenAddresses: string[] = [];
   const scraper = new Scraper({ reservedFamilies: processMetricFamilies, build: { version: VERSION, nodejsVersion: process.versions.node } });
   let open = true;
-  const scrapeInstances = async (selected: readonly CollectorInstance[], variant: 'metrics' | 'probe', scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> => {
+  const scrapeInstances = async (selected: readonly CollectorInstance[], variant: ScrapeVariant, scrapeTimeoutHeaderSeconds: number | undefined, subset?: readonly string[]): Promise<ScrapeResult> => {
     const result = await scraper.scrape({ instances: selected, variant, timeouts: config.scrape, scrapeTimeoutHeaderSeconds, ...(subset === undefined ? {} : { collectOptions: { subset } }) });
     const series = countSeries(result);
     if (adaptHeapToScrape(series)) logger.info({ series }, `a scrape of ${series} series: the heap is now sized for speed rather than memory`);
@@ -266,7 +267,7 @@ async function startExporter(
         const waiting = instances.filter((instance) => !instance.ready);
         if (waiting.length > 0) {
           // Checks go on after the wait; their results are kept for the next request.
-          const checks = Promise.all(waiting.map((instance) => instance.checkReady((instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000)));
+          const checks = Promise.all(waiting.map((instance) => instance.checkReady(instance.timeoutSeconds * 1000)));
           await Promise.race([checks, delay(READY_WAIT_MS, undefined, { ref: false })]);
         }
         return instances.filter((instance) => !instance.ready).map((instance) => `${instance.collectorName}/${instance.instance}`).sort();
@@ -278,7 +279,7 @@ async function startExporter(
   );
   await app.ready();
 
-  const longestDeadlineMs = Math.max(config.scrape.timeoutSeconds, ...instances.map((instance) => instance.timeoutSeconds ?? 0)) * 1000;
+  const longestDeadlineMs = Math.max(config.scrape.timeoutSeconds, ...instances.map((instance) => instance.timeoutSeconds)) * 1000;
   let closing: Promise<void> | undefined;
 
   return {
@@ -316,8 +317,7 @@ async function startExporter(
     async probe() {
       return Promise.all(
         instances.map(async (instance) => {
-          const timeoutMs = (instance.timeoutSeconds ?? config.scrape.timeoutSeconds) * 1000;
-          const result = await instance.probe(timeoutMs);
+          const result = await instance.probe(instance.timeoutSeconds * 1000);
           return { collector: instance.collectorName, instance: instance.instance, ...result };
         }),
       );
@@ -428,13 +428,8 @@ async function untilNoNewConnections(server: Server): Promise<void> {
 
 /** Closes the HTTP server, waiting for in-flight requests at most `limitMs`, then cutting connections. */
 async function closeWithin(app: FastifyInstance, limitMs: number, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   const closed = app.close().then(() => true);
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), limitMs);
-  });
-  const drained = await Promise.race([closed, expired]);
-  clearTimeout(timer);
+  const drained = await withTimeout(closed, limitMs, () => false);
   if (!drained) {
     logger.warn(`in-flight requests did not finish within ${limitMs / 1000}s; closing their connections`);
     app.server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { errorMessage } from '../runtime/error-message.js';
 import { ConfigFileError } from './config-error.js';
 import type { TesseraConfig } from './config-schema.js';
 import { parseConfigDocument } from './parse-config-document.js';
@@ -27,12 +28,15 @@ export async function readConfigDocument(file: string, options: { readonly requi
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && options.required !== true) return undefined;
-    const reason = code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`;
-    throw new ConfigFileError(shown, reason, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.required !== true) return undefined;
+    throw new ConfigFileError(shown, unreadableConfigReason(error), { cause: error });
   }
   return parseYamlText(text, shown);
+}
+
+/** Why a config file (tessera's, or a web config) could not be read, as its `ConfigFileError` says. */
+export function unreadableConfigReason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read the file: ${errorMessage(error)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { scrapeTimeoutHeader, type ProbeRefusal, type ScrapeBody } from './create-http-app.js';
+import type { ProbeRefusal, ScrapeBody } from './create-http-app.js';
 
 /** One compatibility route the host serves: `/metrics/<collector>/<route>?<instanceParameter>=…`. */
 export interface CompatibilityRoute {
@@ -27,8 +27,15 @@ export interface CompatibilitySource {
   renderCompatibility(request: CompatibilityRequest): Promise<ScrapeBody | ProbeRefusal>;
 }
 
-/** Serves a scrape (the app's single place that writes metrics bodies, counts concurrent scrapes and answers refusals). */
-export type ServeScrape = (request: FastifyRequest, reply: FastifyReply, render: () => Promise<ScrapeBody | ProbeRefusal>) => Promise<FastifyReply>;
+/**
+ * Serves a scrape (the app's single place that writes metrics bodies, counts concurrent scrapes and
+ * answers refusals); `render` receives the request's `X-Prometheus-Scrape-Timeout-Seconds`, when valid.
+ */
+export type ServeScrape = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  render: (scrapeTimeoutHeaderSeconds: number | undefined) => Promise<ScrapeBody | ProbeRefusal>,
+) => Promise<FastifyReply>;
 
 /**
  * Registers `GET /metrics/<collector>/<route>` for every compatibility route (see the contract's
@@ -39,7 +46,7 @@ export function registerCompatibilityRoutes(app: FastifyInstance, source: Compat
   for (const { collector, route, instanceParameter } of source.compatibilityRoutes()) {
     app.get(`/metrics/${collector}/${route}`, async (request, reply) => {
       const value = (request.query as Record<string, unknown>)[instanceParameter];
-      return serve(request, reply, async () => {
+      return serve(request, reply, async (scrapeTimeoutHeaderSeconds) => {
         if (typeof value !== 'string' || value === '') {
           return { refused: `${instanceParameter} parameter is missing: /metrics/${collector}/${route}?${instanceParameter}=<the ${instanceParameter} of a configured ${collector} instance>` };
         }
@@ -48,7 +55,7 @@ export function registerCompatibilityRoutes(app: FastifyInstance, source: Compat
           route,
           instanceValue: value,
           bearerToken: bearerToken(request.headers.authorization),
-          scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request),
+          scrapeTimeoutHeaderSeconds,
         });
       });
     });

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import type { RenderedCollectors } from '../runtime/rendered-exposition.js';
 import { acceptsGzip } from './accepts-gzip.js';
-import { registerCompatibilityRoutes, type CompatibilitySource } from './compatibility-routes.js';
+import { registerCompatibilityRoutes, type CompatibilitySource, type ServeScrape } from './compatibility-routes.js';
 import { selectCollectors } from './select-collectors.js';
 import { renderStatusPage, type StatusPage } from './status-page.js';
 import { httpsServerOptions, installWebConfig } from './web-config-server.js';
@@ -74,13 +74,13 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
 
   const plainText = (reply: FastifyReply, code: number, text: string): FastifyReply => reply.code(code).type('text/plain; charset=utf-8').send(text);
 
-  const serve = async (request: FastifyRequest, reply: FastifyReply, render: () => Promise<ScrapeBody | ProbeRefusal>): Promise<FastifyReply> => {
+  const serve: ServeScrape = async (request, reply, render) => {
     if (source.maxRequests > 0 && scrapesInFlight >= source.maxRequests) {
       return plainText(reply, 503, `too many concurrent scrapes: limit is ${source.maxRequests} (--web.max-requests)\n`);
     }
     scrapesInFlight++;
     try {
-      const body = await render();
+      const body = await render(scrapeTimeoutHeader(request));
       if ('refused' in body) return plainText(reply, body.status ?? 400, `${body.refused}\n`);
       reply.header('content-type', TEXT_CONTENT_TYPE).header('vary', 'Accept-Encoding');
       if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(await body.collectors.gzip(body.tail));
@@ -93,7 +93,7 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
   app.get('/metrics', async (request, reply) => {
     const filter = selectCollectors(request.query as Record<string, unknown>, source.collectorNames());
     if ('error' in filter) return plainText(reply, 400, `Couldn't create filtered metrics handler: ${filter.error}\n`);
-    return serve(request, reply, () => source.renderMetrics(filter.names, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request), processMetrics: true }));
+    return serve(request, reply, (scrapeTimeoutHeaderSeconds) => source.renderMetrics(filter.names, { scrapeTimeoutHeaderSeconds, processMetrics: true }));
   });
 
   app.get<{ Params: { collector: string } }>('/metrics/:collector', async (request, reply) => {
@@ -101,7 +101,7 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
     if (!source.collectorNames().includes(collector)) {
       return plainText(reply, 404, `collector ${JSON.stringify(collector)} is not enabled (enabled: ${source.collectorNames().join(', ') || 'none'})\n`);
     }
-    return serve(request, reply, () => source.renderMetrics([collector], { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request), processMetrics: false }));
+    return serve(request, reply, (scrapeTimeoutHeaderSeconds) => source.renderMetrics([collector], { scrapeTimeoutHeaderSeconds, processMetrics: false }));
   });
 
   app.get('/probe', async (request, reply) => {
@@ -111,7 +111,7 @@ export function createHttpApp(source: MetricsSource, logger: Logger, webConfig?:
     if (collector === undefined || target === undefined) {
       return plainText(reply, 400, 'probe needs exactly one collector=<name> and one target=<instance> (a configured instance name, not an address)\n');
     }
-    return serve(request, reply, () => source.renderProbe(collector, target, { scrapeTimeoutHeaderSeconds: scrapeTimeoutHeader(request) }));
+    return serve(request, reply, (scrapeTimeoutHeaderSeconds) => source.renderProbe(collector, target, { scrapeTimeoutHeaderSeconds }));
   });
 
   registerCompatibilityRoutes(app, source, serve);
@@ -139,7 +139,7 @@ function singleValue(value: unknown): string | undefined {
 }
 
 /** `X-Prometheus-Scrape-Timeout-Seconds` as a positive number, or `undefined` when absent or malformed. */
-export function scrapeTimeoutHeader(request: FastifyRequest): number | undefined {
+function scrapeTimeoutHeader(request: FastifyRequest): number | undefined {
   const header = request.headers['x-prometheus-scrape-timeout-seconds'];
   const value = Number(Array.isArray(header) ? header[0] : header);
   return header !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;

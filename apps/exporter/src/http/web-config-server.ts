@@ -1,6 +1,7 @@
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import { errorMessage } from '../runtime/error-message.js';
 import { BasicAuthenticator } from './web-config-auth.js';
 import { TokenBucket } from './web-config-rate-limit.js';
 import type { LoadedWebConfig, WebConfigSource } from './web-config-source.js';
@@ -19,12 +20,13 @@ export function httpsServerOptions(loaded: LoadedWebConfig): HttpsServerOptions 
  * picks up changed certificate, key and CA files, and after its handshake its client certificate is
  * checked where Node's handshake options cannot express the policy.
  */
-export function installWebConfig(app: FastifyInstance, source: WebConfigSource, authenticator: BasicAuthenticator = new BasicAuthenticator()): void {
+export function installWebConfig(app: FastifyInstance, source: WebConfigSource): void {
   // With TLS, fastify's server is an https.Server whatever the instance's type parameter says. Node's
   // tls.Server keeps its `requestCert` and `rejectUnauthorized` options in these fields and reads
   // them for every connection it accepts (lib/_tls_wrap.js), so a reload can change them.
   const server = app.server as unknown as HttpsServer & { requestCert: boolean; rejectUnauthorized: boolean };
   const { logger } = source;
+  const authenticator = new BasicAuthenticator();
   let applied = source.current;
   let bucket = applied.config.rateLimit === undefined ? undefined : new TokenBucket(applied.config.rateLimit);
 
@@ -37,7 +39,7 @@ export function installWebConfig(app: FastifyInstance, source: WebConfigSource, 
         server.setSecureContext(loaded.tls.secureContext);
       } catch (error) {
         refused = loaded;
-        logger.error(`web config not applied, still serving the last good one: ${(error as Error).message}`);
+        logger.error(`web config not applied, still serving the last good one: ${errorMessage(error)}`);
         return applied;
       }
       // The server reads these per connection; the new context serves connections from now on.

@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigFileError, toOneLine } from '../config/config-error.js';
-import { displayPath, parseYamlText } from '../config/load-config-file.js';
+import { ConfigFileError } from '../config/config-error.js';
+import { displayPath, parseYamlText, unreadableConfigReason } from '../config/load-config-file.js';
+import { errorMessage } from '../runtime/error-message.js';
 import { parseWebConfig, type WebConfig } from './web-config.js';
 import { loadServerTls, TlsSettingError, type ServerTls } from './web-config-tls.js';
 
@@ -45,8 +46,7 @@ export function loadWebConfigFile(file: string, attempted?: (files: readonly str
     try {
       text = readText(file);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigFileError(shown, code === 'ENOENT' ? 'file not found' : `cannot read the file: ${toOneLine((error as Error).message)}`, { cause: error });
+      throw new ConfigFileError(shown, unreadableConfigReason(error), { cause: error });
     }
     const config = parseWebConfig(parseYamlText(text, shown), file, shown);
     let tls: ServerTls | undefined;
@@ -129,8 +129,7 @@ export class WebConfigSource {
     } catch (error) {
       // Reported once: the same broken files are not read again until one of them changes.
       this.#failed = attempt ?? { files: this.#current.files, fingerprint: fingerprintOf(this.#current.files) };
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error({ file: displayPath(this.file) }, `web config not reloaded, still serving the last good one: ${message}`);
+      this.logger.error({ file: displayPath(this.file) }, `web config not reloaded, still serving the last good one: ${errorMessage(error)}`);
     }
     return this.#current;
   }

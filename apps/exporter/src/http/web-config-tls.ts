@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
-import { toOneLine } from '../config/config-error.js';
+import { errorMessage, fileReadProblem } from '../runtime/error-message.js';
 import type { PemSource, TlsServerSettings } from './web-config.js';
 import { TLS_VERSIONS, type ClientAuthType } from './web-config-tls-names.js';
 
@@ -49,14 +49,14 @@ export function loadServerTls(settings: TlsServerSettings, readText: (file: stri
   try {
     certificate = new X509Certificate(firstCertificate);
   } catch (error) {
-    throw new TlsSettingError(settings.cert.key, `${describeSource(settings.cert)} is not a valid certificate: ${errorText(error)}`);
+    throw new TlsSettingError(settings.cert.key, `${describeSource(settings.cert)} is not a valid certificate: ${errorMessage(error)}`);
   }
   let privateKey;
   try {
     privateKey = createPrivateKey(keyText);
   } catch (error) {
     // The message never quotes the key, only what OpenSSL made of it.
-    throw new TlsSettingError(settings.key.key, `${describeSource(settings.key)} is not a usable PEM private key (encrypted keys are not supported): ${errorText(error)}`);
+    throw new TlsSettingError(settings.key.key, `${describeSource(settings.key)} is not a usable PEM private key (encrypted keys are not supported): ${errorMessage(error)}`);
   }
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new TlsSettingError(settings.key.key, `${describeSource(settings.key)} is not the private key of the certificate in ${describeSource(settings.cert)}`);
@@ -80,7 +80,7 @@ export function loadServerTls(settings: TlsServerSettings, readText: (file: stri
   try {
     createSecureContext(secureContext);
   } catch (error) {
-    throw new TlsSettingError(settings.ciphers !== undefined ? 'cipher_suites' : settings.ecdhCurve !== undefined ? 'curve_preferences' : settings.cert.key, `OpenSSL refused these settings: ${errorText(error)}`);
+    throw new TlsSettingError(settings.ciphers !== undefined ? 'cipher_suites' : settings.ecdhCurve !== undefined ? 'curve_preferences' : settings.cert.key, `OpenSSL refused these settings: ${errorMessage(error)}`);
   }
   const policy = handshakePolicy(settings.clientAuthType);
   return { secureContext, ...policy, clientAuthType: settings.clientAuthType, clientAllowedSans: settings.clientAllowedSans, certificate };
@@ -147,16 +147,10 @@ function readPemSource(source: PemSource, readText: (file: string) => string): s
   try {
     return readText(source.file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read by this user' : code === 'EISDIR' ? 'is a directory, expected a file' : `cannot be read: ${errorText(error)}`;
-    throw new TlsSettingError(source.key, `file ${source.file} ${reason}`);
+    throw new TlsSettingError(source.key, `file ${source.file} ${fileReadProblem(error) ?? `cannot be read: ${errorMessage(error)}`}`);
   }
 }
 
 function describeSource(source: PemSource): string {
   return 'file' in source ? `file ${source.file}` : `the inline ${source.key}`;
-}
-
-function errorText(error: unknown): string {
-  return toOneLine(error instanceof Error ? error.message : String(error));
 }

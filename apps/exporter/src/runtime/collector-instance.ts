@@ -25,6 +25,7 @@ import type { Redactor } from '../logging/redactor.js';
 import { DispatcherSet } from './dispatchers.js';
 import { errorMessage } from './error-message.js';
 import { createScheduler, type OwnedScheduler } from './scheduler.js';
+import { settleWithin, withTimeout } from './settle-within.js';
 
 /** The result of one instance's part of a scrape. Immutable: the render cache keys on its identity. */
 export interface CollectionOutcome {
@@ -69,7 +70,8 @@ export interface InstanceDefinition {
   readonly config: unknown;
   /** The entry's key path, for messages. */
   readonly path: ConfigPath;
-  readonly timeoutSeconds: number | undefined;
+  /** The collection deadline: the entry's `timeoutSeconds`, else `scrape.timeoutSeconds`. */
+  readonly timeoutSeconds: number;
   readonly cacheTtlSeconds: number | undefined;
 }
 
@@ -123,7 +125,7 @@ export class CollectorInstance {
   readonly packageName: string;
   readonly version: string;
   readonly description: string;
-  readonly timeoutSeconds: number | undefined;
+  readonly timeoutSeconds: number;
   readonly cacheTtlSeconds: number | undefined;
   /** The label the host adds to this collector's series in `/metrics` (the plugin's `instanceLabel`). */
   readonly instanceLabel: string | undefined;
@@ -217,6 +219,7 @@ export class CollectorInstance {
     const { plugin, config, path, collectorName, instance } = this.#definition;
     const scheduler = createScheduler({ logger: this.#logger, clock: this.#services.clock });
     const dispatchers = new DispatcherSet();
+    const services = this.#services;
     const context: CollectorContext = {
       collector: collectorName,
       instance,
@@ -230,22 +233,15 @@ export class CollectorInstance {
       clock: this.#services.clock,
       scheduler,
     };
-    const services = this.#services;
-    let timer: NodeJS.Timeout | undefined;
-    const creation = Promise.resolve().then(() => plugin.create(config, context));
-    const expired = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), deadlineMs);
-    });
-    const settled = await Promise.race([creation.then((collector) => ({ collector }), (error: unknown) => ({ error: error ?? new Error('create() rejected') })), expired]);
-    clearTimeout(timer);
+    const settled = await settleWithin(() => plugin.create(config, context), deadlineMs, 'create() rejected');
     const discard = async (collector: Collector | undefined): Promise<void> => {
       scheduler.cancelAll();
       if (collector !== undefined) await closeBounded(collector, this.#logger);
       await dispatchers.close();
     };
-    if (settled === 'timeout') {
+    if ('abandoned' in settled) {
       // A create() that finishes after its deadline made a collector nobody will use: close it then.
-      void creation.then(discard, () => discard(undefined));
+      void settled.abandoned.then(discard, () => discard(undefined));
       return this.#createFailed(new Error(`create() did not finish within ${seconds(deadlineMs)} s`), false);
     }
     if ('error' in settled) {
@@ -257,17 +253,18 @@ export class CollectorInstance {
       }
       return this.#createFailed(new Error(`create() failed: ${errorMessage(settled.error)}`, { cause: settled.error }), false);
     }
-    const declared = [...plugin.metrics, ...(settled.collector.metrics ?? [])];
+    const collector = settled.value;
+    const declared = [...plugin.metrics, ...(collector.metrics ?? [])];
     const problem = describeFamiliesProblem(declared) ?? describeInstanceLabelProblem(plugin.instanceLabel, declared);
     if (problem !== undefined) {
-      await discard(settled.collector);
+      await discard(collector);
       return this.#createFailed(new Error(`collector ${collectorName} (${formatConfigPath(path)}): ${problem}`), true);
     }
     if (this.#closing !== undefined) {
-      await discard(settled.collector);
+      await discard(collector);
       return undefined;
     }
-    this.#created = { collector: settled.collector, declared, scheduler, dispatchers };
+    this.#created = { collector, declared, scheduler, dispatchers };
     if (this.#createError !== undefined) this.#logger.info('the collector was created after failed attempts');
     this.#createError = undefined;
     return undefined;
@@ -310,8 +307,7 @@ export class CollectorInstance {
     if (this.#ready) return Promise.resolve(true);
     this.#readinessCheck ??= (async () => {
       try {
-        if (this.#created?.collector.probe !== undefined) await this.probe(timeoutMs);
-        else if (this.#created !== undefined) await this.collect(timeoutMs);
+        await this.probe(timeoutMs);
         return this.#ready;
       } finally {
         this.#readinessCheck = undefined;
@@ -341,20 +337,15 @@ export class CollectorInstance {
     }
     const controller = new AbortController();
     const started = this.#services.clock.monotonic();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<{ error: unknown }>((resolve) => {
-      timer = setTimeout(() => resolve({ error: new CollectorTimeoutError(`probe timed out after ${timeoutMs / 1000} s`, { timeoutMs }) }), timeoutMs);
-    });
-    const work = Promise.resolve().then(() => collector.probe?.(controller.signal));
-    const settled = await Promise.race([work.then(() => ({ error: undefined }), (error: unknown) => ({ error: error ?? new Error('probe() rejected') })), expired]);
-    clearTimeout(timer);
-    if (settled.error !== undefined) controller.abort(settled.error);
+    const settled = await settleWithin(() => collector.probe?.(controller.signal), timeoutMs, 'probe() rejected');
+    const error = 'abandoned' in settled ? new CollectorTimeoutError(`probe timed out after ${timeoutMs / 1000} s`, { timeoutMs }) : 'error' in settled ? settled.error : undefined;
+    if (error !== undefined) controller.abort(error);
     const durationSeconds = (this.#services.clock.monotonic() - started) / 1000;
-    if (settled.error === undefined || isNoDataError(settled.error)) {
+    if (error === undefined || isNoDataError(error)) {
       this.#ready = true;
       return { success: true, error: undefined, durationSeconds };
     }
-    return { success: false, error: this.#services.redactor.redact(errorMessage(settled.error)), durationSeconds };
+    return { success: false, error: this.#services.redactor.redact(errorMessage(error)), durationSeconds };
   }
 
   async #outcome(timeoutMs: number, options: CollectOptions): Promise<CollectionOutcome> {
@@ -388,16 +379,8 @@ export class CollectorInstance {
   }
 
   /** A concurrent scrape waits for the shared run, but never past its own deadline. */
-  async #join(run: Run, timeoutMs: number): Promise<CollectionOutcome> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<CollectionOutcome>((resolve) => {
-      timer = setTimeout(() => resolve(failure(`timed out after ${seconds(timeoutMs)}s waiting for the in-flight collection`, timeoutMs / 1000)), timeoutMs);
-    });
-    try {
-      return await Promise.race([run.outcome, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #join(run: Run, timeoutMs: number): Promise<CollectionOutcome> {
+    return withTimeout(run.outcome, timeoutMs, () => failure(`timed out after ${seconds(timeoutMs)}s waiting for the in-flight collection`, timeoutMs / 1000));
   }
 
   async #run(created: Created, timeoutMs: number, options: CollectOptions, key: string): Promise<CollectionOutcome> {
@@ -428,22 +411,19 @@ export class CollectorInstance {
     });
     const { clock } = this.#services;
     const started = clock.monotonic();
-    // `then` turns a synchronous throw inside collect() into a rejection like any other.
     const { subset } = options;
-    const work = Promise.resolve().then(() => (subset === undefined ? created.collector.collect(sink, controller.signal) : created.collector.collect(sink, controller.signal, { subset })));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const settled = await Promise.race([work.then(() => ({ error: undefined }), (error: unknown) => ({ error: error ?? new Error('collect() rejected') })), timedOut]);
-    clearTimeout(timer);
+    const settled = await settleWithin(
+      () => (subset === undefined ? created.collector.collect(sink, controller.signal) : created.collector.collect(sink, controller.signal, { subset })),
+      timeoutMs,
+      'collect() rejected',
+    );
     const durationSeconds = (clock.monotonic() - started) / 1000;
 
-    if (settled === 'timeout') {
+    if ('abandoned' in settled) {
       const timeoutError = new CollectorTimeoutError(`collection timed out after ${seconds(timeoutMs)}s`, { timeoutMs });
       controller.abort(timeoutError);
       sink.seal();
-      const abandoned = work.then(
+      const abandoned = settled.abandoned.then(
         () => undefined,
         () => undefined,
       );
@@ -457,7 +437,7 @@ export class CollectorInstance {
     const families = sink.seal();
     const parts = sink.parts.map((part) => (part.error === undefined ? part : { ...part, error: redact(part.error) }));
     this.#logPartChanges(parts, quietParts);
-    if (settled.error !== undefined) {
+    if ('error' in settled) {
       const message = redact(errorMessage(settled.error));
       if (isNoDataError(settled.error)) {
         this.#logger.debug(`no data: ${message}`);
@@ -515,18 +495,16 @@ export class CollectorInstance {
 
 async function closeBounded(collector: Collector, logger: Logger): Promise<void> {
   if (collector.close === undefined) return;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    await withTimeout(
       Promise.resolve().then(() => collector.close?.()),
-      new Promise((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`close() did not finish within ${CLOSE_TIMEOUT_MS / 1000}s`)), CLOSE_TIMEOUT_MS);
-      }),
-    ]);
+      CLOSE_TIMEOUT_MS,
+      () => {
+        throw new Error(`close() did not finish within ${CLOSE_TIMEOUT_MS / 1000}s`);
+      },
+    );
   } catch (error) {
     logger.error({ err: error }, `closing the collector failed: ${errorMessage(error)}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -542,5 +520,3 @@ function failure(error: string, durationSeconds: number, parts: readonly PartRec
 function seconds(milliseconds: number): string {
   return String(Math.round(milliseconds) / 1000);
 }
-
-export { errorMessage } from './error-message.js';

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigFiles, type Logger } from '@tessera/collector-api';
 import type { Redactor } from '../logging/redactor.js';
+import { fileReadProblem } from './error-message.js';
 
 /**
  * Files named in the config, resolved against the config file's directory. Secrets read here are
@@ -14,22 +15,11 @@ export function createConfigFiles(options: { readonly directory: string; readonl
   return {
     resolve: resolvePath,
     async readText(path, signal) {
-      const file = resolvePath(path);
-      try {
-        return await readFile(file, { encoding: 'utf8', signal });
-      } catch (error) {
-        throw fileError(file, error);
-      }
+      return readConfiguredFile(resolvePath(path), signal);
     },
     async readSecret(path, signal) {
       const file = resolvePath(path);
-      let text: string;
-      try {
-        text = await readFile(file, { encoding: 'utf8', signal });
-      } catch (error) {
-        throw fileError(file, error);
-      }
-      const secret = text.trim();
+      const secret = (await readConfiguredFile(file, signal)).trim();
       if (secret === '') throw new ConfigError(`secret file ${file} is empty`);
       options.redactor.register(secret);
       const { mode } = await stat(file);
@@ -45,10 +35,19 @@ export function createConfigFiles(options: { readonly directory: string; readonl
   };
 }
 
+/** Reads a file the config names; a cause the operator fixes (a wrong path) rejects with a `ConfigError`. */
+async function readConfiguredFile(file: string, signal: AbortSignal | undefined): Promise<string> {
+  try {
+    return await readFile(file, { encoding: 'utf8', signal });
+  } catch (error) {
+    throw fileError(file, error);
+  }
+}
+
 function fileError(file: string, error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new ConfigError(`file ${file} does not exist`, { cause: error });
-  if (code === 'EACCES') return new ConfigError(`file ${file} cannot be read by this user`, { cause: error });
-  if (code === 'EISDIR') return new ConfigError(`${file} is a directory, expected a file`, { cause: error });
-  return error instanceof Error ? error : new Error(String(error));
+  const problem = fileReadProblem(error);
+  if (problem === undefined) return error instanceof Error ? error : new Error(String(error));
+  // "file /etc is a directory" would contradict itself.
+  const subject = (error as NodeJS.ErrnoException).code === 'EISDIR' ? file : `file ${file}`;
+  return new ConfigError(`${subject} ${problem}`, { cause: error });
 }

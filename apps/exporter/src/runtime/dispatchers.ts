@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { DispatcherOptions } from '@tessera/collector-api';
 import type * as undici from 'undici';
+import { withTimeout } from './settle-within.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,12 +16,7 @@ function loadUndici(): typeof undici {
 
 /** Closes an agent, letting requests in flight finish for a moment, then destroying what is left. */
 async function closeAgent(agent: undici.Agent): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  await Promise.race([agent.close(), expired]);
-  clearTimeout(timer);
+  await withTimeout(agent.close(), CLOSE_TIMEOUT_MS, () => undefined);
   if (!agent.closed) await agent.destroy();
 }
 

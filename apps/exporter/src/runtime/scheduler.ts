@@ -11,6 +11,7 @@ import {
   type TaskState,
 } from '@tessera/collector-api';
 import { errorMessage } from './error-message.js';
+import { settleWithin } from './settle-within.js';
 
 /** A {@link Scheduler} whose tasks the host can see and cancel all at once (before the collector closes). */
 export interface OwnedScheduler extends Scheduler {
@@ -148,7 +149,7 @@ class BackgroundTask<T> implements ScheduledTask<T> {
   }
 
   async latest(signal?: AbortSignal): Promise<T> {
-    if (!this.#settledOnce && this.#value === undefined) await untilSettledOrAborted(this.#firstSettled, signal, this.#cancelled.signal);
+    if (!this.#settledOnce) await untilSettledOrAborted(this.#firstSettled, signal, this.#cancelled.signal);
     const current = this.#value;
     const name = this.#settings.name;
     const stale = current === undefined || this.#settings.clock.now() - current.at > this.#settings.maxAgeMs;
@@ -206,23 +207,16 @@ class BackgroundTask<T> implements ScheduledTask<T> {
     this.#cancelled.signal.addEventListener('abort', onCancel, { once: true });
     const started = clock.monotonic();
     this.#running = true;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    // `then` turns a synchronous throw into a rejection like any other.
-    const work = Promise.resolve().then(() => this.#settings.run(controller.signal));
-    const outcome = await Promise.race([work.then((value) => ({ value }), (error: unknown) => ({ error: error ?? new Error('the task failed without a reason') })), timedOut]);
-    clearTimeout(timer);
+    const outcome = await settleWithin(() => this.#settings.run(controller.signal), timeoutMs, 'the task failed without a reason');
     this.#running = false;
     const elapsedMs = clock.monotonic() - started;
     if (this.#cancelled.signal.aborted) return;
 
-    if (outcome === 'timeout') {
+    if ('abandoned' in outcome) {
       const error = new CollectorTimeoutError(`run timed out after ${timeoutMs / 1000} s`, { timeoutMs });
       controller.abort(error);
       this.#abandoned++;
-      void work.then(
+      void outcome.abandoned.then(
         () => this.#abandonedRunSettled(controller, onCancel),
         () => this.#abandonedRunSettled(controller, onCancel),
       );

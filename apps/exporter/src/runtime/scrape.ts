@@ -5,6 +5,9 @@ import { FamilyMerger } from './merge-families.js';
 import { renderContributions, type Contribution, type RenderedCollectors } from './rendered-exposition.js';
 import { SELF_METRIC_FAMILIES, selfMetricFamilies, type CollectorProvenance } from './self-metrics.js';
 
+/** Who owns the host's own families, in messages about a clash with them. */
+export const HOST_OWNER = 'the tessera host';
+
 /** Scrape settings from the config (`scrape:`). */
 export interface ScrapeTimeouts {
   readonly timeoutSeconds: number;
@@ -131,8 +134,8 @@ export class Scraper {
     const key = identities.map((identity) => (typeof identity === 'object' ? new WeakRef(identity) : identity));
 
     const merger = new FamilyMerger();
-    merger.reserve(SELF_METRIC_FAMILIES, 'the tessera host');
-    merger.reserve(this.#reserved, 'the tessera host (process metrics)');
+    merger.reserve(SELF_METRIC_FAMILIES, HOST_OWNER);
+    merger.reserve(this.#reserved, `${HOST_OWNER} (process metrics)`);
     const rejected = new Map<CollectorInstance, string>();
     const contributions: Contribution[] = [];
     for (const { instance, outcome } of collected) {
