@@ -87,7 +87,7 @@ describe('classifying records', () => {
 });
 
 describe('render', () => {
-  const snapshot: ArkoudaSnapshot = { ...classifyRecords(RECORDS).metrics, server: SERVER, serverName: 'research', sampledAtMs: 1_700_000_000_000 };
+  const snapshot: ArkoudaSnapshot = { ...classifyRecords(RECORDS).metrics, server: SERVER, serverName: 'research', sampledAtMs: 1_700_000_000_000, pollDurationSeconds: 0 };
 
   it('emits every series of a snapshot: the exporter-compatible gauges and the counters beside them', async () => {
     expect(await text((sink) => render(snapshot, sink))).toBe(`# HELP arkouda_avg_response_times_per_command Average response times of Arkouda commands
@@ -171,7 +171,7 @@ arkouda_user_requests_total{arkouda_server_name="research",user="alice"} 7
   });
 
   it('leaves out what a snapshot lacks: no total, no connections, no errors, no timestamp', async () => {
-    const bare: ArkoudaSnapshot = { ...classifyRecords([]).metrics, server: { ...SERVER, locales: [] }, serverName: 'bare', sampledAtMs: 0 };
+    const bare: ArkoudaSnapshot = { ...classifyRecords([]).metrics, server: { ...SERVER, locales: [] }, serverName: 'bare', sampledAtMs: 0, pollDurationSeconds: 0 };
     expect(await text((sink) => render(bare, sink))).toBe(`# HELP arkouda_server_information_info Arkouda server and locales configuration information
 # TYPE arkouda_server_information_info gauge
 arkouda_server_information_info{arkouda_server_name="bare",arkouda_server_hostname="n0",arkouda_version="v2024.04.19",arkouda_number_of_locales="0"} 1
