@@ -12,8 +12,7 @@
 // Figures and ratios, never a pass/fail.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Agent, request } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { createExporter } from '@tessera/exporter';
 import { SampleCollection } from '@tessera/exposition';
 import { startPushgateway } from '@tessera/test-support';
 import { Request } from 'zeromq';
+import { cpuMilliseconds, GZIP, loopDelayDuring, percentile, timedGet } from './measure.mjs';
 
 const SERVERS = 50;
 const WEDGED = 5;
@@ -40,21 +40,7 @@ const { config } = JSON.parse(line);
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const clock = { now: () => Date.now(), monotonic: () => performance.now() };
-const percentile = (values, fraction) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(fraction * values.length) - 1)];
 const rssMegabytes = () => process.memoryUsage().rss / 1024 / 1024;
-const cpuMilliseconds = (since) => {
-  const { user, system } = process.cpuUsage(since);
-  return (user + system) / 1000;
-};
-
-/** The event loop's delays while `work` runs. */
-async function loopDelayDuring(work) {
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const result = await work();
-  loop.disable();
-  return { result, maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
-}
 
 /**
  * Poll cycles with one client per server, every server polled at the same moment: the time until
@@ -101,20 +87,6 @@ async function measureCycles(wedged) {
   return { median: percentile(times, 0.5), max: Math.max(...times), eventLoopMs: maxMs, renderCpuMs: percentile(renderTimes, 0.5) };
 }
 
-function get(agent, url) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    request(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (response) => {
-      let bytes = 0;
-      response.on('data', (chunk) => (bytes += chunk.length));
-      response.on('end', () => (response.statusCode === 200 ? resolve({ milliseconds: performance.now() - started, cpuMs: cpuMilliseconds(cpu), bytes }) : reject(new Error(`${url}: HTTP ${response.statusCode}`))));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
 const upCount = (text) => text.split('\n').filter((sample) => /^arkouda_up\{.*\} 1$/.test(sample)).length;
 
 /** The host with one instance per server at the default poll interval: start-up, then scrapes served from the snapshots. */
@@ -145,11 +117,11 @@ async function measureHost(wedged, pushgateway) {
     // 25 ms apart, so the scrapes meet polls under way over several poll intervals.
     const { maxMs, p99Ms } = await loopDelayDuring(async () => {
       for (let index = 0; index < SCRAPES; index++) {
-        const scrape = await get(agents.tessera, `${url}/metrics`);
+        const scrape = await timedGet(`${url}/metrics`, { agent: agents.tessera, headers: GZIP });
         times.tessera.push(scrape.milliseconds);
         times.cpu.push(scrape.cpuMs);
-        bytes = scrape.bytes;
-        if (pushgateway !== undefined) times.pushgateway.push((await get(agents.pushgateway, `${pushgateway.url}/metrics`)).milliseconds);
+        bytes = scrape.body.length;
+        if (pushgateway !== undefined) times.pushgateway.push((await timedGet(`${pushgateway.url}/metrics`, { agent: agents.pushgateway, headers: GZIP })).milliseconds);
         await delay(25);
       }
     });

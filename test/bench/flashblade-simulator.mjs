@@ -10,7 +10,7 @@ process.on('message', (message) => {
     simulator.stats.reset();
     process.send({ reset: true });
   } else if (message === 'stats') {
-    process.send({ calls: simulator.stats.calls(), byEndpoint: simulator.stats.byEndpoint(), maxInFlight: simulator.stats.maxInFlight, logins: simulator.stats.logins });
+    process.send({ calls: simulator.stats.calls(), byEndpoint: simulator.stats.byEndpoint(), maxInFlight: simulator.stats.maxInFlight });
   } else if (message === 'stop') {
     void simulator.close().then(() => process.exit(0));
   }

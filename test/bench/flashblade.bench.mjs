@@ -5,7 +5,6 @@
 // scrape (counted by the simulator), tessera's CPU time, RSS and its event loop's largest delay
 // while scraping. The simulator runs in a process of its own. Figures, never a pass/fail.
 // Options: BENCH_SCRAPES (default 5), BENCH_FILESYSTEMS, BENCH_BUCKETS, BENCH_LATENCY_MS.
-import { fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { getFreePort, TESSERA_BIN } from '@tessera/test-support';
 import { stringify } from 'yaml';
+import { forkChild, GZIP, percentile, timedGet } from './measure.mjs';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 5);
 const FILESYSTEMS = Number(process.env.BENCH_FILESYSTEMS ?? 10_000);
@@ -34,26 +34,6 @@ function exporterCalls(fileSystems, buckets) {
   return session + array + fileSystemGroup + objectStore + clients + usage + policies;
 }
 
-/** A child process that answers `reset` and `stats` messages; stopped by `stop` (the simulator) or SIGTERM (tessera). */
-function child(script, args, execArgv = []) {
-  const process = fork(script, args.map(String), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  const next = () => new Promise((resolve) => process.once('message', resolve));
-  const exited = new Promise((resolve) => process.once('exit', resolve));
-  return {
-    next,
-    ask: async (message) => {
-      const reply = next();
-      process.send(message);
-      return reply;
-    },
-    stop: async (how = 'stop') => {
-      if (how === 'stop') process.send('stop');
-      else process.kill(how);
-      await exited;
-    },
-  };
-}
-
 /** Polls `url` until it answers 200. */
 async function waitUntilReady(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -65,27 +45,10 @@ async function waitUntilReady(url, timeoutMs) {
   }
 }
 
-function scrape(agent, url) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = request(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
-        if (response.statusCode !== 200) reject(new Error(`${url}: HTTP ${response.statusCode}`));
-        else resolve({ milliseconds, gzip: Buffer.concat(chunks) });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const scrape = (agent, url) => timedGet(url, { agent, headers: GZIP });
 const partOk = (text, part) => text.includes(`tessera_collector_part_success{collector="flashblade",collector_instance="default",part="${part}"} 1\n`);
 
-const simulator = child(fileURLToPath(new URL('flashblade-simulator.mjs', import.meta.url)), [FILESYSTEMS, BUCKETS, LATENCY_MS]);
+const simulator = forkChild(fileURLToPath(new URL('flashblade-simulator.mjs', import.meta.url)), [FILESYSTEMS, BUCKETS, LATENCY_MS]);
 const { url: arrayUrl, apiToken } = await simulator.next();
 const workDir = await mkdtemp(join(tmpdir(), 'tessera-bench-flashblade-'));
 const configFile = join(workDir, 'tessera.yaml');
@@ -93,7 +56,7 @@ await writeFile(configFile, stringify({ log: { level: 'warn' }, scrape: { timeou
 const port = await getFreePort();
 const url = `http://127.0.0.1:${port}`;
 // The real bin (its V8 settings included), with the event-loop monitor loaded into it.
-const tessera = child(TESSERA_BIN, [`--config=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, '--web.disable-exporter-metrics'], ['--import', MONITOR]);
+const tessera = forkChild(TESSERA_BIN, [`--config=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, '--web.disable-exporter-metrics'], ['--import', MONITOR]);
 try {
   await waitUntilReady(`${url}/-/ready`, 60_000);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -101,7 +64,7 @@ try {
   let text = '';
   const warmUntil = Date.now() + 120_000;
   do {
-    text = gunzipSync((await scrape(agent, `${url}/metrics`)).gzip).toString('utf8');
+    text = gunzipSync((await scrape(agent, `${url}/metrics`)).body).toString('utf8');
   } while (!BACKGROUND_PARTS.every((part) => partOk(text, part)) && Date.now() < warmUntil);
   if (!BACKGROUND_PARTS.every((part) => partOk(text, part))) throw new Error('the background groups did not refresh within 2 minutes');
   const series = text.split('\n').filter((line) => line.startsWith('purefb_')).length;
@@ -110,17 +73,17 @@ try {
   for (let index = 0; index < SCRAPES; index++) {
     await simulator.ask('reset');
     await tessera.ask('reset');
-    const { milliseconds, gzip } = await scrape(agent, `${url}/metrics`);
+    const { milliseconds, body } = await scrape(agent, `${url}/metrics`);
     const calls = await simulator.ask('stats');
     const stats = await tessera.ask('stats');
-    rows.push({ milliseconds, gzipBytes: gzip.length, calls: calls.calls, maxInFlight: calls.maxInFlight, byEndpoint: calls.byEndpoint, ...stats });
+    rows.push({ milliseconds, gzipBytes: body.length, calls: calls.calls, maxInFlight: calls.maxInFlight, byEndpoint: calls.byEndpoint, ...stats });
   }
   agent.destroy();
 
   const budget = exporterCalls(FILESYSTEMS, BUCKETS);
   const exporterSeconds = (budget * LATENCY_MS) / 1000;
-  const scrapeMs = median(rows.map((row) => row.milliseconds));
-  const calls = median(rows.map((row) => row.calls));
+  const scrapeMs = percentile(rows.map((row) => row.milliseconds), 0.5);
+  const calls = percentile(rows.map((row) => row.calls), 0.5);
   const loopMax = Math.max(...rows.map((row) => row.eventLoopMaxMs));
   const ownMax = Math.max(...rows.map((row) => row.ownDelayMaxMs));
   const rssMax = Math.max(...rows.map((row) => row.rssMb));
@@ -128,7 +91,7 @@ try {
   console.log(`  series per scrape            ${series} purefb_* series, ${(rows[0].gzipBytes / 2 ** 20).toFixed(2)} MiB gzip`);
   console.log(`  tessera scrape time          median ${scrapeMs.toFixed(0)} ms, max ${Math.max(...rows.map((row) => row.milliseconds)).toFixed(0)} ms`);
   console.log(`  tessera REST calls           median ${calls} per scrape (at most ${Math.max(...rows.map((row) => row.maxInFlight))} in flight)`);
-  console.log(`  tessera CPU time             median ${median(rows.map((row) => row.cpuMs)).toFixed(0)} ms per scrape (all threads)`);
+  console.log(`  tessera CPU time             median ${percentile(rows.map((row) => row.cpuMs), 0.5).toFixed(0)} ms per scrape (all threads)`);
   console.log(`  tessera event loop           max delay ${loopMax.toFixed(1)} ms, p99 ${Math.max(...rows.map((row) => row.eventLoopP99Ms)).toFixed(1)} ms; of the main thread's own work (its CPU time across the delay) at most ${ownMax.toFixed(1)} ms`);
   console.log(`  tessera memory               RSS max ${rssMax.toFixed(0)} MB`);
   console.log(`  machine                      load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} on ${availableParallelism()} cores (delays beyond the process's own work are other processes')`);

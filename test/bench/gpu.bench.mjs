@@ -3,19 +3,17 @@
 // scrape served from the snapshot. Targets: NVML ≤ 5 ms and ≥ 10× faster than nvidia-smi, event-loop
 // delay ≤ 5 ms, scrape ≤ 5 ms. The simulated nvidia-smi is a small C program: a real one also loads
 // the driver stack, so the ratio measured here understates the real difference.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { validateWithSchema } from '@tessera/collector-api';
 import plugin, { DEFAULT_FIELDS, NvidiaSmiReader, NvmlLibrary, NvmlReader } from '@tessera/collector-dcgm';
 import { renderText, SampleCollection } from '@tessera/exposition';
 import { startGpuSimulator } from '@tessera/sim-gpu';
+import { loopDelayDuring, percentile } from './measure.mjs';
 
 const GPUS = 8;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 500);
 
-const percentile = (values, fraction) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-};
 const ms = (value) => `${value.toFixed(2)} ms`;
 const clock = { now: () => Date.now(), monotonic: () => performance.now() };
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
@@ -44,20 +42,13 @@ try {
   if (check.gpus.length !== GPUS) throw new Error(`NVML read ${check.gpus.length} GPUs, expected ${GPUS}`);
 
   console.log(`dcgm collector, ${GPUS} simulated GPUs (node ${process.version})`);
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
   const sampling = performance.now();
-  histogram.enable();
-  const nvmlMedian = await time('NVML sample (koffi, async calls)', SAMPLES, () => nvml.sample(signal));
-  histogram.disable();
+  const { result: nvmlMedian, maxMs: loopMax, p99Ms: loopP99 } = await loopDelayDuring(() => time('NVML sample (koffi, async calls)', SAMPLES, () => nvml.sample(signal)), 1);
   // The same span with the event loop idle: what this machine's scheduling alone costs.
-  const idle = monitorEventLoopDelay({ resolution: 1 });
-  idle.enable();
-  await new Promise((resolve) => setTimeout(resolve, performance.now() - sampling));
-  idle.disable();
+  const idle = await loopDelayDuring(() => delay(performance.now() - sampling), 1);
   const smiMedian = await time('nvidia-smi sample (spawn + CSV)', Math.ceil(SAMPLES / 2), () => smi.sample(signal));
-  const loopMax = histogram.max / 1e6;
-  console.log(`${'event-loop delay during NVML'.padEnd(34)} max ${ms(loopMax).padStart(13)}   p99 ${ms(histogram.percentile(99) / 1e6).padStart(10)}`);
-  console.log(`${'event-loop delay, idle, same span'.padEnd(34)} max ${ms(idle.max / 1e6).padStart(13)}   p99 ${ms(idle.percentile(99) / 1e6).padStart(10)}`);
+  console.log(`${'event-loop delay during NVML'.padEnd(34)} max ${ms(loopMax).padStart(13)}   p99 ${ms(loopP99).padStart(10)}`);
+  console.log(`${'event-loop delay, idle, same span'.padEnd(34)} max ${ms(idle.maxMs).padStart(13)}   p99 ${ms(idle.p99Ms).padStart(10)}`);
 
   // A scheduler that runs each task once, by hand, and serves its value: the host's, without timers.
   const tasks = [];
@@ -69,7 +60,7 @@ try {
     },
   };
   const context = { collector: 'dcgm', instance: 'default', logger: quiet, dispatcher: undefined, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/', udevData: '/run/udev/data' }, clock, scheduler };
-  const collector = await plugin.create(await plugin.configSchema['~standard'].validate({ ...simulator.config, hostname: 'bench', kubernetes: { enabled: false } }).value, context);
+  const collector = await plugin.create(await validateWithSchema(plugin.configSchema, { ...simulator.config, hostname: 'bench', kubernetes: { enabled: false } }), context);
   for (const task of tasks) task.value = await task.run(signal);
   let series = 0;
   const scrapeMedian = await time('scrape served from the snapshot', SCRAPES, async () => {

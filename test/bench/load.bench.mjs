@@ -3,36 +3,24 @@
 // 60): 25 scrapers reuse one keep-alive connection each, 25 open a new connection per scrape.
 // Prints requests served, errors, p50/p99 per connection kind, and RSS and open file descriptors
 // before and after. Figures and ratios, never a pass/fail of the build.
-import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { readdirSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { startNodeExporter, startTessera } from '@tessera/test-support';
+import { memoryOf, percentile, timedGet } from './measure.mjs';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const SCRAPERS_PER_KIND = 25;
 const COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'];
 
+/** One scrape: its time, or what failed (the HTTP status, else the error's code). */
 function scrape(url, agent) {
-  return new Promise((resolve) => {
-    const started = process.hrtime.bigint();
-    const req = request(`${url}/metrics`, { agent, headers: agent === false ? { connection: 'close' } : {} }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ ok: response.statusCode === 200, status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      response.on('error', (error) => resolve({ ok: false, status: error.code ?? error.message, ms: 0 }));
-    });
-    req.on('error', (error) => resolve({ ok: false, status: error.code ?? error.message, ms: 0 }));
-    req.end();
-  });
+  return timedGet(`${url}/metrics`, { agent, headers: agent === false ? { connection: 'close' } : {} }).then(
+    ({ milliseconds }) => ({ ok: true, ms: milliseconds }),
+    (error) => ({ ok: false, status: error.status ?? error.code ?? error.message, ms: 0 }),
+  );
 }
 
-const percentile = (values, fraction) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-};
-const process_ = (pid) => ({
-  rss: Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
-  fds: readdirSync(`/proc/${pid}/fd`).length,
-});
+const process_ = (pid) => ({ rss: memoryOf(pid).rss, fds: readdirSync(`/proc/${pid}/fd`).length });
 
 async function load(name, peer) {
   const before = process_(peer.process.pid);

@@ -6,40 +6,20 @@
 //
 // Scrapes go over one keep-alive connection per target, interleaved (BENCH_SCRAPES, default 500).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNodeExporter, startTessera } from '@tessera/test-support';
+import { healthChecksDuring, memoryOf, percentile, timedGet } from './measure.mjs';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 500);
 const WARMUP = 20;
 const FIRST_COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'filesystem', 'uname', 'time', 'stat', 'vmstat', 'textfile'];
 
-function scrape(agent, url) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = request(url, { agent }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        if (response.statusCode !== 200) reject(new Error(`${url}: HTTP ${response.statusCode}`));
-        else resolve({ milliseconds: Number(process.hrtime.bigint() - started) / 1e6, body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function percentile(sorted, fraction) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-}
-
-function memory(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
+/** One GET of `url`: its time and its body as text. */
+async function scrape(agent, url) {
+  const { milliseconds, body } = await timedGet(url, { agent });
+  return { milliseconds, body: body.toString('utf8') };
 }
 
 const countSeries = (text) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
@@ -61,10 +41,14 @@ async function compareScrapes(title, tessera, nodeExporter, scrapes) {
       target.families = countFamilies(body);
     }
   }
-  const rows = targets.map((target) => {
-    const sorted = [...target.times].sort((a, b) => a - b);
-    return { name: target.name, median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), series: target.series, families: target.families, ...memory(target.peer.process.pid) };
-  });
+  const rows = targets.map((target) => ({
+    name: target.name,
+    median: percentile(target.times, 0.5),
+    p99: percentile(target.times, 0.99),
+    series: target.series,
+    families: target.families,
+    ...memoryOf(target.peer.process.pid),
+  }));
   const [ours, theirs] = rows;
   console.log(`\n${title}: ${scrapes} scrapes each, interleaved, one keep-alive connection per target\n`);
   console.log('target          median ms   p99 ms   series  families   RSS MB   peak RSS MB');
@@ -115,27 +99,6 @@ function largeTextfile() {
   return `${lines.join('\n')}\n`;
 }
 
-/** The longest a `/-/healthy` probe (every 10 ms) waited while `work` ran. */
-async function longestHealthWait(url, work) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let running = true;
-  let longest = 0;
-  const probing = (async () => {
-    while (running) {
-      const { milliseconds } = await scrape(agent, `${url}/-/healthy`);
-      longest = Math.max(longest, milliseconds);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  try {
-    return { result: await work(), longest };
-  } finally {
-    running = false;
-    await probing;
-    agent.destroy();
-  }
-}
-
 async function largeTextfileBench() {
   const scrapes = Number(process.env.BENCH_SCRAPES ?? 10);
   const directory = await mkdtemp(join(tmpdir(), 'tessera-bench-textfile-'));
@@ -151,7 +114,7 @@ async function largeTextfileBench() {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       for (let i = 0; i < 5; i++) await scrape(agent, `${peer.url}/metrics`);
       agent.destroy();
-      before[name] = memory(peer.process.pid).rss;
+      before[name] = memoryOf(peer.process.pid).rss;
     }
     const text = largeTextfile();
     await writeFile(join(directory, 'eval.prom'), text);
@@ -161,7 +124,7 @@ async function largeTextfileBench() {
       ['node_exporter', nodeExporter],
     ]) {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const first = await longestHealthWait(peer.url, () => scrape(agent, `${peer.url}/metrics`));
+      const first = await healthChecksDuring(peer.url, () => scrape(agent, `${peer.url}/metrics`));
       const times = [];
       let series = 0;
       for (let i = 0; i < scrapes; i++) {
@@ -169,10 +132,9 @@ async function largeTextfileBench() {
         times.push(milliseconds);
         series = countSeries(body);
       }
-      const later = await longestHealthWait(peer.url, () => scrape(agent, `${peer.url}/metrics`));
+      const later = await healthChecksDuring(peer.url, () => scrape(agent, `${peer.url}/metrics`));
       agent.destroy();
-      const sorted = [...times].sort((a, b) => a - b);
-      rows.push({ name, first: first.result.milliseconds, median: percentile(sorted, 0.5), series, before: before[name], ...memory(peer.process.pid), health: Math.max(first.longest, later.longest) });
+      rows.push({ name, first: first.result.milliseconds, median: percentile(times, 0.5), series, before: before[name], ...memoryOf(peer.process.pid), health: Math.max(...first.health, ...later.health) });
     }
     const [ours, theirs] = rows;
     console.log(`\nlarge textfile benchmark: one ${(text.length / 1e6).toFixed(1)} MB file, first scrape then ${scrapes} more, one at a time\n`);

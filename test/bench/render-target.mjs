@@ -1,8 +1,7 @@
 // The tessera side of `pnpm bench render`, run as a child process: an exporter serving one
-// FlashBlade-shaped collector (10k file systems × 10 series, 10k buckets × 10, ~200 array series),
-// with the event loop's delay sampled in this process. Talks to the bench over IPC:
-// `{ cacheTtlSeconds }` in argv, `reset` / `stats` messages.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// FlashBlade-shaped collector (10k file systems × 10 series, 10k buckets × 10, ~200 array series).
+// Forked with event-loop-monitor.mjs loaded, which answers `reset` / `stats`. Talks to the bench
+// over IPC: `cacheTtlSeconds` in argv, its URL as first message, `stop` to close.
 import { defineCollector, defineMetric } from '@tessera/collector-api';
 import { createExporter } from '@tessera/exporter';
 import { z } from 'zod';
@@ -80,16 +79,7 @@ const exporter = await createExporter({
   onlySuppliedPlugins: true,
 });
 const url = await exporter.listen('127.0.0.1:0');
-const delay = monitorEventLoopDelay({ resolution: 5 });
-delay.enable();
 process.on('message', (message) => {
-  if (message === 'reset') {
-    delay.reset();
-    process.send({ reset: true });
-  } else if (message === 'stats') {
-    process.send({ eventLoopMaxMs: delay.max / 1e6, eventLoopP99Ms: delay.percentile(99) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20, collections });
-  } else if (message === 'stop') {
-    void exporter.close().then(() => process.exit(0));
-  }
+  if (message === 'stop') void exporter.close().then(() => process.exit(0));
 });
 process.send({ url });

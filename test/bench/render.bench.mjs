@@ -3,30 +3,14 @@
 // encoder serving the same exposition), interleaved, both gzip-compressed as Prometheus asks.
 // Prints scrape time (median, p99, ratio), tessera's event-loop maximum delay while scraping, RSS,
 // and the time of /-/healthy requests sent during tessera's scrapes. Figures, never a pass/fail.
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startPushgateway } from '@tessera/test-support';
+import { forkChild, GZIP, healthChecksDuring, memoryOf, percentile, timedGet } from './measure.mjs';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
-const target = fileURLToPath(new URL('render-target.mjs', import.meta.url));
-
-function get(agent, url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = request(url, { agent, headers }, (response) => {
-      let bytes = 0;
-      response.on('data', (chunk) => (bytes += chunk.length));
-      response.on('end', () => {
-        if (response.statusCode !== 200) reject(new Error(`${url}: HTTP ${response.statusCode}`));
-        else resolve({ milliseconds: Number(process.hrtime.bigint() - started) / 1e6, bytes, encoding: response.headers['content-encoding'] });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const TARGET = fileURLToPath(new URL('render-target.mjs', import.meta.url));
+const MONITOR = fileURLToPath(new URL('event-loop-monitor.mjs', import.meta.url));
 
 function put(url, body) {
   return new Promise((resolve, reject) => {
@@ -39,51 +23,23 @@ function put(url, body) {
   });
 }
 
-const percentile = (values, fraction) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-};
-const rssOf = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-
-function startTarget(cacheTtlSeconds) {
-  const child = fork(target, [String(cacheTtlSeconds)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise((resolve) => child.once('message', resolve));
-  return { child, next, ask: async (message) => { const reply = next(); child.send(message); return reply; } };
-}
-
-/** Scrapes `url` while sending /-/healthy every 10 ms, returning both timings. */
-async function scrapeWithHealthChecks(agent, url, healthUrl) {
-  const healthAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const health = [];
-  let done = false;
-  const checks = (async () => {
-    while (!done) {
-      health.push((await get(healthAgent, healthUrl)).milliseconds);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  const scrape = await get(agent, url, { 'accept-encoding': 'gzip' });
-  done = true;
-  await checks;
-  healthAgent.destroy();
-  return { scrape, health };
-}
+const startTarget = (cacheTtlSeconds) => forkChild(TARGET, [cacheTtlSeconds], ['--import', MONITOR]);
 
 async function measure(cacheTtlSeconds, pushgateway, label) {
   const tessera = startTarget(cacheTtlSeconds);
   const { url } = await tessera.next();
   const agents = { tessera: new Agent({ keepAlive: true, maxSockets: 1 }), pushgateway: new Agent({ keepAlive: true, maxSockets: 1 }) };
   // One scrape to warm up (and, with a cache, to fill it).
-  const warm = await get(agents.tessera, `${url}/metrics`, { 'accept-encoding': 'gzip' });
-  await get(agents.pushgateway, `${pushgateway.url}/metrics`, { 'accept-encoding': 'gzip' });
+  const warm = await timedGet(`${url}/metrics`, { agent: agents.tessera, headers: GZIP });
+  await timedGet(`${pushgateway.url}/metrics`, { agent: agents.pushgateway, headers: GZIP });
   await tessera.ask('reset');
   const times = { tessera: [], pushgateway: [] };
   const health = [];
   for (let i = 0; i < SCRAPES; i++) {
-    const measured = await scrapeWithHealthChecks(agents.tessera, `${url}/metrics`, `${url}/-/healthy`);
-    times.tessera.push(measured.scrape.milliseconds);
+    const measured = await healthChecksDuring(url, () => timedGet(`${url}/metrics`, { agent: agents.tessera, headers: GZIP }));
+    times.tessera.push(measured.result.milliseconds);
     health.push(...measured.health);
-    times.pushgateway.push((await get(agents.pushgateway, `${pushgateway.url}/metrics`, { 'accept-encoding': 'gzip' })).milliseconds);
+    times.pushgateway.push((await timedGet(`${pushgateway.url}/metrics`, { agent: agents.pushgateway, headers: GZIP })).milliseconds);
   }
   const stats = await tessera.ask('stats');
   const row = {
@@ -93,12 +49,11 @@ async function measure(cacheTtlSeconds, pushgateway, label) {
     healthMax: Math.max(...health),
     healthMedian: percentile(health, 0.5),
     healthCount: health.length,
-    gzipBytes: warm.bytes,
+    gzipBytes: warm.body.length,
     stats,
-    pushgatewayRss: rssOf(pushgateway.process.pid),
+    pushgatewayRss: memoryOf(pushgateway.process.pid).rss,
   };
-  tessera.child.send('stop');
-  await new Promise((resolve) => tessera.child.once('exit', resolve));
+  await tessera.stop();
   return row;
 }
 
@@ -107,16 +62,8 @@ const pushgateway = await startPushgateway();
 try {
   const source = startTarget(0);
   const { url } = await source.next();
-  const exposition = await new Promise((resolve, reject) => {
-    request(`${url}/metrics/flashblade`, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve(text));
-    }).on('error', reject).end();
-  });
-  source.child.send('stop');
-  await new Promise((resolve) => source.child.once('exit', resolve));
+  const exposition = (await timedGet(`${url}/metrics/flashblade`)).body.toString('utf8');
+  await source.stop();
   const collectorText = exposition.split('\n').filter((line, index, lines) => !line.includes('tessera_') && !(line.startsWith('# ') && lines[index + 1]?.includes('tessera_'))).join('\n');
   const series = collectorText.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
   await put(`${pushgateway.url}/metrics/job/flashblade`, collectorText);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { queryPrometheus, type PromSample } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -93,12 +94,7 @@ let demo: ChildProcess;
 let ready: { prometheus: string; tessera: string; pushgateway: string; marker: string; pids: number[] };
 let stderr = '';
 
-async function query(expr: string): Promise<{ metric: Record<string, string> }[]> {
-  const response = await fetch(`${ready.prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string> }[] } };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? response.status}`);
-  return body.data?.result ?? [];
-}
+const query = (expr: string): Promise<PromSample[]> => queryPrometheus(ready.prometheus, expr);
 
 beforeAll(async () => {
   demo = spawn(process.execPath, ['tooling/scripts/demo.mjs', '--json', '--scrape-interval', '2s'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,20 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repositoryCollectorPackages } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The repository's collector packages, as the release carries them (the `tessera-collector` keyword). */
-function collectorPackages(): string[] {
-  return readdirSync(join(root, 'packages'))
-    .map((directory) => join(root, 'packages', directory, 'package.json'))
-    .filter((file) => existsSync(file))
-    .map((file) => JSON.parse(readFileSync(file, 'utf8')) as { name: string; private?: boolean; keywords?: string[] })
-    .filter((pkg) => !pkg.private && pkg.keywords?.includes('tessera-collector'))
-    .map((pkg) => pkg.name)
-    .sort();
-}
 
 // The README says what can be installed: its collector table is the collector packages that exist,
 // no more (a collector announced before it is here) and no fewer (one added without a line).
@@ -24,7 +14,7 @@ describe('the root README', () => {
     const section = /^## Collectors\n([\s\S]*?)^## /m.exec(readme)?.[1];
     expect(section, 'README.md has a "## Collectors" section').toBeDefined();
     const rows = [...section!.matchAll(/^\| `([a-z][a-z0-9-]*)` \| \[`(@tessera\/collector-[a-z0-9-]+)`\]\(packages\/(collector-[a-z0-9-]+)\) \|/gm)];
-    expect(rows.map((row) => row[2]).sort()).toEqual(collectorPackages());
+    expect(rows.map((row) => row[2]).sort()).toEqual(repositoryCollectorPackages());
     for (const [, key, name, directory] of rows) {
       expect(name).toBe(`@tessera/${directory}`);
       expect(name).toBe(`@tessera/collector-${key}`);

@@ -6,23 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { runCommand, startPeer, startPushgateway, type RunningPeer } from '@tessera/test-support';
+import { repositoryCollectorPackages, runCommand, startPeer, startPushgateway, type RunningPeer } from '@tessera/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const repository = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The repository's collector packages (the `tessera-collector` keyword), as the release must carry them. */
-async function repositoryCollectors(): Promise<string[]> {
-  const names: string[] = [];
-  for (const directory of await readdir(join(repository, 'packages'))) {
-    const file = join(repository, 'packages', directory, 'package.json');
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(await readFile(file, 'utf8')) as { name: string; private?: boolean; keywords?: string[] };
-    if (!pkg.private && pkg.keywords?.includes('tessera-collector')) names.push(pkg.name);
-  }
-  return names;
-}
 
 /** Every symlink under a directory (the release must have none: any tar and any copy keep it whole). */
 async function symlinksUnder(directory: string): Promise<string[]> {
@@ -95,7 +83,7 @@ describe('the self-contained release', () => {
     const listed = await runCommand(join(release, 'bin/tessera'), ['list', '--config', join(release, 'tessera.yaml')], { env: nodeOnly });
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
-    const collectors = await repositoryCollectors();
+    const collectors = repositoryCollectorPackages();
     expect(collectors.length).toBeGreaterThan(0);
     for (const name of collectors) {
       const row = listed.stdout.split('\n').find((line) => line.split(/\s+/)[1] === name);

@@ -11,14 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The names of the workspace packages with a `bench` script. */
 function packagesWithBench() {
-  const found = new Map();
+  const found = new Set();
   for (const group of ['packages', 'apps', 'tooling']) {
     for (const directory of readdirSync(join(root, group))) {
       const file = join(root, group, directory, 'package.json');
       if (!existsSync(file)) continue;
       const pkg = JSON.parse(readFileSync(file, 'utf8'));
-      if (pkg.scripts?.bench !== undefined) found.set(pkg.name, pkg.name);
+      if (pkg.scripts?.bench !== undefined) found.add(pkg.name);
     }
   }
   return found;
@@ -36,7 +37,7 @@ function findBenchmark(name) {
 
 function available() {
   const names = new Set(readdirSync(join(root, 'test/bench')).filter((file) => file.endsWith('.bench.mjs')).map((file) => file.slice(0, -'.bench.mjs'.length)));
-  for (const name of packagesWithBench().keys()) names.add(name.replace(/^@tessera\/(collector-)?/, ''));
+  for (const name of packagesWithBench()) names.add(name.replace(/^@tessera\/(collector-)?/, ''));
   return [...names].sort();
 }
 

@@ -83,18 +83,6 @@ async function simulator(name, args) {
   throw new Error(`simulator ${name} printed nothing within 120 s`);
 }
 
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForHttp(name, url, entry, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -104,12 +92,6 @@ async function waitForHttp(name, url, entry, timeoutMs = 60_000) {
     await delay(200);
   }
   throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s:\n${entry.output()}`);
-}
-
-function binary(name) {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (found === '') throw new Error(`${name} is not installed: run \`pnpm setup:test\` (apt-get install ${name === 'prometheus-pushgateway' ? name : 'prometheus'})`);
-  return found;
 }
 
 /** A step of the start-up, with its duration. */
@@ -206,34 +188,32 @@ async function main() {
     }
   });
   workDirectory = await mkdtemp(join(tmpdir(), 'tessera-demo-'));
-  const { defaultScenario } = await import(join(root, 'tooling/sim-gpu/dist/index.js')).catch(() => ({ defaultScenario: undefined }));
+  // Built by step 1 (dependencies of the collectors), so only importable now.
+  const { getFreePort, requireBinary } = await import('@tessera/test-support');
+  const { defaultScenario } = await import(join(root, 'tooling/sim-gpu/dist/index.js'));
   const [gpu, flashblade, arkouda] = await step(2, total, 'starting the simulators (GPUs with pods and MIG, a FlashBlade, two Arkouda servers)', async () => {
-    const gpuArgs = ['--gpus', '2', '--mig'];
-    if (defaultScenario !== undefined) {
-      await writeFile(join(workDirectory, 'gpu-scenario.json'), JSON.stringify(gpuScenario(defaultScenario)));
-      gpuArgs.push('--scenario', join(workDirectory, 'gpu-scenario.json'));
-    }
+    await writeFile(join(workDirectory, 'gpu-scenario.json'), JSON.stringify(gpuScenario(defaultScenario)));
     return Promise.all([
-      simulator('gpu', gpuArgs),
+      simulator('gpu', ['--gpus', '2', '--mig', '--scenario', join(workDirectory, 'gpu-scenario.json')]),
       simulator('flashblade', ['--filesystems', '6', '--buckets', '3', '--clients', '8']),
       simulator('arkouda', ['--servers', '2', '--locales', '2', '--users', '3', '--poll-interval-seconds', '2']),
     ]);
   });
   const pushgateway = await step(3, total, 'starting the Pushgateway and the training job', async () => {
-    const port = await freePort();
-    const entry = start('Pushgateway', binary('prometheus-pushgateway'), [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(workDirectory, 'pushgateway')}`]);
+    const port = await getFreePort();
+    const entry = start('Pushgateway', requireBinary('prometheus-pushgateway'), [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(workDirectory, 'pushgateway')}`]);
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp('Pushgateway', `${url}/-/ready`, entry);
     trainingLoop = runTrainingJobs(url, '2s');
     return url;
   });
   const tessera = await step(4, total, 'starting tessera with every collector', async () => {
-    const port = await freePort();
+    const port = await getFreePort();
     // The ECC fields are not in dcgm-exporter's default counters file; the GPU alerts need them.
     const counters = join(workDirectory, 'dcgm-counters.csv');
-    const { DEFAULT_FIELDS } = await import(join(root, 'packages/collector-dcgm/dist/index.js'));
-    const rows = DEFAULT_FIELDS.map((field) => `${field.name}, ${field.kind === 'label' ? 'label' : field.type}, ${field.help}`);
-    rows.push('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL, counter, Total number of single-bit volatile ECC errors.', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL, counter, Total number of double-bit volatile ECC errors.');
+    const { DCGM_FIELDS, DEFAULT_FIELDS } = await import(join(root, 'packages/collector-dcgm/dist/index.js'));
+    const ecc = ['DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL'].map((name) => DCGM_FIELDS.find((field) => field.name === name));
+    const rows = [...DEFAULT_FIELDS, ...ecc].map((field) => `${field.name}, ${field.kind === 'label' ? 'label' : field.type}, ${field.help}`);
     await writeFile(counters, `${rows.join('\n')}\n`);
     const config = {
       collectors: {
@@ -250,7 +230,7 @@ async function main() {
     return { url, address: `127.0.0.1:${port}` };
   });
   const prometheus = await step(5, total, 'starting Prometheus with the mixin rules', async () => {
-    const port = await freePort();
+    const port = await getFreePort();
     for (const file of ['alerts.yaml', 'recording.yaml']) await copyFile(join(root, 'packages/mixin/rules', file), join(workDirectory, file));
     const seconds = Number(scrapeInterval.slice(0, -1));
     const probe = (collector, targets) => ({
@@ -277,7 +257,7 @@ async function main() {
       ],
     };
     await writeFile(join(workDirectory, 'prometheus.yml'), JSON.stringify(config, null, 2));
-    const entry = start('Prometheus', binary('prometheus'), [
+    const entry = start('Prometheus', requireBinary('prometheus'), [
       `--config.file=${join(workDirectory, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(workDirectory, 'prometheus-data')}`,
       `--web.listen-address=127.0.0.1:${port}`,

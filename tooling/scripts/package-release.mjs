@@ -110,7 +110,7 @@ import(pathToFileURL(join(__dirname, '..', 'node_modules', ${JSON.stringify(pack
 
 // What `pnpm pack` does to a manifest: workspace: ranges become the versions they point at, and the
 // fields only the workspace uses go, so nothing in the release refers to the checkout it came from.
-function publishedManifest(manifest, versions) {
+function publishedManifest(manifest, manifests) {
   const published = { ...manifest };
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     if (published[field] === undefined) continue;
@@ -118,7 +118,7 @@ function publishedManifest(manifest, versions) {
       Object.entries(published[field]).map(([name, range]) => {
         if (!range.startsWith('workspace:')) return [name, range];
         const rest = range.slice('workspace:'.length);
-        const version = versions.get(name);
+        const version = manifests.get(name)?.version;
         return [name, rest === '*' ? version : rest === '^' || rest === '~' ? `${rest}${version}` : rest];
       }),
     );
@@ -183,17 +183,15 @@ async function assemble(releaseDirectory, firstParty) {
   }
   await removeNestedBinDirectories(modules);
 
-  const versions = new Map();
   const manifests = new Map();
   for (const directory of await readdir(join(modules, '@tessera'))) {
     const manifest = await readJson(join(modules, '@tessera', directory, 'package.json'));
-    versions.set(manifest.name, manifest.version);
     manifests.set(manifest.name, manifest);
   }
   const absent = firstParty.filter((name) => !manifests.has(name));
   if (absent.length > 0) throw new ReleaseError(`pnpm deploy left ${absent.join(', ')} out of ${modules}`);
   for (const [name, manifest] of manifests) {
-    await writeFile(join(modules, name, 'package.json'), `${JSON.stringify(publishedManifest(manifest, versions), null, 2)}\n`);
+    await writeFile(join(modules, name, 'package.json'), `${JSON.stringify(publishedManifest(manifest, manifests), null, 2)}\n`);
   }
 
   const host = manifests.get(HOST);
@@ -220,11 +218,11 @@ async function assemble(releaseDirectory, firstParty) {
     bin: bins,
     // What the release carries. It also keeps an `npm install` run in the release folder by mistake
     // from pruning node_modules: npm fails to find these on the registry instead.
-    dependencies: Object.fromEntries(firstParty.map((name) => [name, versions.get(name)])),
+    dependencies: Object.fromEntries(firstParty.map((name) => [name, manifests.get(name).version])),
   };
   await writeFile(join(releaseDirectory, 'package.json'), `${JSON.stringify(release, null, 2)}\n`);
   await copyFile(join(root, 'LICENSE'), join(releaseDirectory, 'LICENSE'));
-  return { bins: Object.keys(bins), versions };
+  return { bins: Object.keys(bins), manifests };
 }
 
 /** Every package in node_modules (scoped ones included), top level and nested. */
@@ -368,7 +366,7 @@ async function main() {
   const hostVersion = (await readJson(join(root, 'apps/exporter/package.json'))).version;
   const name = `tessera-${hostVersion}-${platformName()}`;
   const releaseDirectory = join(outDirectory, name);
-  const { bins, versions } = await assemble(releaseDirectory, firstParty);
+  const { bins, manifests } = await assemble(releaseDirectory, firstParty);
   const nodeOnly = await nodeOnlyEnvironment();
   let native;
   let startUp;
@@ -385,7 +383,7 @@ async function main() {
   console.log(`release ${name}`);
   console.log(`  folder   ${shown(releaseDirectory)} (${unpacked.files} files, ${megabytes(unpacked.bytes)})`);
   console.log(`  tarball  ${shown(tarball)} (${megabytes(packed)})`);
-  console.log(`  packages ${firstParty.map((packageName) => `${packageName}@${versions.get(packageName)}`).join(', ')}`);
+  console.log(`  packages ${firstParty.map((packageName) => `${packageName}@${manifests.get(packageName).version}`).join(', ')}`);
   console.log(`  bins     ${bins.map((bin) => `bin/${bin}`).join(', ')}`);
   console.log(`  native   ${native.length > 0 ? `${native.join(', ')} (each loads)` : 'none'}`);
   console.log(`  start-up bin/tessera ready in ${Math.round(startUp)} ms (sample tessera.yaml, node collector)`);

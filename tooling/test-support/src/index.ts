@@ -4,6 +4,7 @@ export { startConnectionCounter, type ConnectionCounter } from './connection-cou
 export { getFreePort, startPeer, type RunningPeer, type StartPeerOptions } from './peer.js';
 export {
   promtoolCheckMetrics,
+  queryPrometheus,
   startNodeExporter,
   startPrometheus,
   startPushgateway,
@@ -12,6 +13,7 @@ export {
   type RunningPrometheus,
 } from './peers.js';
 export { checkGeneratedSection, type GeneratedSectionResult } from './generated-section.js';
+export { repositoryCollectorPackages } from './repository.js';
 export { runCommand, type CommandOutcome } from './run-command.js';
 export { createTestCertificateAuthority, type IssuedCertificate, type IssueOptions, type TestCertificateAuthority } from './pki.js';
 export { htpasswdBcrypt } from './htpasswd.js';

@@ -38,6 +38,19 @@ export interface PromSample {
   readonly value: number;
 }
 
+/** Runs an instant query against the Prometheus at `url` and returns the vector (throws on an API error). */
+export async function queryPrometheus(url: string, expression: string): Promise<PromSample[]> {
+  const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expression)}`);
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  if (body.status !== 'success' || body.data === undefined) throw new Error(`query ${expression} failed: ${body.error ?? response.status}`);
+  if (body.data.resultType !== 'vector') throw new Error(`query ${expression} returned ${body.data.resultType}, expected a vector`);
+  return body.data.result.map((entry) => ({ metric: entry.metric, value: Number(entry.value[1]) }));
+}
+
 export interface RunningPrometheus extends RunningPeer {
   /** Runs an instant query and returns the vector (throws on an API error). */
   query(expression: string): Promise<PromSample[]>;
@@ -68,17 +81,7 @@ export async function startPrometheus(options: {
     ],
     readyPath: '/-/ready',
   });
-  const query = async (expression: string): Promise<PromSample[]> => {
-    const response = await fetch(`${peer.url}/api/v1/query?query=${encodeURIComponent(expression)}`);
-    const body = (await response.json()) as {
-      status: string;
-      error?: string;
-      data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    if (body.status !== 'success' || body.data === undefined) throw new Error(`query ${expression} failed: ${body.error ?? response.status}`);
-    if (body.data.resultType !== 'vector') throw new Error(`query ${expression} returned ${body.data.resultType}, expected a vector`);
-    return body.data.result.map((entry) => ({ metric: entry.metric, value: Number(entry.value[1]) }));
-  };
+  const query = (expression: string): Promise<PromSample[]> => queryPrometheus(peer.url, expression);
   const waitFor = async (expression: string, accept: (samples: PromSample[]) => boolean, timeoutMs = 30_000): Promise<PromSample[]> => {
     const deadline = Date.now() + timeoutMs;
     let last: PromSample[] = [];

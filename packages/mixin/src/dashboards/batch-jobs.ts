@@ -1,4 +1,4 @@
-import { BATCH } from '../rules/recording-rules.js';
+import { BATCH, pushedJobSeries } from '../rules/recording-rules.js';
 import type { DashboardSpec } from './builder.js';
 import { byVariables, select } from './selectors.js';
 
@@ -42,7 +42,7 @@ export const batchJobsDashboard: DashboardSpec = {
         { kind: 'timeseries', title: 'Run duration', description: 'How long the current or last run has taken.', unit: 's', queries: [{ expr: select(BATCH.runDuration.record, V), legend: JOB_LEGEND }] },
         { kind: 'timeseries', title: 'Throughput', description: 'Samples per second the job reports (`<job>_samples_per_second`).', unit: 'short', queries: [{ expr: select(BATCH.samplesPerSecond.record, V), legend: JOB_LEGEND }] },
         { kind: 'timeseries', title: 'Accuracy', description: 'Model accuracy the job reports (`<job>_accuracy_ratio`).', unit: 'percentunit', min: 0, max: 1, queries: [{ expr: select(BATCH.accuracy.record, V), legend: JOB_LEGEND }] },
-        { kind: 'timeseries', title: 'Peak memory', description: "Peak resident memory of the command's process tree (tessera-push exec).", unit: 'bytes', queries: [{ expr: `max without (instance) ({__name__=~".+_peak_memory_bytes", ${byVariables(V)}} and on (job) push_time_seconds)`, legend: JOB_LEGEND }] },
+        { kind: 'timeseries', title: 'Peak memory', description: "Peak resident memory of the command's process tree (tessera-push exec).", unit: 'bytes', queries: [{ expr: pushedJobSeries('peak_memory_bytes', `, ${byVariables(V)}`), legend: JOB_LEGEND }] },
       ],
     },
     {

@@ -1,9 +1,8 @@
-import { HOST } from '../rules/recording-rules.js';
+import { DATA_FILESYSTEMS, HOST } from '../rules/recording-rules.js';
 import type { DashboardSpec } from './builder.js';
 import { select } from './selectors.js';
 
 const V = ['cluster', 'instance'];
-const FILESYSTEMS = 'fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs"';
 
 /** Hosts: CPU, memory, pressure, disks, filesystems, network, InfiniBand and clock, per node. */
 export const hostsDashboard: DashboardSpec = {
@@ -40,7 +39,7 @@ export const hostsDashboard: DashboardSpec = {
           title: 'Filesystem space',
           description: 'Free space per mounted filesystem (tmpfs, overlay and the like left out).',
           unit: 'percent',
-          queries: [{ expr: `100 * ${select('node_filesystem_avail_bytes', V, FILESYSTEMS)} / ${select('node_filesystem_size_bytes', V, FILESYSTEMS)}`, instant: true }],
+          queries: [{ expr: `100 * ${select('node_filesystem_avail_bytes', V, DATA_FILESYSTEMS)} / ${select('node_filesystem_size_bytes', V, DATA_FILESYSTEMS)}`, instant: true }],
         },
         {
           kind: 'timeseries',

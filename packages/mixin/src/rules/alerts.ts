@@ -1,5 +1,5 @@
 import type { MixinOptions } from '../options.js';
-import { BATCH } from './recording-rules.js';
+import { BATCH, DATA_FILESYSTEMS } from './recording-rules.js';
 import type { AlertingRule, RuleGroup, Severity } from './rule-types.js';
 
 /** What an alert is about, before the runbook link is derived from its name. */
@@ -84,7 +84,7 @@ function gpuAlerts(options: MixinOptions): AlertSpec[] {
 }
 
 function hostAlerts(options: MixinOptions): AlertSpec[] {
-  const free = 'node_filesystem_avail_bytes{fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs"} / node_filesystem_size_bytes * 100';
+  const free = `node_filesystem_avail_bytes{${DATA_FILESYSTEMS}} / node_filesystem_size_bytes * 100`;
   const writable = 'node_filesystem_readonly == 0';
   return [
     {

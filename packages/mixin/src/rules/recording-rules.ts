@@ -11,13 +11,16 @@ import type { RecordingRule, RuleGroup } from './rule-types.js';
  * never look like a training run.
  */
 
+/** Filesystems that hold data (in-memory, image and namespace ones left out), for alerts and dashboards alike. */
+export const DATA_FILESYSTEMS = 'fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs"';
+
 /** One rule's name and expression; the name is what dashboards and alerts refer to. */
 function rule(record: string, expr: string): RecordingRule {
   return { record, expr };
 }
 
 /** Series of pushed batch jobs whose name ends in `suffix`, one per job and grouping key. */
-function pushedJobSeries(suffix: string, extraMatchers = ''): string {
+export function pushedJobSeries(suffix: string, extraMatchers = ''): string {
   return `max without (instance) ({__name__=~".+_${suffix}"${extraMatchers}} and on (job) push_time_seconds)`;
 }
 
