@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -194,26 +194,30 @@ for step in range(1, 16):
     ['Prometheus text', 'half.prom', (step: number) => `# HELP half_epoch Epoch.\n# TYPE half_epoch gauge\nhalf_epoch ${step}\n# HELP half_loss Loss.\n# TYPE half_loss gauge\nhalf_loss ${1 / step}\n# EOF\n`],
   ])('a half-written %s file is never pushed', async (_format, name, render) => {
     // The command writes epoch 1 whole, then rewrites the file in place and stops halfway (a prefix
-    // that holds epoch 2) for a second, then completes it.
+    // that holds epoch 2) until told to go on, then completes it. Each step waits for the test, so a
+    // slow machine changes nothing: epoch 1 is pushed before the rewrite starts, and every push made
+    // while the file is half-written is looked at.
     const first = render(1);
     const second = render(2);
     const cut = second.indexOf('half_loss');
+    const wait = (step: string): string => `while not os.path.exists(${JSON.stringify(`${name}.${step}`)}): time.sleep(0.02)`;
     const script = `
 import os, sys, time
 path = os.environ['TESSERA_METRICS_FILE']
 with open(path, 'w') as f: f.write(${JSON.stringify(first)})
-print('first', flush=True)
-time.sleep(0.6)
+${wait('rewrite')}
 with open(path, 'w') as f:
     f.write(${JSON.stringify(second.slice(0, cut))}); f.flush()
     print('half', flush=True)
-    time.sleep(1.2)
+    ${wait('complete')}
     f.write(${JSON.stringify(second.slice(cut))})
 print('complete', flush=True)
 time.sleep(0.6)
 `;
     const job = `exec_half_${name.replace('.', '_')}`;
     const run = exec(job, ['python3', '-c', script], { flags: ['--metrics-file', name, '--interval', '100ms'] });
+    while (value(await findGroup(gateway.url, { job }), 'half_epoch') !== '1') await delay(50);
+    await writeFile(join(directory, `${name}.rewrite`), '');
     await run.stdoutHas('half');
     const duringHalf: (string | undefined)[] = [];
     const until = performance.now() + 900;
@@ -221,6 +225,7 @@ time.sleep(0.6)
       duringHalf.push(value(await findGroup(gateway.url, { job }), 'half_epoch'));
       await delay(50);
     }
+    await writeFile(join(directory, `${name}.complete`), '');
     await run.stdoutHas('complete');
     const outcome = await run.outcome;
     expect(outcome.exitCode).toBe(0);
