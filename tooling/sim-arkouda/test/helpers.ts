@@ -21,7 +21,7 @@ export function encodeRequest(cmd: string, category?: string, user = 'alice'): s
  */
 export class TestClient {
   readonly #url: string;
-  readonly #timeoutMs: number;
+  #timeoutMs: number;
   #socket: Request;
 
   constructor(url: string, timeoutMs = 5000) {
@@ -34,6 +34,13 @@ export class TestClient {
     const socket = new Request({ linger: 0, receiveTimeout: this.#timeoutMs, sendTimeout: this.#timeoutMs });
     socket.connect(this.#url);
     return socket;
+  }
+
+  /** Changes how long this client waits for a reply, from the next request on. */
+  set timeoutMs(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.#socket.receiveTimeout = timeoutMs;
+    this.#socket.sendTimeout = timeoutMs;
   }
 
   async raw(frame: string | Uint8Array): Promise<string> {
