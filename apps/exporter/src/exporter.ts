@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as immediate } from 'node:timers/promises';
 import { isHostFamilyName, type FilesystemRoots, type MetricType } from '@tessera/collector-api';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
@@ -411,16 +411,29 @@ async function listenOn(app: FastifyInstance, host: string | undefined, port: nu
 const QUIET_MS = 100;
 const QUIET_MAX_MS = 3000;
 
-/** Resolves once `server` has seen no new connection for {@link QUIET_MS}, or after {@link QUIET_MAX_MS}. */
+/**
+ * Resolves once `server` has seen no new connection for {@link QUIET_MS}, or after
+ * {@link QUIET_MAX_MS}. Quiet is judged only after an I/O poll: a process the machine stopped for
+ * longer than the quiet period wakes with connections queued, and its timers run before it polls.
+ */
 async function untilNoNewConnections(server: Server): Promise<void> {
-  let last = performance.now();
+  let accepted = 0;
   const onConnection = (): void => {
-    last = performance.now();
+    accepted++;
   };
   server.on('connection', onConnection);
   const started = performance.now();
+  let quietSince = started;
   try {
-    while (performance.now() - last < QUIET_MS && performance.now() - started < QUIET_MAX_MS) await delay(QUIET_MS / 4);
+    for (;;) {
+      const before = accepted;
+      await delay(QUIET_MS / 4);
+      // setImmediate runs right after the loop's poll phase, where a queued connection is accepted.
+      await immediate();
+      const now = performance.now();
+      if (accepted !== before) quietSince = now;
+      else if (now - quietSince >= QUIET_MS || now - started >= QUIET_MAX_MS) return;
+    }
   } finally {
     server.off('connection', onConnection);
   }

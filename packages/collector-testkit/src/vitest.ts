@@ -72,6 +72,12 @@ export interface DescribeCollectorOptions {
 }
 
 /**
+ * How long a test that starts a simulator or the whole host may take: loading the host alone takes
+ * seconds on a busy CI machine, past vitest's 5 s default.
+ */
+const STARTS_PROCESSES_TIMEOUT_MS = 30_000;
+
+/**
  * Registers the conformance suite for one collector plugin: metadata, config, metric hygiene,
  * one test per golden case, behaviour (abort before and during a collection, repeat, close, global state) and an in-host smoke
  * test. Call it at the top level of a test file. See the package README for what each check means.
@@ -160,7 +166,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
           if (result.outcome !== 'metrics') return;
           expectNoProblems(findDuplicateSeries(result.actual));
           if (options.promtool !== undefined) expectNoProblems(await checkWithPromtool(result.actual, options.promtool));
-        });
+        }, STARTS_PROCESSES_TIMEOUT_MS);
       }
     });
 
@@ -189,7 +195,7 @@ export function describeCollector(plugin: CollectorPlugin, options: DescribeColl
         const roots = options.smokeContext?.roots;
         const result = await runInHostSmoke(plugin, { config: options.smokeConfig ?? {}, expectSuccess, ...(roots === undefined ? {} : { roots }) });
         expect(result.problems, `${result.problems.join('\n')}\n--- /metrics ---\n${result.body}\n--- the host's log ---\n${result.logs.join('')}`).toEqual([]);
-      });
+      }, STARTS_PROCESSES_TIMEOUT_MS);
     });
   });
 }
