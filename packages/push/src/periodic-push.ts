@@ -53,8 +53,13 @@ export class PeriodicPush {
   readonly #strict: boolean;
   readonly #onStopped: () => void;
   readonly #finalPushDeadlineMs: number;
-  /** Aborts a periodic push still in flight when the final push starts: the final one supersedes it. */
+  /**
+   * Fired when the final push starts: a periodic push still in flight makes no further attempt, and
+   * is cut only if the final push's deadline passes while it waits for the attempt on the wire (a
+   * request the gateway received may still be applied, so cutting it could let it land last).
+   */
   readonly #supersede = new AbortController();
+  readonly #cutInFlight = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<PushResult> | undefined;
   #lastResult: PushResult | undefined;
@@ -86,9 +91,10 @@ export class PeriodicPush {
   }
 
   /**
-   * Stops the timer, abandons a periodic push still in flight (the final push carries newer values),
-   * pushes a final time within `deadlineMs` and removes the signal listeners. Calling it again returns
-   * the same final result. Throws {@link PushError} only for a job created with `strict: true`.
+   * Stops the timer, lets a periodic push already on the wire finish without retries (so that the
+   * final push is the last to reach the gateway), pushes a final time, both within `deadlineMs`, and
+   * removes the signal listeners. Calling it again returns the same final result. Throws
+   * {@link PushError} only for a job created with `strict: true`.
    */
   async stop(options: StopOptions = {}): Promise<PushResult> {
     const deadline = deadlineSignal(options.deadlineMs ?? DEFAULT_FINAL_PUSH_DEADLINE_MS, 'final push');
@@ -113,7 +119,7 @@ export class PeriodicPush {
 
   async #tick(): Promise<void> {
     this.#timer = undefined;
-    this.#inFlight = this.#send(this.#method, { signal: this.#supersede.signal });
+    this.#inFlight = this.#send(this.#method, { signal: this.#cutInFlight.signal, stopRetrying: this.#supersede.signal });
     try {
       this.#lastResult = await this.#inFlight;
     } catch {
@@ -130,7 +136,7 @@ export class PeriodicPush {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#supersede.abort(new SupersededError());
-      await this.#inFlight?.catch(() => undefined);
+      await this.#waitForInFlight(options.signal);
       try {
         const result = await this.#send(this.#method, options);
         this.#lastResult = result;
@@ -141,6 +147,19 @@ export class PeriodicPush {
       }
     })();
     return this.#stopping;
+  }
+
+  /** Waits for the periodic push in flight to settle, cutting it if `deadline` fires first. */
+  async #waitForInFlight(deadline: AbortSignal | undefined): Promise<void> {
+    if (this.#inFlight === undefined) return;
+    const cut = (): void => this.#cutInFlight.abort(new SupersededError());
+    if (deadline?.aborted === true) cut();
+    deadline?.addEventListener('abort', cut, { once: true });
+    try {
+      await this.#inFlight.catch(() => undefined);
+    } finally {
+      deadline?.removeEventListener('abort', cut);
+    }
   }
 
   /**

@@ -65,6 +65,12 @@ export interface SendOptions {
    * Used for the deadlines of `close()` and of a final push.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Ends the call at its next step without cutting the attempt in flight: no further attempt or
+   * backoff follows. A request the gateway may have received is never abandoned mid-way by it, so a
+   * push sent after this call settles is sure to reach the gateway after it. Reported like `signal`.
+   */
+  readonly stopRetrying?: AbortSignal;
 }
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -128,7 +134,7 @@ export class PushgatewayClient {
   async #sendWithRetries(method: PushMethod, groupPath: string, body: string | undefined, sendOptions: SendOptions): Promise<PushResult> {
     const target = resolveTarget(this.#options.gateway ?? process.env.PUSHGATEWAY_URL, groupPath);
     if (typeof target === 'string') return { ok: false, method, url: undefined, reason: 'configuration', message: target, attempts: 0 };
-    const { signal } = sendOptions;
+    const { signal, stopRetrying } = sendOptions;
     const settingProblem = describeSettingProblem(this.#options, sendOptions);
     if (settingProblem !== undefined) return { ok: false, method, url: target.displayUrl, reason: 'configuration', message: settingProblem, attempts: 0 };
     let dispatcher: Dispatcher;
@@ -144,6 +150,7 @@ export class PushgatewayClient {
     let attempts = 0;
     for (;;) {
       if (signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
+      if (stopRetrying !== undefined && isAborted(stopRetrying)) return abandoned(method, target.displayUrl, attempts, stopRetrying);
       attempts++;
       const outcome = await attemptOnce(dispatcher, method, target.url, headers, body, { timeoutMs, hasClientCertificate: this.#options.certFile !== undefined, signal });
       if (!outcome.ok && signal !== undefined && isAborted(signal)) return abandoned(method, target.displayUrl, attempts, signal);
@@ -159,7 +166,8 @@ export class PushgatewayClient {
       const delayMs = this.#backoffMilliseconds(attempts);
       this.#options.logger.debug({ ...this.#options.logContext, method, url: target.displayUrl, attempt: attempts, delayMs, reason: outcome.reason }, `push attempt failed (${outcome.message}); retrying`);
       // A ref'd timer on purpose: the caller awaits this push, so the process must not exit mid-retry.
-      await sleep(delayMs, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
+      const wakeEarly = [signal, stopRetrying].filter((each) => each !== undefined);
+      await sleep(delayMs, undefined, wakeEarly.length === 0 ? undefined : { signal: AbortSignal.any(wakeEarly) }).catch(() => undefined);
     }
   }
 

@@ -1,8 +1,8 @@
 import { startPushgateway, type RunningPeer } from '@tessera/test-support';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJob, type Clock } from '../src/index.js';
-import { captureLogger, familyOf, findGroup, runNodeScript } from './helpers.js';
+import { captureLogger, familyOf, findGroup, runNodeScript, startHttpServer, type LocalServer } from './helpers.js';
 
 let gateway: RunningPeer;
 
@@ -83,6 +83,33 @@ describe('startPeriodicPush', () => {
     expect(warnings().length).toBeGreaterThanOrEqual(2);
     // strict applies to what the job awaits: the final push from stop().
     await expect(periodic.stop()).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  test('a periodic push on the wire when stop() is called reaches the gateway before the final push, never after it', async () => {
+    // A gateway that applies a push when it answers it, and takes its time over the first one: a
+    // request cut by the client once the gateway has it would still be applied, after the final one.
+    const applied: string[] = [];
+    const gatewayServer: LocalServer = await startHttpServer((_request, response, index) => {
+      const body = gatewayServer.requests[index]!.body;
+      setTimeout(() => {
+        applied.push(/^ordered_epoch (\S+)$/m.exec(body)?.[1] ?? 'none');
+        response.writeHead(200).end();
+      }, index === 0 ? 400 : 0);
+    });
+    try {
+      const job = createJob({ job: 'ordered', gateway: gatewayServer.url, logger: captureLogger().logger });
+      const epoch = job.gauge({ name: 'epoch', help: 'Current epoch.' });
+      epoch.set(1);
+      const periodic = job.startPeriodicPush(20, { handleSignals: false });
+      await vi.waitFor(() => expect(gatewayServer.requests).toHaveLength(1));
+      epoch.set(2);
+      expect(await periodic.stop()).toMatchObject({ ok: true });
+      await vi.waitFor(() => expect(applied).toHaveLength(2), { timeout: 2000 });
+      expect(applied).toEqual(['1', '2']);
+      await job.close();
+    } finally {
+      await gatewayServer.close();
+    }
   });
 });
 
