@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type {
   ConfigError} from '../src/index.js';
 import {
+  agentOptionsFor,
   defineCollector,
   defineMetric,
   describePluginProblem,
@@ -95,6 +96,25 @@ describe('compatibilityRoutes', () => {
     const problem = describePluginProblem(demoPlugin({ compatibilityRoutes: compatibilityRoutes as never }));
     expect(problem).toMatch(/^collector demo: compatibilityRoutes/);
     expect(problem).toMatch(message);
+  });
+});
+
+describe('agentOptionsFor', () => {
+  it('gives every dispatcher the documented timeouts unless it sets its own', () => {
+    expect(agentOptionsFor()).toEqual({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    expect(agentOptionsFor({ connectTimeoutMs: 1000, headersTimeoutMs: 2000, bodyTimeoutMs: 3000 })).toEqual({ connect: { timeout: 1000 }, headersTimeout: 2000, bodyTimeout: 3000 });
+  });
+
+  it('passes TLS and connection settings on, copying a CA list', () => {
+    const cas = ['-----BEGIN CERTIFICATE-----a', '-----BEGIN CERTIFICATE-----b'] as const;
+    const options = agentOptionsFor({ ca: cas, cert: 'c', key: 'k', rejectUnauthorized: false, servername: 'array-a', connections: 4 });
+    expect(options).toEqual({
+      connect: { ca: [...cas], cert: 'c', key: 'k', rejectUnauthorized: false, servername: 'array-a', timeout: 10_000 },
+      connections: 4,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    expect(options.connect.ca).not.toBe(cas);
   });
 });
 

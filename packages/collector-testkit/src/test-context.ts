@@ -1,4 +1,5 @@
 import {
+  agentOptionsFor,
   ConfigError,
   isNoDataError,
   NoDataError,
@@ -91,8 +92,9 @@ export type TestContextOverrides = Partial<Omit<CollectorContext, 'roots'>> & {
   /** The directory relative config paths are resolved against (`files`); default the working directory. */
   readonly configDirectory?: string;
   /**
-   * `createDispatcher()` makes real undici Agents with the options asked for, instead of returning
-   * the MockAgent: for a collector tested against a simulator on loopback (TLS with its own CA).
+   * `createDispatcher()` makes real undici Agents with the options asked for (and the host's
+   * default timeouts), instead of returning the MockAgent: for a collector tested against a
+   * simulator on loopback (TLS with its own CA).
    */
   readonly realDispatchers?: boolean;
 };
@@ -135,16 +137,7 @@ export function createTestContext(overrides: TestContextOverrides = {}): TestCon
       ((options = {}) => {
         dispatcherRequests.push(options);
         if (overrides.realDispatchers !== true) return mockAgent;
-        const agent = new Agent({
-          connect: {
-            ...(options.ca === undefined ? {} : { ca: typeof options.ca === 'string' ? options.ca : [...options.ca] }),
-            ...(options.cert === undefined ? {} : { cert: options.cert }),
-            ...(options.key === undefined ? {} : { key: options.key }),
-            ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-            ...(options.servername === undefined ? {} : { servername: options.servername }),
-          },
-          ...(options.connections === undefined ? {} : { connections: options.connections }),
-        });
+        const agent = new Agent(agentOptionsFor(options));
         realAgents.push(agent);
         return agent;
       }),

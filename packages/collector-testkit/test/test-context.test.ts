@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isNoDataError, isStaleDataError, NoDataError } from '@tessera/collector-api';
@@ -126,6 +128,23 @@ describe('createTestContext', () => {
       await context.close();
     } finally {
       await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('makes real dispatchers, on request, with the timeouts the host gives them', async () => {
+    // A server that accepts the connection and never answers: only the headers timeout ends the call.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const context = createTestContext({ realDispatchers: true });
+    try {
+      const dispatcher = context.createDispatcher({ headersTimeoutMs: 200 });
+      expect(dispatcher).not.toBe(context.mockAgent);
+      await expect(request(`http://127.0.0.1:${port}/`, { dispatcher })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    } finally {
+      await context.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DispatcherOptions } from '@tessera/collector-api';
+import { agentOptionsFor, type DispatcherOptions } from '@tessera/collector-api';
 import type * as undici from 'undici';
 import { withTimeout } from './settle-within.js';
 
@@ -47,20 +47,7 @@ export class DispatcherSet {
 
   create(options: DispatcherOptions = {}): undici.Agent {
     const { Agent } = loadUndici();
-    const ca = options.ca === undefined ? undefined : typeof options.ca === 'string' ? options.ca : [...options.ca];
-    const agent = new Agent({
-      connect: {
-        ...(ca === undefined ? {} : { ca }),
-        ...(options.cert === undefined ? {} : { cert: options.cert }),
-        ...(options.key === undefined ? {} : { key: options.key }),
-        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-        ...(options.servername === undefined ? {} : { servername: options.servername }),
-        timeout: options.connectTimeoutMs ?? 10_000,
-      },
-      ...(options.connections === undefined ? {} : { connections: options.connections }),
-      headersTimeout: options.headersTimeoutMs ?? 30_000,
-      bodyTimeout: options.bodyTimeoutMs ?? 30_000,
-    });
+    const agent = new Agent(agentOptionsFor(options));
     this.#agents.push(agent);
     return agent;
   }
