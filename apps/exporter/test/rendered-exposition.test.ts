@@ -11,7 +11,7 @@ import { captureLogger } from './helpers.js';
 const usage = defineMetric({ name: 'fs_usage_bytes', type: 'gauge', help: 'Usage per file system and user.', labelNames: ['name', 'user'] });
 
 /** Series in a scrambled but repeatable order. */
-function scrambled(count: number): Series[] {
+function scrambled(count: number): (Series & { value: number })[] {
   return Array.from({ length: count }, (_, index) => {
     const n = (index * 7919) % count;
     return { labels: { name: `fs-${n % 97}`, user: `user-${n}` }, value: n };
@@ -108,7 +108,7 @@ describe('rendering a scrape', () => {
             'usage',
             (part) => {
               runs.push(context.instance);
-              for (const entry of scrambled(300)) part.add(usage, entry.labels, snapshot.base + (entry.value as number));
+              for (const entry of scrambled(300)) part.add(usage, entry.labels, snapshot.base + entry.value);
             },
             { sampledAt: 1, reuseKey: snapshot },
           );
@@ -128,7 +128,7 @@ describe('rendering a scrape', () => {
           sortCollectedFamilies([
             {
               family: { ...usage, labelNames: ['array', ...usage.labelNames] },
-              series: Object.entries(base).flatMap(([array, offset]) => scrambled(300).map((entry) => ({ labels: { array, ...entry.labels }, value: offset + (entry.value as number) }))),
+              series: Object.entries(base).flatMap(([array, offset]) => scrambled(300).map((entry) => ({ labels: { array, ...entry.labels }, value: offset + entry.value }))),
             },
           ]),
         ),

@@ -10,7 +10,9 @@ import { decodeTimex, TIMEX_BYTES, timexReadings } from '../src/parsers/timex.js
 /** A `struct timex` as a 64-bit little-endian kernel fills it. */
 function timexBuffer(fields: { offset?: number; freq?: number; maxerror?: number; esterror?: number; status?: number; constant?: number; tick?: number; jitter?: number; tai?: number }): Buffer {
   const buffer = Buffer.alloc(TIMEX_BYTES);
-  const long = (offset: number, value = 0): void => buffer.writeBigInt64LE(BigInt(value), offset);
+  const long = (offset: number, value = 0): void => {
+    buffer.writeBigInt64LE(BigInt(value), offset);
+  };
   long(8, fields.offset);
   long(16, fields.freq);
   long(24, fields.maxerror);

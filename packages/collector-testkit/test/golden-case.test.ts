@@ -419,11 +419,13 @@ describe('golden cases of sampled collectors, parts and simulators', () => {
       metrics: [address],
       create: (config) => ({
         collect(sink) {
-          const { host, port } = config;
+          // makePlugin types the config of its default schema; this plugin's schema is the one above.
+          const { host, port } = config as unknown as { host: string; port: string };
           // Values that contain the port's digits: the expected file must not depend on the port.
           sink.add(address, { endpoint: `tcp://${host}:${port}` }, Number(`0.0${port}5`));
           sink.add(address, { endpoint: `${host}/${port}` }, Number(`1${port}`));
           sink.add(address, { endpoint: `${port}9` }, Number(`0.${port}`));
+          return Promise.resolve();
         },
       }),
     });

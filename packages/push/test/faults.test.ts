@@ -162,9 +162,12 @@ describe('push failures never break the job', () => {
     const { logger, warnings } = captureLogger();
     const job = createJob({ job: 'broken_collect', gateway: gateway.url, logger });
     job.gauge({ name: 'broken', help: 'Throws on collect.' });
-    job.registry.getSingleMetric('broken_collect_broken')!.collect = () => {
-      throw new Error('sensor gone');
-    };
+    // prom-client calls a metric's collect() (its config option, set on the instance) when rendering.
+    Object.assign(job.registry.getSingleMetric('broken_collect_broken')!, {
+      collect: () => {
+        throw new Error('sensor gone');
+      },
+    });
     const result = await job.push();
     expect(result).toMatchObject({ ok: false, reason: 'render', attempts: 0 });
     expect(warnings()).toHaveLength(1);

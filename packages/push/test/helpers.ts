@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { request, type Dispatcher } from 'undici';
 
 /** One JSON log line as pino wrote it. */
 export interface LogRecord {
@@ -41,9 +42,9 @@ export interface GatewayFamily {
 }
 
 /** Reads every group back from a Pushgateway through its JSON API. */
-export async function readGroups(gatewayUrl: string, init: RequestInit = {}): Promise<GatewayGroup[]> {
-  const response = await fetch(`${gatewayUrl}/api/v1/metrics`, init);
-  const body = (await response.json()) as { status: string; data: GatewayGroup[] };
+export async function readGroups(gatewayUrl: string, options: { dispatcher?: Dispatcher; headers?: Record<string, string> } = {}): Promise<GatewayGroup[]> {
+  const response = await request(`${gatewayUrl}/api/v1/metrics`, options);
+  const body = (await response.body.json()) as { status: string; data: GatewayGroup[] };
   if (body.status !== 'success') throw new Error(`api/v1/metrics answered ${JSON.stringify(body)}`);
   return body.data;
 }

@@ -82,7 +82,7 @@ describe('TLS with a private CA and basic auth', () => {
     expect(await job.push()).toMatchObject({ ok: true, status: 200 });
     expect(warnings()).toEqual([]);
     const dispatcher = new Agent({ connect: { ca: await readPem('ca.crt') } });
-    const groups = await readGroups(authGateway.url, { dispatcher, headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` } } as RequestInit);
+    const groups = await readGroups(authGateway.url, { dispatcher, headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` } });
     expect(familyOf(groups.find((group) => group.labels.job === 'tls_ok'), 'tls_ok_accuracy')?.metrics[0]?.value).toBe('0.93');
     await job.close();
   });
