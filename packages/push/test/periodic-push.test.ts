@@ -79,8 +79,9 @@ describe('startPeriodicPush', () => {
     const { logger, warnings } = captureLogger();
     const job = createJob({ job: 'dead', gateway: 'http://127.0.0.1:9', logger, retries: 0, strict: true });
     const periodic = job.startPeriodicPush(20, { handleSignals: false });
-    await delay(120);
-    expect(warnings().length).toBeGreaterThanOrEqual(2);
+    // Two failed periodic pushes, each a warning, and the job (this test) still running.
+    await vi.waitFor(() => expect(warnings().length).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+    expect(periodic.running).toBe(true);
     // strict applies to what the job awaits: the final push from stop().
     await expect(periodic.stop()).rejects.toThrow(/ECONNREFUSED/);
   });
