@@ -24,6 +24,22 @@ async function start(timeoutMs = 5000, locales = 1): Promise<{ client: TestClien
 
 const NO_REPLY = expect.objectContaining({ code: 'EAGAIN' });
 
+/**
+ * The first answer `client` gets after a restart. A request it sends before it noticed the restart
+ * goes down the closed connection and is lost, as with a real server; after that timeout the client
+ * opens a new socket, which is answered.
+ */
+async function afterRestart<T>(client: TestClient, ask: () => Promise<T>): Promise<T> {
+  client.timeoutMs = 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 describe('a wedged daemon', () => {
   it.each([
     ['RESPONSE_TIME, an enum member the daemon has no case for', encodeRequest('metrics', 'RESPONSE_TIME')],
@@ -41,9 +57,7 @@ describe('a wedged daemon', () => {
     await expect(shortClient().ask('getconfig')).rejects.toEqual(NO_REPLY);
     await simulator!.servers[0]!.restart();
     expect(simulator!.servers[0]!.wedgedBy).toBeUndefined();
-    // The client reconnects on its own; a loaded machine may take longer than the short wait above.
-    first.timeoutMs = 5000;
-    expect((await first.ask('getconfig')).msgType).toBe('NORMAL');
+    expect((await afterRestart(first, () => first.ask('getconfig'))).msgType).toBe('NORMAL');
   });
 
   it('answers again after unwedge(), keeping its counters', async () => {
@@ -68,7 +82,7 @@ describe('a wedged daemon', () => {
     expect(before).toEqual(['nid00001', 'nid00002']);
     await server.restart({ locales: 3 });
     expect(server.port).toBe(port);
-    expect(await localeNames()).toEqual(['nid00003', 'nid00004', 'nid00005']);
+    expect(await afterRestart(client, localeNames)).toEqual(['nid00003', 'nid00004', 'nid00005']);
     const total = (await client.metrics('NUM_REQUESTS')).find((record) => record.name === 'total')!.value as number;
     // The default 8 commands once at start, then one per metrics request since the restart.
     expect(total).toBe(8 + 2);
