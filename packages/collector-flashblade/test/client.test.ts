@@ -252,7 +252,7 @@ describe('FlashBladeClient against the simulator', () => {
       const controller = new AbortController();
       const pending = client.list('/hardware', {}, controller.signal);
       const reason = new TestAbort('stop');
-      await expect.poll(() => simulator.stats.inFlight).toBe(1);
+      await expect.poll(() => simulator.stats.inFlight, { timeout: 5000 }).toBe(1);
       controller.abort(reason);
       await expect(pending).rejects.toBe(reason);
       await expect(client.list('/hardware', {}, NEVER)).resolves.not.toHaveLength(0);

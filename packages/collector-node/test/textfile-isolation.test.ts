@@ -162,7 +162,7 @@ describe('a large textfile', () => {
       const text = await collect();
       expect(text).toContain('node_textfile_scrape_error 0\n');
       return text;
-    });
+    }, { timeout: 5000 });
     expect(next.match(/^batch_item_score\{/gm)).toHaveLength(20_000);
     const afterRetry = pieces;
 

@@ -52,7 +52,7 @@ describe('a textfile that does not answer', () => {
     const controller = new AbortController();
     const reason = new Error('deadline');
     const aborted = collectOnce(plugin, undefined, { context, collector, signal: controller.signal });
-    await vi.waitFor(() => expect(waiting.has(nfsFile)).toBe(true));
+    await vi.waitFor(() => expect(waiting.has(nfsFile)).toBe(true), { timeout: 5000 });
     controller.abort(reason);
     await expect(aborted).rejects.toBe(reason);
 
@@ -67,7 +67,7 @@ describe('a textfile that does not answer', () => {
       const { text } = await collectOnce(plugin, undefined, { context, collector });
       expect(text).toContain('node_textfile_scrape_error 0\n');
       return text;
-    });
+    }, { timeout: 5000 });
     expect(recovered).toContain('job_runs 1\n');
     expect(recovered).toContain('nfs_up 1\n');
   });

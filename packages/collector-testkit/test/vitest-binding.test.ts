@@ -33,7 +33,7 @@ async function runVitestIn(root: string, ...extra: string[]): Promise<{ exitCode
 }
 
 describe('describeCollector under vitest', () => {
-  it('fails on a stale golden, and vitest -u rewrites it', { timeout: 60_000 }, async () => {
+  it('fails on a stale golden, and vitest -u rewrites it', { timeout: 120_000 }, async () => {
     // No TypeScript in the throwaway package: eslint, which may run meanwhile, would find it.
     for (const file of ['package.json', 'README.md', 'sample.config.yaml']) await cp(join(fixture, file), join(work, file));
     await cp(join(fixture, 'cases/basic'), join(work, 'cases/basic'), { recursive: true });
@@ -63,7 +63,7 @@ describe('describeCollector under vitest', () => {
     expect(await readFile(golden, 'utf8')).toBe(committed);
   });
 
-  it('lints the families a collector declares during the smoke collection', { timeout: 60_000 }, async () => {
+  it('lints the families a collector declares during the smoke collection', { timeout: 120_000 }, async () => {
     for (const file of ['package.json', 'README.md', 'sample.config.yaml']) await cp(join(fixture, file), join(dynamic, file));
     // The example collector, passing through one family it learns from its source: a name in milliseconds.
     await writeFile(

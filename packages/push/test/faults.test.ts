@@ -333,7 +333,7 @@ describe('overlapping pushes of one job', () => {
       epoch.set(1);
       const first = job.push();
       // The first PUT got its 503 and waits for its retry; meanwhile the job moves on and pushes again.
-      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 5000 });
       epoch.set(2);
       const second = job.pushAdd();
       expect(await first).toMatchObject({ ok: true, attempts: 2 });
@@ -352,7 +352,7 @@ describe('overlapping pushes of one job', () => {
       const { logger } = captureLogger();
       const job = createJob({ job: 'close_mid_retry', gateway: server.url, logger, retries: 1, retryDelayMs: 100 });
       const pending = job.push();
-      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 5000 });
       await job.close();
       expect(await pending).toMatchObject({ ok: true, status: 200, attempts: 2 });
       expect(server.requests).toHaveLength(2);

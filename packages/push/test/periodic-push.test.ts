@@ -102,7 +102,7 @@ describe('startPeriodicPush', () => {
       const epoch = job.gauge({ name: 'epoch', help: 'Current epoch.' });
       epoch.set(1);
       const periodic = job.startPeriodicPush(20, { handleSignals: false });
-      await vi.waitFor(() => expect(gatewayServer.requests).toHaveLength(1));
+      await vi.waitFor(() => expect(gatewayServer.requests).toHaveLength(1), { timeout: 5000 });
       epoch.set(2);
       expect(await periodic.stop()).toMatchObject({ ok: true });
       await vi.waitFor(() => expect(applied).toHaveLength(2), { timeout: 2000 });
