@@ -1,13 +1,6 @@
 import type { DispatcherOptions } from './context.js';
 
-/** The defaults of {@link DispatcherOptions}' timeouts, in milliseconds. */
-export const DISPATCHER_DEFAULTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000 } as const;
-
-/**
- * The options of an undici `Agent` (`new Agent(agentOptionsFor(options))`) that behaves as
- * {@link DispatcherOptions} describes, defaults included. The host builds `createDispatcher()`'s
- * agents from it, and so does the test kit, so that a collector meets the same timeouts in both.
- */
+/** What {@link agentOptionsFor} returns: the options of an undici `Agent`. */
 export interface AgentOptions {
   readonly connect: {
     readonly ca?: string | string[];
@@ -22,7 +15,12 @@ export interface AgentOptions {
   readonly bodyTimeout: number;
 }
 
-/** See {@link AgentOptions}. */
+/**
+ * The options of an undici `Agent` (`new Agent(agentOptionsFor(options))`) that behaves as
+ * {@link DispatcherOptions} describes, its default timeouts included. The host builds
+ * `createDispatcher()`'s agents from it, and so does the test kit, so that a collector meets the
+ * same timeouts in both.
+ */
 export function agentOptionsFor(options: DispatcherOptions = {}): AgentOptions {
   const { ca, cert, key, rejectUnauthorized, servername, connections } = options;
   return {
@@ -32,10 +30,10 @@ export function agentOptionsFor(options: DispatcherOptions = {}): AgentOptions {
       ...(key === undefined ? {} : { key }),
       ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
       ...(servername === undefined ? {} : { servername }),
-      timeout: options.connectTimeoutMs ?? DISPATCHER_DEFAULTS.connectTimeoutMs,
+      timeout: options.connectTimeoutMs ?? 10_000,
     },
     ...(connections === undefined ? {} : { connections }),
-    headersTimeout: options.headersTimeoutMs ?? DISPATCHER_DEFAULTS.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs ?? DISPATCHER_DEFAULTS.bodyTimeoutMs,
+    headersTimeout: options.headersTimeoutMs ?? 30_000,
+    bodyTimeout: options.bodyTimeoutMs ?? 30_000,
   };
 }

@@ -24,7 +24,7 @@ export type {
   TaskOptions,
   TaskState,
 } from './context.js';
-export { agentOptionsFor, DISPATCHER_DEFAULTS, type AgentOptions } from './dispatcher-settings.js';
+export { agentOptionsFor, type AgentOptions } from './dispatcher-settings.js';
 export {
   CollectorTimeoutError,
   ConfigError,

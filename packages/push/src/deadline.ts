@@ -16,3 +16,17 @@ export function deadlineSignal(milliseconds: number, what: string): { readonly s
   timer.unref();
   return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }
+
+/**
+ * Waits for `work` to settle (its outcome is the caller's to read), calling `onDeadline` once if
+ * `deadline` fires first or has fired already: the caller's way to make the work give up.
+ */
+export async function settleBy(work: Promise<unknown>, deadline: AbortSignal | undefined, onDeadline: () => void): Promise<void> {
+  if (deadline?.aborted === true) onDeadline();
+  else deadline?.addEventListener('abort', onDeadline, { once: true });
+  try {
+    await work.catch(() => undefined);
+  } finally {
+    deadline?.removeEventListener('abort', onDeadline);
+  }
+}

@@ -1,3 +1,4 @@
+import { settleBy } from './deadline.js';
 import type { PushgatewayClient, SendOptions } from './pushgateway-client.js';
 import type { PushFailure, PushMethod, PushResult } from './push-result.js';
 
@@ -35,17 +36,9 @@ export class GroupSender {
    * at once (a `timeout` failure with the deadline's reason). Sends queued afterwards start afresh.
    */
   async settle(deadline: AbortSignal): Promise<void> {
-    const queued = this.#queue;
     const abandon = this.#abandon;
-    const onDeadline = (): void => abandon.abort(deadline.reason);
-    if (deadline.aborted) onDeadline();
-    else deadline.addEventListener('abort', onDeadline, { once: true });
-    try {
-      await queued;
-    } finally {
-      deadline.removeEventListener('abort', onDeadline);
-      if (this.#abandon === abandon) this.#abandon = new AbortController();
-    }
+    await settleBy(this.#queue, deadline, () => abandon.abort(deadline.reason));
+    if (this.#abandon === abandon) this.#abandon = new AbortController();
   }
 
   /** Closes the client's connections; later sends open new ones. */

@@ -1,4 +1,4 @@
-import { deadlineSignal, SupersededError } from './deadline.js';
+import { deadlineSignal, settleBy, SupersededError } from './deadline.js';
 import type { SendOptions } from './pushgateway-client.js';
 import { PushError, type PushResult } from './push-result.js';
 
@@ -136,7 +136,7 @@ export class PeriodicPush {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#supersede.abort(new SupersededError());
-      await this.#waitForInFlight(options.signal);
+      if (this.#inFlight !== undefined) await settleBy(this.#inFlight, options.signal, () => this.#cutInFlight.abort(new SupersededError()));
       try {
         const result = await this.#send(this.#method, options);
         this.#lastResult = result;
@@ -147,19 +147,6 @@ export class PeriodicPush {
       }
     })();
     return this.#stopping;
-  }
-
-  /** Waits for the periodic push in flight to settle, cutting it if `deadline` fires first. */
-  async #waitForInFlight(deadline: AbortSignal | undefined): Promise<void> {
-    if (this.#inFlight === undefined) return;
-    const cut = (): void => this.#cutInFlight.abort(new SupersededError());
-    if (deadline?.aborted === true) cut();
-    deadline?.addEventListener('abort', cut, { once: true });
-    try {
-      await this.#inFlight.catch(() => undefined);
-    } finally {
-      deadline?.removeEventListener('abort', cut);
-    }
   }
 
   /**
